@@ -1,0 +1,4 @@
+DROP TABLE listings;
+DROP TABLE categories;
+DROP TABLE memberships;
+DROP TABLE partners;

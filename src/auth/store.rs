@@ -1,0 +1,185 @@
+//! actix-session's store kept in the database, so ending a session on the
+//! server really ends it: a replayed cookie then finds nothing.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration as CookieDuration;
+use time::Duration;
+
+use crate::db::{self, Pool};
+use crate::models::{self, sessions};
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    pool: Pool,
+    absolute: Duration,
+}
+
+impl DbSessionStore {
+    pub fn new(pool: Pool, absolute: std::time::Duration) -> DbSessionStore {
+        DbSessionStore {
+            pool,
+            absolute: Duration::try_from(absolute).unwrap_or(Duration::days(14)),
+        }
+    }
+}
+
+type State = HashMap<String, String>;
+
+/// Values in the state are JSON; strings come back without their quotes.
+fn field(state: &State, key: &str) -> Option<String> {
+    let raw = state.get(key)?;
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        Ok(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn key_hash(key: &SessionKey) -> String {
+    models::tokens::hash(key.as_ref())
+}
+
+fn expiry(ttl: &CookieDuration) -> time::PrimitiveDateTime {
+    models::now() + Duration::seconds(ttl.whole_seconds().max(60))
+}
+
+struct Columns {
+    state: String,
+    user_id: Option<i64>,
+    public_id: String,
+    agent: Option<String>,
+    ip: Option<String>,
+}
+
+fn columns(state: &State) -> Result<Columns, serde_json::Error> {
+    Ok(Columns {
+        state: serde_json::to_string(state)?,
+        user_id: field(state, crate::auth::SESSION_USER).and_then(|v| v.parse().ok()),
+        public_id: field(state, crate::auth::SESSION_PUBLIC_ID)
+            .unwrap_or_else(|| crate::auth::random_id(12)),
+        agent: field(state, crate::auth::SESSION_AGENT),
+        ip: field(state, crate::auth::SESSION_IP),
+    })
+}
+
+async fn blocking<T: Send + 'static>(
+    pool: &Pool,
+    f: impl FnOnce(&mut db::AnyConnection) -> diesel::QueryResult<T> + Send + 'static,
+) -> Result<T, anyhow::Error> {
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        Ok::<T, anyhow::Error>(f(&mut conn)?)
+    })
+    .await?
+}
+
+async fn insert_new(
+    pool: &Pool,
+    state: State,
+    ttl: &CookieDuration,
+) -> Result<SessionKey, anyhow::Error> {
+    let cols = columns(&state)?;
+    let key = crate::auth::random_id(48);
+    let session_key = SessionKey::try_from(key.clone())?;
+    let id = key_hash(&session_key);
+    let expires_at = expiry(ttl);
+    blocking(pool, move |conn| {
+        let now = models::now();
+        sessions::insert(
+            conn,
+            &sessions::NewSession {
+                id: &id,
+                public_id: &cols.public_id,
+                user_id: cols.user_id,
+                state: &cols.state,
+                user_agent: cols.agent.as_deref(),
+                ip: cols.ip.as_deref(),
+                created_at: now,
+                last_seen_at: now,
+                expires_at,
+            },
+        )
+    })
+    .await?;
+    Ok(session_key)
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
+        let id = key_hash(session_key);
+        let absolute = self.absolute;
+        let row = blocking(&self.pool, move |conn| sessions::load(conn, &id, absolute))
+            .await
+            .map_err(LoadError::Other)?;
+        match row {
+            None => Ok(None),
+            Some(row) => serde_json::from_str(&row.state)
+                .map(Some)
+                .map_err(|e| LoadError::Deserialization(e.into())),
+        }
+    }
+
+    async fn save(&self, state: State, ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
+        insert_new(&self.pool, state, ttl)
+            .await
+            .map_err(SaveError::Other)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        state: State,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, UpdateError> {
+        let cols = columns(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let id = key_hash(&session_key);
+        let expires_at = expiry(ttl);
+        let changed = blocking(&self.pool, move |conn| {
+            sessions::update_state(
+                conn,
+                &id,
+                &sessions::StateUpdate {
+                    state: &cols.state,
+                    user_id: cols.user_id,
+                    public_id: &cols.public_id,
+                    user_agent: cols.agent.as_deref(),
+                    ip: cols.ip.as_deref(),
+                    expires_at,
+                },
+            )
+        })
+        .await
+        .map_err(UpdateError::Other)?;
+        if changed == 1 {
+            return Ok(session_key);
+        }
+        // The row was ended meanwhile: start afresh under a new key, but
+        // never carry a signed-in identity into it.
+        let mut state = state;
+        state.remove(crate::auth::SESSION_USER);
+        insert_new(&self.pool, state, ttl)
+            .await
+            .map_err(UpdateError::Other)
+    }
+
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &CookieDuration,
+    ) -> Result<(), anyhow::Error> {
+        let id = key_hash(session_key);
+        let expires_at = expiry(ttl);
+        blocking(&self.pool, move |conn| {
+            sessions::touch(conn, &id, expires_at)
+        })
+        .await
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id = key_hash(session_key);
+        blocking(&self.pool, move |conn| sessions::delete(conn, &id)).await
+    }
+}

@@ -1,0 +1,174 @@
+//! The command line: `serve` (default), `migrate`, `demo`, `admin create`.
+
+use std::io::{BufRead, IsTerminal};
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db;
+use crate::domain::{DisplayName, Email, NewPassword};
+use crate::models::{now, users};
+use crate::startup::{Application, ServeOptions, open_database};
+
+#[derive(Parser)]
+#[command(name = "agora", version, about = "Agora: consumer relationship portal")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve {
+        /// Fill an empty database with demo data first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Fill an empty database with demo data and exit.
+    Demo,
+    /// Manage platform admins.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create a platform admin (or make an existing account one). The
+    /// password is read from a prompt, or from the first line of stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate => {
+            blocking(move || open_database(&settings).map(|_| ())).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo => fill_demo(settings).await,
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => create_admin(settings, &email, &name).await,
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+async fn fill_demo(settings: Settings) -> Result<(), String> {
+    let logins = blocking(move || {
+        let pool = open_database(&settings)?;
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        crate::demo::fill(&mut conn)
+    })
+    .await?;
+    match logins {
+        None => println!("the database already has data; demo data not added"),
+        Some(logins) => {
+            println!(
+                "demo data added; sign in with any of these (password: {}):",
+                crate::demo::PASSWORD
+            );
+            for (email, role) in logins {
+                println!("  {email:<32} {role}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
+    if demo {
+        fill_demo(settings.clone()).await?;
+    }
+    let base = settings.base_url.clone();
+    let db = match &settings.database_url {
+        db::DbUrl::Sqlite(p) => format!("SQLite at {p}"),
+        db::DbUrl::Postgres(_) => "PostgreSQL".to_string(),
+    };
+    let app = Application::build(settings, ServeOptions::default()).await?;
+    println!("Agora is serving on {base} ({db})");
+    println!("outgoing email: {}", app.mail_description);
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn create_admin(settings: Settings, email: &str, name: &str) -> Result<(), String> {
+    let email = Email::parse(email).map_err(|k| crate::i18n::Lang::En.t(k))?;
+    let name = DisplayName::parse(name).map_err(|k| crate::i18n::Lang::En.t(k))?;
+    let password = read_password()?;
+    let password = NewPassword::parse(&password).map_err(|k| crate::i18n::Lang::En.t(k))?;
+    let hash = blocking(move || {
+        crate::auth::password::hash_blocking(password.as_str()).map_err(|e| e.to_string())
+    })
+    .await?;
+    let created = blocking(move || {
+        let pool = open_database(&settings)?;
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let conn = &mut *conn;
+        db::write_tx(conn, |conn| {
+            if let Some(existing) = users::by_email(conn, email.as_str())? {
+                users::set_admin(conn, existing.id)?;
+                users::set_password(conn, existing.id, &hash)?;
+                return Ok(false);
+            }
+            let t = now();
+            users::insert(
+                conn,
+                &users::NewUser {
+                    email: email.as_str(),
+                    display_name: name.as_str(),
+                    password_hash: &hash,
+                    locale: None,
+                    email_verified_at: Some(t),
+                    is_staff: true,
+                    is_admin: true,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )?;
+            Ok(true)
+        })
+        .map_err(|e: diesel::result::Error| e.to_string())
+    })
+    .await?;
+    if created {
+        println!("admin account created");
+    } else {
+        println!("existing account is now an admin (password updated)");
+    }
+    Ok(())
+}

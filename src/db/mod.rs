@@ -1,0 +1,251 @@
+//! Database access: one connection type over SQLite and PostgreSQL, a pool,
+//! migrations, and helpers that keep diesel off the async event loop.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryResult};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl AnyConnection {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, AnyConnection::Postgres(_))
+    }
+}
+
+/// Which database a `DATABASE_URL` names. Parsed before anything is opened,
+/// so a typo never silently creates a SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(String),
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbUrlError {
+    #[error("DATABASE_URL is empty")]
+    Empty,
+    #[error(
+        "DATABASE_URL has an unsupported scheme `{0}` (use sqlite://PATH, a file path, or postgres://...)"
+    )]
+    Scheme(String),
+}
+
+impl DbUrl {
+    pub fn parse(raw: &str) -> Result<DbUrl, DbUrlError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(DbUrlError::Empty);
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(raw.to_string()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbUrlError::Empty);
+            }
+            return Ok(DbUrl::Sqlite(path.to_string()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite:") {
+            if path.is_empty() {
+                return Err(DbUrlError::Empty);
+            }
+            return Ok(DbUrl::Sqlite(path.to_string()));
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(DbUrlError::Scheme(scheme.to_string()));
+        }
+        if let Some((scheme, _)) = raw.split_once(':')
+            && !scheme.contains('/')
+            && scheme.len() > 1
+        {
+            return Err(DbUrlError::Scheme(scheme.to_string()));
+        }
+        Ok(DbUrl::Sqlite(raw.to_string()))
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Debug)]
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl Manager {
+    pub fn new(url: DbUrl) -> Manager {
+        Manager { url }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        match &self.url {
+            DbUrl::Postgres(url) => PgConnection::establish(url)
+                .map(AnyConnection::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            DbUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+/// Opens the pool and checks the database answers. Creates the SQLite file's
+/// folder; never creates a PostgreSQL database.
+pub fn connect(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
+    if let DbUrl::Sqlite(path) = url {
+        let p = std::path::Path::new(path);
+        if let Some(parent) = p.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+    }
+    // Try once by hand so an unreachable database gives its own message.
+    use r2d2::ManageConnection;
+    let manager = Manager::new(url.clone());
+    manager
+        .connect()
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
+    let result = match conn {
+        AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| format!("migrations failed: {e}"))
+}
+
+/// Runs blocking database work on the blocking thread pool.
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so two
+/// writers queue on the busy timeout instead of failing with "locked".
+pub fn write_tx<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Postgres(_) => conn.transaction(f),
+        AnyConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    commit(conn)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(
+                        conn,
+                    );
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+fn commit(conn: &mut AnyConnection) -> QueryResult<()> {
+    let result = <AnyConnection as Connection>::TransactionManager::commit_transaction(conn);
+    if result.is_err() {
+        let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn);
+    }
+    result
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        assert_eq!(
+            DbUrl::parse("postgres://u@h/db").unwrap(),
+            DbUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite://data/a.db").unwrap(),
+            DbUrl::Sqlite("data/a.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("./x.db").unwrap(),
+            DbUrl::Sqlite("./x.db".into())
+        );
+        assert!(DbUrl::parse("postgress://x").is_err());
+        assert!(DbUrl::parse("mysql://x").is_err());
+        assert!(DbUrl::parse("").is_err());
+        assert!(DbUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn escapes_like() {
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

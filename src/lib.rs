@@ -1,0 +1,14 @@
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod models;
+pub mod routes;
+pub mod schema;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,70 @@
+//! Email: messages composed from templates in the recipient's language,
+//! queued in the outbox, delivered by the worker.
+
+pub mod messages;
+pub mod worker;
+
+use askama::Template;
+
+use crate::i18n::Lang;
+use crate::models::outbox::NewEmail;
+
+/// The body of an email: a greeting, paragraphs, an optional button, and a
+/// closing line. Drawn by `templates/mail/layout.{txt,html}`.
+pub struct MailBody {
+    pub lang: Lang,
+    pub subject: String,
+    pub greeting: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<(String, String)>,
+    pub after: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/layout.txt")]
+struct TextPart<'a> {
+    m: &'a MailBody,
+    signature: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/layout.html")]
+struct HtmlPart<'a> {
+    m: &'a MailBody,
+    signature: String,
+}
+
+impl MailBody {
+    pub fn new(lang: Lang, subject: String) -> MailBody {
+        MailBody {
+            lang,
+            subject,
+            greeting: String::new(),
+            paragraphs: Vec::new(),
+            action: None,
+            after: Vec::new(),
+        }
+    }
+
+    pub fn into_email(self, to: &str) -> Result<NewEmail, askama::Error> {
+        let signature = self.lang.t("mail-signature");
+        let text = TextPart {
+            m: &self,
+            signature: signature.clone(),
+        }
+        .render()?;
+        let html = HtmlPart {
+            m: &self,
+            signature,
+        }
+        .render()?;
+        Ok(NewEmail {
+            to: to.to_string(),
+            subject: self.subject,
+            text,
+            html,
+            in_reply_to: None,
+            references: None,
+        })
+    }
+}

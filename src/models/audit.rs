@@ -1,0 +1,84 @@
+//! Audit events: who did what to whom, from where, and when.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::AnyConnection;
+use crate::schema::audit_events;
+
+pub const LOGIN: &str = "login";
+pub const LOGIN_FAILED: &str = "login_failed";
+pub const LOGOUT: &str = "logout";
+pub const PASSWORD_CHANGED: &str = "password_changed";
+pub const PASSWORD_RESET: &str = "password_reset";
+pub const EMAIL_VERIFIED: &str = "email_verified";
+pub const SIGNUP: &str = "signup";
+pub const SESSIONS_REVOKED: &str = "sessions_revoked";
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewEvent<'a> {
+    actor_id: Option<i64>,
+    action: &'a str,
+    subject: &'a str,
+    ip: Option<&'a str>,
+    created_at: PrimitiveDateTime,
+}
+
+pub fn record(
+    conn: &mut AnyConnection,
+    actor_id: Option<i64>,
+    action: &str,
+    subject: &str,
+    ip: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(NewEvent {
+            actor_id,
+            action,
+            subject,
+            ip,
+            created_at: super::now(),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Failed sign-ins since `since` for an account and for a client address.
+pub fn recent_failures(
+    conn: &mut AnyConnection,
+    email: &str,
+    ip: &str,
+    since: PrimitiveDateTime,
+) -> QueryResult<(i64, i64)> {
+    let by_account = audit_events::table
+        .filter(audit_events::action.eq(LOGIN_FAILED))
+        .filter(audit_events::subject.eq(email))
+        .filter(audit_events::created_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let by_ip = audit_events::table
+        .filter(audit_events::action.eq(LOGIN_FAILED))
+        .filter(audit_events::ip.eq(ip))
+        .filter(audit_events::created_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok((by_account, by_ip))
+}
+
+#[derive(Debug, Queryable)]
+pub struct Event {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub subject: String,
+    pub ip: Option<String>,
+    pub created_at: PrimitiveDateTime,
+}
+
+pub fn for_subject(conn: &mut AnyConnection, subject: &str) -> QueryResult<Vec<Event>> {
+    audit_events::table
+        .filter(audit_events::subject.eq(subject))
+        .order(audit_events::id.asc())
+        .load(conn)
+}

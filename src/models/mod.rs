@@ -1,0 +1,17 @@
+pub mod audit;
+pub mod catalogue;
+pub mod outbox;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// The current time in UTC, as stored in the database (microseconds).
+pub fn now() -> PrimitiveDateTime {
+    let now = OffsetDateTime::now_utc();
+    let now = now
+        .replace_nanosecond(now.microsecond() * 1000)
+        .unwrap_or(now);
+    PrimitiveDateTime::new(now.date(), now.time())
+}

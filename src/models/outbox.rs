@@ -1,0 +1,208 @@
+//! The email outbox. A message is inserted in the same transaction as the
+//! change that causes it; the mail worker claims, sends and marks it.
+
+use diesel::prelude::*;
+use time::{Duration, PrimitiveDateTime};
+
+use crate::db::{AnyConnection, write_tx};
+use crate::schema::outgoing_email;
+
+pub const QUEUED: &str = "queued";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+/// A message ready to be queued.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub in_reply_to: Option<String>,
+    pub references: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outgoing_email)]
+pub struct OutgoingEmail {
+    pub id: i64,
+    pub message_id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub in_reply_to: Option<String>,
+    pub references_hdr: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: PrimitiveDateTime,
+    pub locked_until: Option<PrimitiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: PrimitiveDateTime,
+    pub sent_at: Option<PrimitiveDateTime>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outgoing_email)]
+struct Row<'a> {
+    message_id: &'a str,
+    to_addr: &'a str,
+    subject: &'a str,
+    body_text: &'a str,
+    body_html: &'a str,
+    in_reply_to: Option<&'a str>,
+    references_hdr: Option<&'a str>,
+    status: &'a str,
+    attempts: i32,
+    next_attempt_at: PrimitiveDateTime,
+    created_at: PrimitiveDateTime,
+}
+
+pub fn new_message_id(domain: &str) -> String {
+    format!("<{}@{}>", uuid::Uuid::new_v4().simple(), domain)
+}
+
+/// Queues a message; returns its Message-ID. Call inside the transaction
+/// of the change that causes it.
+pub fn enqueue(conn: &mut AnyConnection, domain: &str, email: &NewEmail) -> QueryResult<String> {
+    enqueue_with_id(conn, &new_message_id(domain), email)
+}
+
+pub fn enqueue_with_id(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    email: &NewEmail,
+) -> QueryResult<String> {
+    let now = super::now();
+    diesel::insert_into(outgoing_email::table)
+        .values(Row {
+            message_id,
+            to_addr: &email.to,
+            subject: &email.subject,
+            body_text: &email.text,
+            body_html: &email.html,
+            in_reply_to: email.in_reply_to.as_deref(),
+            references_hdr: email.references.as_deref(),
+            status: QUEUED,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(message_id.to_string())
+}
+
+/// Claims up to `limit` due messages for `lease`. On PostgreSQL rows are
+/// locked with `FOR UPDATE SKIP LOCKED`, so two processes never take the
+/// same one; on SQLite the immediate transaction serialises claimers.
+pub fn claim(
+    conn: &mut AnyConnection,
+    limit: i64,
+    lease: Duration,
+) -> QueryResult<Vec<OutgoingEmail>> {
+    write_tx(conn, |conn| {
+        let now = super::now();
+        let due = outgoing_email::table
+            .filter(
+                outgoing_email::status
+                    .eq(QUEUED)
+                    .and(outgoing_email::next_attempt_at.le(now))
+                    .or(outgoing_email::status
+                        .eq(SENDING)
+                        .and(outgoing_email::locked_until.lt(now))),
+            )
+            .order(outgoing_email::id.asc())
+            .select(outgoing_email::id)
+            .limit(limit);
+        let ids: Vec<i64> = match conn {
+            AnyConnection::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
+            AnyConnection::Sqlite(_) => due.load(conn)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outgoing_email::table.filter(outgoing_email::id.eq_any(&ids)))
+            .set((
+                outgoing_email::status.eq(SENDING),
+                outgoing_email::locked_until.eq(now + lease),
+                outgoing_email::attempts.eq(outgoing_email::attempts + 1),
+            ))
+            .execute(conn)?;
+        outgoing_email::table
+            .filter(outgoing_email::id.eq_any(&ids))
+            .order(outgoing_email::id.asc())
+            .select(OutgoingEmail::as_select())
+            .load(conn)
+    })
+}
+
+pub fn mark_sent(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    diesel::update(
+        outgoing_email::table
+            .find(id)
+            .filter(outgoing_email::status.eq(SENDING)),
+    )
+    .set((
+        outgoing_email::status.eq(SENT),
+        outgoing_email::sent_at.eq(super::now()),
+        outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
+        outgoing_email::last_error.eq(None::<String>),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Records a failed attempt: queued again after `retry_in`, or `failed`
+/// for good when `retry_in` is `None`.
+pub fn mark_failed(
+    conn: &mut AnyConnection,
+    id: i64,
+    error: &str,
+    retry_in: Option<Duration>,
+) -> QueryResult<()> {
+    let now = super::now();
+    let (status, next) = match retry_in {
+        Some(d) => (QUEUED, now + d),
+        None => (FAILED, now),
+    };
+    diesel::update(outgoing_email::table.find(id))
+        .set((
+            outgoing_email::status.eq(status),
+            outgoing_email::next_attempt_at.eq(next),
+            outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
+            outgoing_email::last_error.eq(Some(error)),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn retry_failed(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(
+        outgoing_email::table
+            .find(id)
+            .filter(outgoing_email::status.eq(FAILED)),
+    )
+    .set((
+        outgoing_email::status.eq(QUEUED),
+        outgoing_email::attempts.eq(0),
+        outgoing_email::next_attempt_at.eq(super::now()),
+    ))
+    .execute(conn)
+}
+
+pub fn by_status(conn: &mut AnyConnection, status: &str) -> QueryResult<Vec<OutgoingEmail>> {
+    outgoing_email::table
+        .filter(outgoing_email::status.eq(status))
+        .order(outgoing_email::id.desc())
+        .limit(200)
+        .select(OutgoingEmail::as_select())
+        .load(conn)
+}
+
+pub fn all(conn: &mut AnyConnection) -> QueryResult<Vec<OutgoingEmail>> {
+    outgoing_email::table
+        .order(outgoing_email::id.asc())
+        .select(OutgoingEmail::as_select())
+        .load(conn)
+}

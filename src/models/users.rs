@@ -1,0 +1,119 @@
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::AnyConnection;
+use crate::schema::users;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub locale: Option<String>,
+    pub email_verified_at: Option<PrimitiveDateTime>,
+    pub is_staff: bool,
+    pub is_admin: bool,
+    pub disabled_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+impl User {
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none()
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub locale: Option<&'a str>,
+    pub email_verified_at: Option<PrimitiveDateTime>,
+    pub is_staff: bool,
+    pub is_admin: bool,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_email(conn: &mut AnyConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewUser) -> QueryResult<User> {
+    let id: i64 = diesel::insert_into(users::table)
+        .values(new)
+        .returning(users::id)
+        .get_result(conn)?;
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+pub fn set_password(conn: &mut AnyConnection, id: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn mark_verified(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::email_verified_at.is_null()),
+    )
+    .set(users::email_verified_at.eq(super::now()))
+    .execute(conn)
+    .map(|_| ())
+}
+
+pub fn update_profile(
+    conn: &mut AnyConnection,
+    id: i64,
+    display_name: &str,
+    locale: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(display_name),
+            users::locale.eq(locale),
+            users::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_locale(conn: &mut AnyConnection, id: i64, locale: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::locale.eq(locale))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_admin(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::is_admin.eq(true), users::is_staff.eq(true)))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,238 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::{self, write_tx};
+use crate::domain::{DisplayName, NewPassword};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::mail::messages;
+use crate::models::sessions::{self, SessionRow};
+use crate::models::{audit, outbox, users};
+use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+#[derive(Template)]
+#[template(path = "account/me.html")]
+struct OverviewPage<'a> {
+    ctx: &'a Ctx,
+    user: &'a users::User,
+}
+
+pub async fn overview(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    render(&OverviewPage { ctx: &ctx, user })
+}
+
+#[derive(Template)]
+#[template(path = "account/profile.html")]
+struct ProfilePage<'a> {
+    ctx: &'a Ctx,
+    display_name: &'a str,
+    locale: &'a str,
+    errors: FormErrors,
+}
+
+pub async fn profile_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    render(&ProfilePage {
+        ctx: &ctx,
+        display_name: &user.display_name,
+        locale: user.locale.as_deref().unwrap_or(""),
+        errors: FormErrors::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    locale: String,
+}
+
+pub async fn profile_submit(
+    ctx: Ctx,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let mut errors = FormErrors::new();
+    let name = errors.check(
+        ctx.lang,
+        "display_name",
+        DisplayName::parse(&form.display_name),
+    );
+    let locale = match form.locale.as_str() {
+        "" => None,
+        code => match Lang::from_code(code) {
+            Some(l) => Some(l.code()),
+            None => {
+                errors.add("locale", ctx.t("error-locale-invalid"));
+                None
+            }
+        },
+    };
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ProfilePage {
+                ctx: &ctx,
+                display_name: &form.display_name,
+                locale: &form.locale,
+                errors,
+            },
+        );
+    };
+    let id = user.id;
+    db::run(ctx.pool(), move |conn| {
+        Ok(users::update_profile(conn, id, name.as_str(), locale)?)
+    })
+    .await?;
+    let lang = locale.and_then(Lang::from_code).unwrap_or(ctx.lang);
+    ctx.flash_text("success", lang.t("profile-saved"));
+    Ok(see_other("/me/profile"))
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage<'a> {
+    ctx: &'a Ctx,
+    errors: FormErrors,
+}
+
+pub async fn password_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.require_user()?;
+    render(&PasswordPage {
+        ctx: &ctx,
+        errors: FormErrors::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Changes the password after checking the current one, and ends every
+/// other session of the person.
+pub async fn password_submit(
+    ctx: Ctx,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?.clone();
+    let mut errors = FormErrors::new();
+    let password = errors.check(ctx.lang, "password", NewPassword::parse(&form.password));
+    if password.is_some() && form.password != form.confirm {
+        errors.add("confirm", ctx.t("error-password-mismatch"));
+    }
+    let current_ok = ctx
+        .state
+        .hasher
+        .verify(form.current.clone(), Some(user.password_hash.clone()))
+        .await?;
+    if !current_ok {
+        errors.add("current", ctx.t("error-current-password"));
+    }
+    let Some(password) = password.filter(|_| errors.is_empty()) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage { ctx: &ctx, errors },
+        );
+    };
+    let hash = ctx.state.hasher.hash(password.as_str().to_string()).await?;
+    let keep = ctx.session_public_id();
+    let ip = ctx.ip.clone();
+    let base = ctx.base_url().to_string();
+    let domain = ctx.state.mail_domain();
+    let lang = ctx.lang;
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            users::set_password(conn, user.id, &hash)?;
+            sessions::end_all_but(conn, user.id, Some(&keep))?;
+            audit::record(
+                conn,
+                Some(user.id),
+                audit::PASSWORD_CHANGED,
+                &user.email,
+                Some(&ip),
+            )?;
+            let mail = messages::password_changed(
+                lang,
+                &user.email,
+                &user.display_name,
+                &format!("{base}/password/forgot"),
+            )?;
+            outbox::enqueue(conn, &domain, &mail)?;
+            Ok::<(), AppError>(())
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    // A new key for this session too.
+    ctx.session.renew();
+    ctx.flash("success", "password-changed");
+    Ok(see_other("/me"))
+}
+
+#[derive(Template)]
+#[template(path = "account/sessions.html")]
+struct SessionsPage<'a> {
+    ctx: &'a Ctx,
+    rows: Vec<SessionRow>,
+    current: String,
+}
+
+pub async fn sessions(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let id = ctx.require_user()?.id;
+    let current = ctx.session_public_id();
+    let rows = db::run(ctx.pool(), move |conn| Ok(sessions::for_user(conn, id)?)).await?;
+    render(&SessionsPage {
+        ctx: &ctx,
+        rows,
+        current,
+    })
+}
+
+pub async fn end_other_sessions(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?.clone();
+    let keep = ctx.session_public_id();
+    let ip = ctx.ip.clone();
+    let n = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let n = sessions::end_all_but(conn, user.id, Some(&keep))?;
+            audit::record(
+                conn,
+                Some(user.id),
+                audit::SESSIONS_REVOKED,
+                &user.email,
+                Some(&ip),
+            )?;
+            Ok::<_, AppError>(n)
+        })
+    })
+    .await?;
+    ctx.flash_text("success", ctx.tn("sessions-ended", "count", n as i64));
+    Ok(see_other("/me/sessions"))
+}
+
+pub async fn end_session(ctx: Ctx, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let user_id = ctx.require_user()?.id;
+    let public_id = id.into_inner();
+    if public_id == ctx.session_public_id() {
+        return Err(AppError::BadRequest);
+    }
+    let n = db::run(ctx.pool(), move |conn| {
+        Ok(sessions::end_one(conn, user_id, &public_id)?)
+    })
+    .await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.flash_text("success", ctx.tn("sessions-ended", "count", n as i64));
+    Ok(see_other("/me/sessions"))
+}

@@ -1,0 +1,53 @@
+pub mod login;
+pub mod me;
+pub mod password;
+pub mod signup;
+pub mod verify;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/signup", web::get().to(signup::form))
+        .route("/signup", web::post().to(signup::submit))
+        .route("/login", web::get().to(login::form))
+        .route("/login", web::post().to(login::submit))
+        .route("/logout", web::post().to(login::logout))
+        .route("/verify/resend", web::get().to(verify::resend_form))
+        .route("/verify/resend", web::post().to(verify::resend_submit))
+        .route("/verify/{token}", web::get().to(verify::confirm))
+        .route("/password/forgot", web::get().to(password::forgot_form))
+        .route("/password/forgot", web::post().to(password::forgot_submit))
+        .route(
+            "/password/reset/{token}",
+            web::get().to(password::reset_form),
+        )
+        .route(
+            "/password/reset/{token}",
+            web::post().to(password::reset_submit),
+        )
+        .route("/me", web::get().to(me::overview))
+        .route("/me/profile", web::get().to(me::profile_form))
+        .route("/me/profile", web::post().to(me::profile_submit))
+        .route("/me/password", web::get().to(me::password_form))
+        .route("/me/password", web::post().to(me::password_submit))
+        .route("/me/sessions", web::get().to(me::sessions))
+        .route(
+            "/me/sessions/end-others",
+            web::post().to(me::end_other_sessions),
+        )
+        .route("/me/sessions/{id}/end", web::post().to(me::end_session));
+}
+
+/// A page that only says something and offers a way on.
+#[derive(askama::Template)]
+#[template(path = "account/notice.html")]
+pub struct Notice<'a> {
+    pub ctx: &'a crate::web::Ctx,
+    pub title: String,
+    pub text: String,
+    pub link: Option<(String, String)>,
+}
+
+/// Verification links last 48 hours, reset links one.
+pub const VERIFY_TTL: time::Duration = time::Duration::hours(48);
+pub const RESET_TTL: time::Duration = time::Duration::hours(1);

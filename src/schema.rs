@@ -1,0 +1,147 @@
+// Written by hand to the types both backends map: BigInt ids, Text,
+// Bool, Integer and Timestamp (UTC by convention).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        locale -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamp>,
+        is_staff -> Bool,
+        is_admin -> Bool,
+        disabled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        public_id -> Text,
+        user_id -> Nullable<BigInt>,
+        state -> Text,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        subject -> Text,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outgoing_email (id) {
+        id -> BigInt,
+        message_id -> Text,
+        to_addr -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        in_reply_to -> Nullable<Text>,
+        references_hdr -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    partners (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+        website -> Text,
+        description -> Text,
+        contact_email -> Text,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        applicant_id -> Nullable<BigInt>,
+        notify_engagements -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    listings (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        category_id -> Nullable<BigInt>,
+        title -> Text,
+        slug -> Text,
+        summary -> Text,
+        body -> Text,
+        price_text -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> partners (partner_id));
+diesel::joinable!(listings -> partners (partner_id));
+diesel::joinable!(listings -> categories (category_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    email_tokens,
+    audit_events,
+    outgoing_email,
+    partners,
+    memberships,
+    categories,
+    listings,
+);

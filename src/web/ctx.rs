@@ -1,0 +1,332 @@
+//! `Ctx`: the signed-in person, their language, the session and the bits
+//! every page needs (CSRF token, flash messages, request id).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::{Deserialize, Serialize};
+use time::PrimitiveDateTime;
+
+use crate::auth;
+use crate::db;
+use crate::error::AppError;
+use crate::i18n::{FluentArg, Lang};
+use crate::models::users::{self, User};
+use crate::web::AppState;
+
+pub const LANG_COOKIE: &str = "lang";
+
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub session: Session,
+    pub request_id: String,
+    /// Path and query of this request, for `next=` and the language switch.
+    pub path: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub state: web::Data<AppState>,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang
+            .t_args(key, &[(name, FluentArg::Str(value.to_string()))])
+    }
+
+    pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
+        self.lang
+            .t_args(key, &[(name, FluentArg::Num(*n.borrow()))])
+    }
+
+    pub fn targs(&self, key: &str, args: &[(&str, FluentArg)]) -> String {
+        self.lang.t_args(key, args)
+    }
+
+    pub fn datetime(&self, dt: impl std::borrow::Borrow<PrimitiveDateTime>) -> String {
+        self.lang.datetime(dt.borrow())
+    }
+
+    pub fn number(&self, n: &i64) -> String {
+        self.lang.number(*n)
+    }
+
+    pub fn csrf(&self) -> String {
+        auth::csrf::token(&self.session)
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_staff || u.is_admin)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_admin)
+    }
+
+    pub fn user_name(&self) -> String {
+        self.user
+            .as_ref()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn languages(&self) -> &'static [Lang] {
+        &Lang::ALL
+    }
+
+    /// The signed-in person, or a redirect to sign in.
+    pub fn require_user(&self) -> Result<&User, AppError> {
+        self.user.as_ref().ok_or_else(|| AppError::SignInRequired {
+            next: self.path.clone(),
+        })
+    }
+
+    /// Queues a flash message (already translated) for the next page.
+    pub fn flash(&self, kind: &str, key: &str) {
+        self.flash_text(kind, self.t(key));
+    }
+
+    pub fn flash_text(&self, kind: &str, text: String) {
+        let mut list: Vec<Flash> = self
+            .session
+            .get(auth::SESSION_FLASH)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        list.push(Flash {
+            kind: kind.to_string(),
+            text,
+        });
+        let _ = self.session.insert(auth::SESSION_FLASH, list);
+    }
+
+    /// Takes the waiting flash messages (they show once).
+    pub fn flashes(&self) -> Vec<Flash> {
+        match self.session.remove(auth::SESSION_FLASH) {
+            Some(raw) => serde_json::from_str(&raw).unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The current session's public id (made on first use).
+    pub fn session_public_id(&self) -> String {
+        if let Ok(Some(id)) = self.session.get::<String>(auth::SESSION_PUBLIC_ID) {
+            return id;
+        }
+        let id = auth::random_id(12);
+        let _ = self.session.insert(auth::SESSION_PUBLIC_ID, &id);
+        id
+    }
+
+    /// Signs `user` in: a fresh session key, a fresh public id and CSRF
+    /// token, and where the sign-in came from.
+    pub fn sign_in(&self, user: &User) -> Result<(), AppError> {
+        let flashes = self
+            .session
+            .get::<Vec<Flash>>(auth::SESSION_FLASH)
+            .ok()
+            .flatten();
+        self.session.clear();
+        self.session.renew();
+        self.session.insert(auth::SESSION_USER, user.id)?;
+        self.session
+            .insert(auth::SESSION_PUBLIC_ID, auth::random_id(12))?;
+        self.session
+            .insert(auth::SESSION_CSRF, auth::random_id(32))?;
+        self.session
+            .insert(auth::SESSION_AGENT, truncate(&self.user_agent, 200))?;
+        self.session.insert(auth::SESSION_IP, &self.ip)?;
+        if let Some(f) = flashes {
+            self.session.insert(auth::SESSION_FLASH, f)?;
+        }
+        Ok(())
+    }
+
+    pub fn sign_out(&self) {
+        self.session.purge();
+    }
+
+    pub fn pool(&self) -> &db::Pool {
+        &self.state.pool
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.state.settings.base_url
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// The client address: the peer, or the first `X-Forwarded-For` hop when
+/// the operator said a proxy sits in front.
+pub fn client_ip(req: &HttpRequest, trust_forwarded: bool) -> String {
+    if trust_forwarded
+        && let Some(first) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        let first = first.trim();
+        if !first.is_empty() {
+            return first.to_string();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The language from a saved preference, the `lang` cookie, or
+/// `Accept-Language`, in that order.
+pub fn pick_lang(req: &HttpRequest, user: Option<&User>) -> Lang {
+    if let Some(l) = user
+        .and_then(|u| u.locale.as_deref())
+        .and_then(Lang::from_code)
+    {
+        return l;
+    }
+    if let Some(l) = req
+        .cookie(LANG_COOKIE)
+        .and_then(|c| Lang::from_code(c.value()))
+    {
+        return l;
+    }
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::negotiate)
+        .unwrap_or_default()
+}
+
+impl FromRequest for Ctx {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Ctx, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(ctx) = req.extensions().get::<Ctx>() {
+                return Ok(ctx.clone());
+            }
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal("application state missing".into()))?;
+            let session = req.get_session();
+            let uid: Option<i64> = session.get(auth::SESSION_USER).ok().flatten();
+            let user = match uid {
+                Some(id) => {
+                    let found =
+                        db::run(&state.pool, move |conn| Ok(users::by_id(conn, id)?)).await?;
+                    match found {
+                        Some(u) if u.is_active() => Some(u),
+                        _ => {
+                            session.purge();
+                            None
+                        }
+                    }
+                }
+                None => None,
+            };
+            let lang = pick_lang(&req, user.as_ref());
+            let request_id = req
+                .extensions()
+                .get::<RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default();
+            let path = match req.uri().path_and_query() {
+                Some(pq) => pq.as_str().to_string(),
+                None => req.path().to_string(),
+            };
+            let ctx = Ctx {
+                lang,
+                user,
+                session,
+                request_id,
+                path,
+                ip: client_ip(&req, state.settings.trust_forwarded_for),
+                user_agent: req
+                    .headers()
+                    .get(actix_web::http::header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string(),
+                state,
+            };
+            req.extensions_mut().insert(ctx.clone());
+            Ok(ctx)
+        })
+    }
+}
+
+/// Field errors of a submitted form, already in the reader's language.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors {
+    items: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn new() -> FormErrors {
+        FormErrors::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: String) {
+        if self.get(field).is_none() {
+            self.items.push((field.to_string(), message));
+        }
+    }
+
+    /// Records the error of a parse result and returns the value if any.
+    pub fn check<T>(&mut self, lang: Lang, field: &str, r: Result<T, &'static str>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(key) => {
+                self.add(field, lang.t(key));
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.items
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn items(&self) -> &[(String, String)] {
+        &self.items
+    }
+}

@@ -1,0 +1,161 @@
+//! Request ids and logs, error pages in the layout, security headers.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::{FromRequest, HttpMessage, HttpResponse};
+use askama::Template;
+use tracing::Instrument;
+
+use crate::error::AppError;
+use crate::web::ctx::{Ctx, RequestId};
+
+/// Gives each request an id, logs it, and returns the id in a header.
+pub async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.path());
+    let started = Instant::now();
+    let result = next.call(req).instrument(span.clone()).await;
+    let mut res = match result {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => {
+            let _enter = span.enter();
+            tracing::error!(error = %e, "request failed in middleware");
+            return Err(e);
+        }
+    };
+    let _enter = span.enter();
+    tracing::info!(
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "handled"
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorTemplate<'a> {
+    ctx: &'a Ctx,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+fn keys(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("error-400-title", "error-400-text"),
+        403 => ("error-403-title", "error-403-text"),
+        404 => ("error-404-title", "error-404-text"),
+        405 => ("error-405-title", "error-405-text"),
+        409 => ("error-409-title", "error-409-text"),
+        413 => ("error-413-title", "error-413-text"),
+        422 => ("error-400-title", "error-400-text"),
+        429 => ("error-429-title", "error-429-text"),
+        503 => ("error-503-title", "error-503-text"),
+        s if s >= 500 => ("error-500-title", "error-500-text"),
+        _ => ("error-400-title", "error-400-text"),
+    }
+}
+
+fn is_html(res: &HttpResponse<BoxBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Draws 4xx and 5xx answers that are not pages yet (handler errors, 404s,
+/// rejected bodies) as full pages in the person's language.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // The request may not be cloned before routing, so errors from inner
+    // middleware arrive as responses, never as `Err`.
+    let res = next.call(req).await?.map_into_boxed_body();
+    let http_req = res.request().clone();
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_html(res.response()) {
+        return Ok(res);
+    }
+    if http_req.path() == "/healthz" {
+        return Ok(res);
+    }
+    let ctx = match Ctx::extract(&http_req).await {
+        Ok(ctx) => ctx,
+        Err(_) => return Ok(res),
+    };
+    let (title, text) = keys(status);
+    let page = ErrorTemplate {
+        ctx: &ctx,
+        status: status.as_u16(),
+        title: ctx.t(title),
+        message: ctx.t(text),
+    };
+    let body = match page.render() {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            return Ok(res);
+        }
+    };
+    let (req_part, old) = res.into_parts();
+    let mut new = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.append_header((name.clone(), value.clone()));
+        }
+    }
+    let new = new
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body);
+    Ok(ServiceResponse::new(req_part, new))
+}
+
+/// Headers on every response, errors and static files included.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let mut h = DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+             base-uri 'none'; object-src 'none'",
+        ))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .add((
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .add((
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ));
+    if https {
+        h = h.add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ));
+    }
+    h
+}
+
+/// Turns extractor failures (bad forms, bad paths) into our 400 page.
+pub fn bad_request(err: impl std::fmt::Display) -> actix_web::Error {
+    tracing::info!(error = %err, "rejected input");
+    AppError::BadRequest.into()
+}

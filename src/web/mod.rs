@@ -1,0 +1,87 @@
+//! What every page shares: the request context, flash messages, form
+//! errors, rendering, and the middleware around every request.
+
+pub mod ctx;
+pub mod middleware;
+
+use std::sync::Arc;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use askama::Template;
+use tokio::sync::Notify;
+
+use crate::auth::password::Hasher;
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::error::AppError;
+
+pub use ctx::{Ctx, FormErrors};
+
+/// Shared by every handler.
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+    pub hasher: Hasher,
+    /// Wakes the mail worker when a message was queued.
+    pub mail_wakeup: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn mail_domain(&self) -> String {
+        self.settings.mail_domain()
+    }
+}
+
+pub fn render<T: Template>(tpl: &T) -> Result<HttpResponse, AppError> {
+    render_status(StatusCode::OK, tpl)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, tpl: &T) -> Result<HttpResponse, AppError> {
+    let body = tpl.render()?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// A 303 to `to` (Post/Redirect/Get).
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// Only local absolute paths are followed after sign-in; anything else
+/// (other hosts, `//host`, `/\host`, schemes) falls back to `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && !n.contains(['\r', '\n'])
+                && !n.chars().any(|c| c.is_control()) =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_local() {
+        assert_eq!(safe_next(Some("/me")), "/me");
+        assert_eq!(safe_next(Some("/listings?q=a")), "/listings?q=a");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("javascript:alert(1)")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

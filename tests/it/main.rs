@@ -1,0 +1,26 @@
+//! The integration suite: one binary, every test against SQLite and
+//! PostgreSQL.
+
+#[test]
+fn migrations_agree_between_backends() {
+    let names = |dir: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let sqlite = names("migrations/sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, names("migrations/postgres"));
+    for n in &sqlite {
+        for backend in ["sqlite", "postgres"] {
+            for f in ["up.sql", "down.sql"] {
+                let p = format!("migrations/{backend}/{n}/{f}");
+                let text = std::fs::read_to_string(&p).unwrap();
+                assert!(!text.trim().is_empty(), "{p} is empty");
+            }
+        }
+    }
+}
