@@ -26,6 +26,8 @@ pub struct ServeOptions {
     pub workers: Option<usize>,
     /// Let the server react to SIGTERM / Ctrl-C itself (off in tests).
     pub handle_signals: bool,
+    /// A socket bound already (tests bind port 0 to learn the port first).
+    pub listener: Option<TcpListener>,
 }
 
 impl Default for ServeOptions {
@@ -33,6 +35,7 @@ impl Default for ServeOptions {
         ServeOptions {
             workers: None,
             handle_signals: true,
+            listener: None,
         }
     }
 }
@@ -82,8 +85,11 @@ impl Application {
                 .await
                 .map_err(|e| e.to_string())??
         };
-        let listener = TcpListener::bind(&settings.bind)
-            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        let listener = match options.listener {
+            Some(l) => l,
+            None => TcpListener::bind(&settings.bind)
+                .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?,
+        };
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
 
         let wakeup = Arc::new(Notify::new());

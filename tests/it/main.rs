@@ -1,5 +1,11 @@
-//! The integration suite: one binary, every test against SQLite and
+//! The integration suite: one binary; most tests run against SQLite and
 //! PostgreSQL.
+
+mod accounts;
+mod browser;
+mod helpers;
+mod platform;
+mod smtp;
 
 #[test]
 fn migrations_agree_between_backends() {

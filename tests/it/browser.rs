@@ -1,0 +1,253 @@
+//! Journeys in headless Chromium, driven over WebDriver.
+
+use std::net::TcpListener;
+use std::process::{Child, Command};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use thirtyfour::prelude::*;
+use tokio::sync::Semaphore;
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, spawn_app};
+
+/// At most three browsers at once on two cores.
+fn browsers() -> &'static Semaphore {
+    static S: OnceLock<Semaphore> = OnceLock::new();
+    S.get_or_init(|| Semaphore::new(3))
+}
+
+/// A chromedriver in its own process group, killed with its browser on drop.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pid = self.child.id() as i32;
+        let _ = Command::new("kill")
+            .args(["-9", &format!("-{pid}")])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    pub async fn start() -> Driver {
+        use std::os::unix::process::CommandExt;
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("chromedriver is installed (scripts/test.sh installs it)");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Driver {
+            child,
+            port,
+            _profile: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub async fn session(&self) -> WebDriver {
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/lib/chromium/chromium").unwrap();
+        for arg in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,800",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        caps.add_arg(&format!(
+            "--user-data-dir={}",
+            self._profile.path().display()
+        ))
+        .unwrap();
+        WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps)
+            .await
+            .expect("a browser session")
+    }
+}
+
+/// Runs `journey` in a fresh browser; saves a screenshot under `target/`
+/// when it fails, and always quits the browser.
+pub async fn with_browser<F, Fut>(app: &TestApp, name: &str, journey: F)
+where
+    F: FnOnce(WebDriver, String) -> Fut,
+    Fut: std::future::Future<Output = Result<WebDriver, (WebDriver, String)>>,
+{
+    let _permit = browsers().acquire().await.unwrap();
+    let driver = Driver::start().await;
+    let browser = driver.session().await;
+    match journey(browser, app.address.clone()).await {
+        Ok(browser) => {
+            browser.quit().await.unwrap();
+        }
+        Err((browser, message)) => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let shot = dir.join(format!("{name}.png"));
+            let _ = browser.screenshot(&shot).await;
+            let source = browser.source().await.unwrap_or_default();
+            let _ = browser.quit().await;
+            panic!("{message}\nscreenshot: {}\npage:\n{source}", shot.display());
+        }
+    }
+}
+
+/// Turns a step's error into the journey's failure, keeping the browser.
+macro_rules! step {
+    ($b:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(err) => return Err(($b, format!("{} failed: {err:?}", stringify!($e)))),
+        }
+    };
+}
+
+macro_rules! check {
+    ($b:expr, $cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(($b, format!($($msg)+)));
+        }
+    };
+}
+
+/// Waits until the page's source contains `needle` (after a click the
+/// next page may still be loading).
+async fn wait_for_text(b: &WebDriver, needle: &str) -> WebDriverResult<bool> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if b.source().await?.contains(needle) {
+            return Ok(true);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn fill(b: &WebDriver, name: &str, value: &str) -> WebDriverResult<()> {
+    let el = b.find(By::Name(name)).await?;
+    el.clear().await?;
+    el.send_keys(value).await
+}
+
+async fn signup_journey(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mail = app.mail.clone();
+    with_browser(&app, &format!("signup_{backend:?}"), |b, base| async move {
+        step!(b, b.goto(format!("{base}/")).await);
+        step!(
+            b,
+            step!(b, b.find(By::LinkText("Sign up")).await)
+                .click()
+                .await
+        );
+        step!(b, fill(&b, "email", "lin@example.com").await);
+        step!(b, fill(&b, "display_name", "Lin Browser").await);
+        step!(b, fill(&b, "password", "short").await);
+        step!(
+            b,
+            step!(b, b.find(By::Css("form[action='/signup'] button")).await)
+                .click()
+                .await
+        );
+        let shown = step!(b, wait_for_text(&b, "at least 12 characters").await);
+        check!(b, shown, "no password message");
+        // The email was kept, the password not.
+        let kept = step!(b, step!(b, b.find(By::Name("email")).await).value().await);
+        check!(
+            b,
+            kept.as_deref() == Some("lin@example.com"),
+            "email not kept: {kept:?}"
+        );
+        step!(b, fill(&b, "password", "paper kite harbour").await);
+        step!(
+            b,
+            step!(b, b.find(By::Css("form[action='/signup'] button")).await)
+                .click()
+                .await
+        );
+        let shown = step!(b, wait_for_text(&b, "<h1>Check your email</h1>").await);
+        check!(b, shown, "no confirmation page after sign-up");
+
+        let message = mail.wait_for("lin@example.com", 1).await;
+        let link = message.link(&format!("{base}/verify/"));
+        step!(b, b.goto(&link).await);
+        let shown = step!(
+            b,
+            wait_for_text(&b, "<h1>Email address confirmed</h1>").await
+        );
+        check!(b, shown, "the link did not confirm the address");
+        step!(
+            b,
+            step!(b, b.find(By::Css("main a[href='/login']")).await)
+                .click()
+                .await
+        );
+        step!(b, fill(&b, "email", "lin@example.com").await);
+        step!(b, fill(&b, "password", "paper kite harbour").await);
+        step!(
+            b,
+            step!(b, b.find(By::Css("form[action='/login'] button")).await)
+                .click()
+                .await
+        );
+        let shown = step!(b, wait_for_text(&b, "Signed in as Lin Browser.").await);
+        check!(b, shown, "name not shown after sign-in");
+
+        // The footer switch works without JavaScript.
+        step!(
+            b,
+            step!(b, b.find(By::Css("button[value='zh-CN']")).await)
+                .click()
+                .await
+        );
+        let shown = step!(b, wait_for_text(&b, "当前登录：Lin Browser。").await);
+        check!(b, shown, "language did not switch");
+        step!(
+            b,
+            step!(b, b.find(By::Css("form[action='/logout'] button")).await)
+                .click()
+                .await
+        );
+        // Only a signed-out page offers to sign in.
+        let shown = step!(b, wait_for_text(&b, "<a href=\"/login\">").await);
+        check!(b, shown, "no sign-in link after signing out");
+        let source = step!(b, b.source().await);
+        check!(b, !source.contains("Lin Browser"), "still signed in");
+        Ok(b)
+    })
+    .await;
+}
+both!(signup_journey);

@@ -1,0 +1,394 @@
+//! `spawn_app()`: the real application on a random port with a fresh
+//! database, a real SMTP server, and an HTTP client that keeps cookies.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora::config::Settings;
+use agora::db::{self, AnyConnection, DbUrl, Pool};
+use agora::startup::{Application, ServeOptions};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use reqwest::StatusCode;
+
+use crate::smtp::MailSink;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test against both databases.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+pub fn admin_url() -> String {
+    std::env::var("AGORA_TEST_DATABASE_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A database made for one test and removed after it.
+pub enum TestDb {
+    Sqlite { _dir: tempfile::TempDir },
+    Postgres { name: String },
+}
+
+impl TestDb {
+    pub fn create(backend: Backend) -> (TestDb, DbUrl) {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("agora.db").to_string_lossy().into_owned();
+                (TestDb::Sqlite { _dir: dir }, DbUrl::Sqlite(path))
+            }
+            Backend::Postgres => {
+                let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url())
+                    .expect("PostgreSQL must run for the tests (see README)");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
+                let base = admin_url();
+                let url = match base.rfind('/') {
+                    Some(i) => format!("{}/{name}", &base[..i]),
+                    None => panic!("bad admin url"),
+                };
+                (TestDb::Postgres { name }, DbUrl::Postgres(url))
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { name } = self
+            && let Ok(mut admin) = PgConnection::establish(&admin_url())
+        {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub mail: Arc<MailSink>,
+    pub pool: Pool,
+    pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
+    _db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub url: String,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    pub fn assert_contains(&self, text: &str) -> &Page {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} on {} ({}):\n{}",
+            self.url,
+            self.status,
+            self.body
+        );
+        self
+    }
+}
+
+pub fn test_settings(
+    database_url: DbUrl,
+    mail_dir: std::path::PathBuf,
+    smtp_port: u16,
+) -> Settings {
+    let mut secret = vec![0u8; 64];
+    rand::fill(&mut secret[..]);
+    Settings {
+        database_url,
+        bind: "127.0.0.1:0".into(),
+        base_url: String::new(),
+        smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
+        mail_dir,
+        mail_from: "Agora <no-reply@agora.test>".into(),
+        secret,
+        pool_size: 4,
+        session_idle: Duration::from_secs(7200),
+        session_absolute: Duration::from_secs(14 * 24 * 3600),
+        login_max_failures: 5,
+        login_window: Duration::from_secs(900),
+        trust_forwarded_for: false,
+        mail_poll: Duration::from_millis(200),
+        mail_backoff: Duration::from_millis(300),
+        mail_max_attempts: 6,
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let mail = Arc::new(MailSink::start().await);
+    let (test_db, url) = tokio::task::spawn_blocking(move || TestDb::create(backend))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut settings = test_settings(url, dir.path().join("mail"), mail.port);
+    settings.base_url = format!("http://127.0.0.1:{port}");
+    tweak(&mut settings);
+    let app = Application::build(
+        settings.clone(),
+        ServeOptions {
+            workers: Some(1),
+            handle_signals: false,
+            listener: Some(listener),
+        },
+    )
+    .await
+    .expect("the app starts");
+    let pool = app.pool.clone();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let (client, jar) = new_client();
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+        jar,
+        mail,
+        pool,
+        settings,
+        handle,
+        _db: test_db,
+        _dir: dir,
+    }
+}
+
+/// A client with its own cookie jar, as a second browser would have.
+pub fn new_client() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    (client, jar)
+}
+
+/// A client that sends no cookies but those given by hand.
+pub fn bare_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the future only waits for it.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// The value of `name="csrf"` in a page.
+pub fn csrf_in(body: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = body.find(marker).expect("a CSRF field on the page") + marker.len();
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get_with(&self, client: &reqwest::Client, path: &str) -> Page {
+        let res = client.get(self.url(path)).send().await.unwrap();
+        to_page(res).await
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.get_with(&self.client, path).await
+    }
+
+    /// The session's CSRF token, read from the home page.
+    pub async fn csrf_with(&self, client: &reqwest::Client) -> String {
+        csrf_in(&self.get_with(client, "/").await.body)
+    }
+
+    pub async fn post_with(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let token = self.csrf_with(client).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        let res = client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        to_page(res).await
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_with(&self.client, path, fields).await
+    }
+
+    /// POSTs exactly these fields (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        to_page(res).await
+    }
+
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> T + Send + 'static,
+    ) -> T {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().unwrap();
+            f(&mut conn)
+        })
+        .await
+        .unwrap()
+    }
+
+    /// Makes an account directly in the database.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        verified: bool,
+    ) -> i64 {
+        let (email, name, password) = (email.to_string(), name.to_string(), password.to_string());
+        self.db(move |conn| {
+            let hash = agora::auth::password::hash_blocking(&password).unwrap();
+            let t = agora::models::now();
+            agora::models::users::insert(
+                conn,
+                &agora::models::users::NewUser {
+                    email: &email,
+                    display_name: &name,
+                    password_hash: &hash,
+                    locale: None,
+                    email_verified_at: verified.then_some(t),
+                    is_staff: false,
+                    is_admin: false,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )
+            .unwrap()
+            .id
+        })
+        .await
+    }
+
+    pub async fn login_with(&self, client: &reqwest::Client, email: &str, password: &str) -> Page {
+        self.post_with(
+            client,
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        let page = self.login_with(&self.client, email, password).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            page.body
+        );
+        page
+    }
+
+    /// The session cookie as the browser holds it (`agora_session=...`).
+    pub fn session_cookie(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let header = self
+            .jar
+            .cookies(&self.address.parse().unwrap())
+            .expect("cookies set");
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find(|c| c.starts_with("agora_session="))
+            .expect("a session cookie")
+            .to_string()
+    }
+
+    /// GETs `path` sending exactly `cookie`.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Page {
+        let res = bare_client()
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        to_page(res).await
+    }
+
+    pub async fn count_sessions(&self, user_id: i64) -> usize {
+        self.db(move |conn| {
+            agora::models::sessions::for_user(conn, user_id)
+                .unwrap()
+                .len()
+        })
+        .await
+    }
+}
+
+pub async fn to_page(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let url = res.url().to_string();
+    let headers = res.headers().clone();
+    let body = res.text().await.unwrap();
+    Page {
+        status,
+        url,
+        body,
+        headers,
+    }
+}
+
+pub fn pool_of(url: &DbUrl) -> Pool {
+    db::connect(url, 2).unwrap()
+}
