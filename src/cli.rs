@@ -102,10 +102,43 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         db::DbUrl::Sqlite(p) => format!("SQLite at {p}"),
         db::DbUrl::Postgres(_) => "PostgreSQL".to_string(),
     };
-    let app = Application::build(settings, ServeOptions::default()).await?;
+    // Listen for signals before anything is served, so none is missed.
+    let stop = stop_signal()?;
+    let app = Application::build(
+        settings,
+        ServeOptions {
+            handle_signals: false,
+            ..ServeOptions::default()
+        },
+    )
+    .await?;
+    let handle = app.handle();
+    tokio::spawn(async move {
+        stop.await;
+        tracing::info!("stopping: finishing requests in flight");
+        handle.stop(true).await;
+    });
     println!("Agora is serving on {base} ({db})");
     println!("outgoing email: {}", app.mail_description);
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// A future that resolves on Ctrl-C or SIGTERM; the handlers are in place
+/// when this returns.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| format!("cannot listen for SIGTERM: {e}"))?;
+    let interrupt = tokio::signal::ctrl_c();
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = interrupt.await;
+    })
 }
 
 fn read_password() -> Result<String, String> {

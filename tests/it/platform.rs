@@ -352,3 +352,80 @@ fn every_key_used_in_code_exists() {
     }
     assert!(missing.is_empty(), "keys not in the catalogue: {missing:?}");
 }
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .current_dir(dir.path())
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env("AGORA_BIND", format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Ready once it has said where it serves.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut out = String::new();
+    while !out.contains("outgoing email") {
+        use std::io::BufRead;
+        let n = stdout.read_line(&mut out).unwrap();
+        assert!(n > 0, "server ended early: {out}");
+    }
+    // First start made the database and the key; nothing else.
+    assert!(dir.path().join("data/agora.db").exists());
+    assert!(dir.path().join("data/secret.key").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/secret.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    assert!(out.contains(&format!("http://127.0.0.1:{port}")), "{out}");
+    assert!(out.contains("outgoing email"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_fails_when_the_database_is_gone() {
+    let app = spawn_app(Backend::Postgres).await;
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    let url = app.settings.database_url.clone();
+    tokio::task::spawn_blocking(move || {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let agora::db::DbUrl::Postgres(url) = url else {
+            unreachable!()
+        };
+        let name = url.rsplit('/').next().unwrap().to_string();
+        let mut admin = diesel::pg::PgConnection::establish(&crate::helpers::admin_url()).unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    let page = app.get("/healthz").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+}
