@@ -3,7 +3,30 @@
 
 use crate::db::{AnyConnection, write_tx};
 use crate::models::catalogue::{self, NewListing, NewPartner};
-use crate::models::{now, users};
+use crate::models::{engagements, now, users};
+
+const REQUEST_MESSAGES: [&str; 3] = [
+    "Could we start next week? Evenings suit me best.",
+    "",
+    "Is there a discount for a longer booking?",
+];
+
+const REVIEWS: [(i32, &str); 5] = [
+    (
+        5,
+        "Friendly, on time and very professional. Would book again.",
+    ),
+    (
+        4,
+        "Good service overall; the first appointment took a while to arrange.",
+    ),
+    (
+        5,
+        "Exactly what was promised. Clear prices and no surprises.",
+    ),
+    (3, "Fine, but communication could be quicker."),
+    (4, "服务很周到，推荐！"),
+];
 
 pub const PASSWORD: &str = "agora-demo-password";
 
@@ -163,6 +186,7 @@ pub fn fill(conn: &mut AnyConnection) -> Result<Option<Vec<(String, String)>>, S
             "support agent",
         )?;
         let mut category_ids = Vec::new();
+        let mut listing_ids = Vec::new();
         for (name, slug) in CATEGORIES {
             category_ids.push((*slug, catalogue::insert_category(conn, name, slug)?));
         }
@@ -205,7 +229,7 @@ pub fn fill(conn: &mut AnyConnection) -> Result<Option<Vec<(String, String)>>, S
                     .iter()
                     .find(|(s, _)| s == category)
                     .map(|(_, id)| *id);
-                catalogue::insert_listing(
+                let listing_id = catalogue::insert_listing(
                     conn,
                     &NewListing {
                         partner_id,
@@ -221,10 +245,32 @@ pub fn fill(conn: &mut AnyConnection) -> Result<Option<Vec<(String, String)>>, S
                         published_at: Some(t),
                     },
                 )?;
+                crate::models::search::reindex(conn, listing_id)?;
+                listing_ids.push((listing_id, partner_id));
             }
         }
+        let mut consumer_ids = Vec::new();
         for (email, name) in CONSUMERS {
-            add_user(conn, email, name, false, false, "consumer")?;
+            consumer_ids.push(add_user(conn, email, name, false, false, "consumer")?);
+        }
+        // Requests and reviews, so ratings and the partner's list show something.
+        for (i, (listing_id, partner_id)) in listing_ids.iter().enumerate() {
+            for (j, consumer) in consumer_ids.iter().enumerate() {
+                if (i + j) % 3 == 2 {
+                    continue;
+                }
+                let consent = j != 1;
+                engagements::engage(
+                    conn,
+                    *listing_id,
+                    *partner_id,
+                    *consumer,
+                    REQUEST_MESSAGES[(i + j) % 3],
+                    consent,
+                )?;
+                let (rating, text) = REVIEWS[(i * 2 + j) % REVIEWS.len()];
+                engagements::save_review(conn, *listing_id, *partner_id, *consumer, rating, text)?;
+            }
         }
         Ok(Some(logins))
     })

@@ -127,12 +127,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Nullable<BigInt>,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    listing_views (listing_id, day) {
+        listing_id -> BigInt,
+        day -> Text,
+        views -> Integer,
+    }
+}
+
+diesel::table! {
+    engagements (id) {
+        id -> BigInt,
+        listing_id -> BigInt,
+        partner_id -> BigInt,
+        consumer_id -> BigInt,
+        message -> Text,
+        consent -> Bool,
+        consent_at -> Nullable<Timestamp>,
+        consent_withdrawn_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> BigInt,
+        consumer_id -> BigInt,
+        partner_id -> Nullable<BigInt>,
+        listing_id -> Nullable<BigInt>,
+        kind -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        listing_id -> BigInt,
+        partner_id -> BigInt,
+        consumer_id -> BigInt,
+        rating -> Integer,
+        body -> Text,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_reason -> Nullable<Text>,
+        reply_body -> Nullable<Text>,
+        reply_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> partners (partner_id));
 diesel::joinable!(listings -> partners (partner_id));
 diesel::joinable!(listings -> categories (category_id));
+diesel::joinable!(invitations -> partners (partner_id));
+diesel::joinable!(listing_views -> listings (listing_id));
+diesel::joinable!(engagements -> listings (listing_id));
+diesel::joinable!(engagements -> partners (partner_id));
+diesel::joinable!(engagements -> users (consumer_id));
+diesel::joinable!(reviews -> listings (listing_id));
+diesel::joinable!(reviews -> users (consumer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -144,4 +216,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     categories,
     listings,
+    invitations,
+    listing_views,
+    engagements,
+    activities,
+    reviews,
 );

@@ -1,6 +1,8 @@
 //! Types that parse, not validate: once built they are known to be good.
 //! Errors are message-catalogue keys.
 
+pub mod markdown;
+
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -171,5 +173,99 @@ mod tests {
         assert_eq!(DisplayName::parse(" Ann ").unwrap().as_str(), "Ann");
         assert_eq!(slugify("Hello, World!  Cafe"), "hello-world-cafe");
         assert_eq!(slugify("--x--"), "x");
+    }
+}
+
+/// A required line of text, trimmed, at most `max` characters.
+pub fn required_text(
+    raw: &str,
+    max: usize,
+    empty_key: &'static str,
+    long_key: &'static str,
+) -> Result<String, &'static str> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(empty_key);
+    }
+    if s.chars().count() > max {
+        return Err(long_key);
+    }
+    Ok(s.to_string())
+}
+
+/// Optional text, trimmed, at most `max` characters.
+pub fn optional_text(
+    raw: &str,
+    max: usize,
+    long_key: &'static str,
+) -> Result<String, &'static str> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(long_key);
+    }
+    Ok(s.to_string())
+}
+
+/// A URL slug as typed: lowercase letters, digits and single dashes.
+pub fn parse_slug(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    let ok = !s.is_empty()
+        && s.len() <= 80
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("error-slug-invalid")
+    }
+}
+
+/// A website: empty, or an http(s) URL.
+pub fn parse_website(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let ok = (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() <= 200
+        && s.len() > "https://".len()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("error-website-invalid")
+    }
+}
+
+/// A star rating from 1 to 5.
+pub fn parse_rating(raw: &str) -> Result<i32, &'static str> {
+    match raw.trim().parse::<i32>() {
+        Ok(n) if (1..=5).contains(&n) => Ok(n),
+        _ => Err("error-rating-invalid"),
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn slugs_sites_ratings() {
+        assert!(parse_slug("maths-101").is_ok());
+        assert!(parse_slug("Maths").is_err());
+        assert!(parse_slug("a--b").is_err());
+        assert!(parse_slug("-a").is_err());
+        assert!(parse_website("").is_ok());
+        assert!(parse_website("https://x.example").is_ok());
+        assert!(parse_website("javascript:alert(1)").is_err());
+        assert!(parse_website("https://x.example/\"onmouseover").is_err());
+        assert_eq!(parse_rating("4"), Ok(4));
+        assert!(parse_rating("0").is_err());
+        assert!(parse_rating("x").is_err());
     }
 }

@@ -69,3 +69,89 @@ pub fn password_changed(
         .push(lang.t_args("mail-changed-not-you", &[("link", reset.into())]));
     m.into_email(to)
 }
+
+pub fn invitation(
+    lang: Lang,
+    to: &str,
+    inviter: &str,
+    partner: &str,
+    role: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(
+        lang,
+        lang.t_args("mail-invitation-subject", &[("partner", partner.into())]),
+    );
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs.push(lang.t_args(
+        "mail-invitation-intro",
+        &[
+            ("inviter", inviter.into()),
+            ("partner", partner.into()),
+            ("role", role.into()),
+        ],
+    ));
+    m.action = Some((lang.t("mail-invitation-action"), link.to_string()));
+    m.after.push(lang.t("mail-invitation-expiry"));
+    m.into_email(to)
+}
+
+pub fn partner_decision(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    partner: &str,
+    approved: bool,
+    reason: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let (subject, intro) = if approved {
+        ("mail-approved-subject", "mail-approved-intro")
+    } else {
+        ("mail-rejected-subject", "mail-rejected-intro")
+    };
+    let mut m = MailBody::new(lang, lang.t_args(subject, &[("partner", partner.into())]));
+    m.greeting = greeting(lang, name);
+    m.paragraphs
+        .push(lang.t_args(intro, &[("partner", partner.into())]));
+    if !reason.is_empty() {
+        m.paragraphs
+            .push(lang.t_args("mail-decision-reason", &[("reason", reason.into())]));
+    }
+    if approved {
+        m.action = Some((lang.t("mail-approved-action"), link.to_string()));
+    }
+    m.into_email(to)
+}
+
+pub fn new_engagement(
+    lang: Lang,
+    to: &str,
+    listing: &str,
+    consumer: Option<&str>,
+    message: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(
+        lang,
+        lang.t_args("mail-engagement-subject", &[("listing", listing.into())]),
+    );
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs.push(match consumer {
+        Some(name) => lang.t_args(
+            "mail-engagement-intro-named",
+            &[("listing", listing.into()), ("name", name.into())],
+        ),
+        None => lang.t_args(
+            "mail-engagement-intro-anonymous",
+            &[("listing", listing.into())],
+        ),
+    });
+    if !message.is_empty() {
+        m.paragraphs
+            .push(lang.t_args("mail-engagement-message", &[("message", message.into())]));
+    }
+    m.action = Some((lang.t("mail-engagement-action"), link.to_string()));
+    m.after.push(lang.t("mail-engagement-settings"));
+    m.into_email(to)
+}

@@ -1,6 +1,10 @@
 pub mod audit;
 pub mod catalogue;
+pub mod engagements;
+pub mod listings;
 pub mod outbox;
+pub mod partners;
+pub mod search;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -1,11 +1,16 @@
 //! Every URL Agora answers, one module per area.
 
 pub mod account;
+pub mod admin;
+pub mod partner;
 pub mod public;
 
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // `/partners/apply` before `/partners/{slug}`.
+    partner::configure(cfg);
     public::configure(cfg);
     account::configure(cfg);
+    admin::configure(cfg);
 }

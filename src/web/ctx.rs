@@ -51,6 +51,30 @@ impl Ctx {
             .t_args(key, &[(name, FluentArg::Str(value.to_string()))])
     }
 
+    pub fn t2(
+        &self,
+        key: &str,
+        n1: &str,
+        v1: impl std::fmt::Display,
+        n2: &str,
+        v2: impl std::fmt::Display,
+    ) -> String {
+        self.lang.t_args(
+            key,
+            &[
+                (n1, FluentArg::Str(v1.to_string())),
+                (n2, FluentArg::Str(v2.to_string())),
+            ],
+        )
+    }
+
+    /// The catalogue key for a partner role stored as text.
+    pub fn role_key(&self, role: &str) -> &'static str {
+        crate::models::partners::Role::parse(role)
+            .unwrap_or(crate::models::partners::Role::Member)
+            .label_key()
+    }
+
     pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
         self.lang
             .t_args(key, &[(name, FluentArg::Num(*n.borrow()))])

@@ -27,8 +27,12 @@ pub struct Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         let pid = self.child.id() as i32;
-        let _ = Command::new("kill")
-            .args(["-9", &format!("-{pid}")])
+        // `--` so the negative group id is never read as a signal: a bare
+        // `kill -9 -N` can end up signalling every process on the machine.
+        let _ = Command::new("/usr/bin/kill")
+            .args(["-s", "KILL", "--", &format!("-{pid}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();

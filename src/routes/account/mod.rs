@@ -1,6 +1,7 @@
 pub mod login;
 pub mod me;
 pub mod password;
+pub mod privacy;
 pub mod signup;
 pub mod verify;
 
@@ -35,7 +36,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/me/sessions/end-others",
             web::post().to(me::end_other_sessions),
         )
-        .route("/me/sessions/{id}/end", web::post().to(me::end_session));
+        .route("/me/sessions/{id}/end", web::post().to(me::end_session))
+        .route("/me/privacy", web::get().to(privacy::show))
+        .route(
+            "/me/privacy/{partner_id}/withdraw",
+            web::post().to(privacy::withdraw),
+        )
+        .route(
+            "/me/privacy/{partner_id}/give",
+            web::post().to(privacy::give),
+        );
 }
 
 /// A page that only says something and offers a way on.

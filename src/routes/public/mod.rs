@@ -1,3 +1,5 @@
+pub mod catalogue;
+pub mod engage;
 pub mod home;
 pub mod system;
 
@@ -8,5 +10,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(system::health))
         .route("/static/app.css", web::get().to(system::stylesheet))
         .route("/favicon.ico", web::get().to(system::favicon))
-        .route("/lang", web::post().to(system::switch_language));
+        .route("/lang", web::post().to(system::switch_language))
+        .route("/listings", web::get().to(catalogue::index))
+        .route("/listings/{slug}", web::get().to(catalogue::show))
+        .route("/listings/{slug}/engage", web::post().to(engage::engage))
+        .route("/listings/{slug}/consent", web::post().to(engage::consent))
+        .route("/listings/{slug}/review", web::post().to(engage::review))
+        .route("/partners/{slug}", web::get().to(catalogue::partner));
 }

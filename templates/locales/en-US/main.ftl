@@ -154,3 +154,243 @@ mail-reset-expiry = The link works once, for one hour.
 mail-changed-subject = Your Agora password was changed
 mail-changed-intro = The password of your account was just changed, and your other sessions were signed out.
 mail-changed-not-you = If you did not do this, reset your password at once: { $link }
+
+## Navigation (partners, admin, catalogue)
+nav-catalogue = Services
+nav-partner = My partners
+nav-admin = Admin
+nav-apply = Become a partner
+me-privacy = Privacy and consents
+delete = Delete
+
+## Common fields and errors
+field-name = Name
+field-org-name = Organisation name
+field-website = Website
+field-contact-email = Contact email
+field-description = Description
+field-title = Title
+field-slug = Address (slug)
+field-slug-hint = Lowercase letters, digits and dashes. Left empty, it is made from the title.
+field-category = Category
+field-summary = Summary
+field-body = Description (Markdown)
+field-body-hint = Markdown: **bold**, *italic*, lists, links and tables. Use Preview to check it.
+field-price = Price
+field-status = Status
+field-updated = Last change
+field-role = Role
+field-reason = Reason
+field-rating = Your rating
+field-review = Your review
+error-required = This field is required.
+error-too-long = This is too long.
+error-slug-invalid = Use lowercase letters, digits and single dashes only.
+error-slug-taken = Another listing already uses this address.
+error-website-invalid = Enter a full address starting with https:// or http://.
+error-category-invalid = Choose one of the categories offered.
+error-category-name = The name needs at least one letter or digit.
+error-category-exists = A category with this name exists already.
+error-rating-invalid = Choose from one to five stars.
+error-reason-required = Give a reason; it is sent to the partner.
+error-role-invalid = Choose one of the roles offered.
+error-role-owner-only = Only an owner can give or take the owner role.
+
+## Partner statuses and roles
+partner-status-pending = Waiting for review
+partner-status-approved = Approved
+partner-status-rejected = Rejected
+partner-status-suspended = Suspended
+role-owner = Owner
+role-admin = Admin
+role-member = Member
+
+## Partner application
+apply-title = Become a partner
+apply-intro = Tell us about your organisation. Our team reviews every application and answers by email.
+apply-submit = Send application
+apply-done-title = Application received
+apply-done-text = Thank you. We will review your application and email you our decision.
+
+## Partner area
+partner-index-title = My partners
+partner-index-empty = You do not belong to any partner yet.
+partner-nav-label = Partner
+partner-nav-dashboard = Overview
+partner-nav-listings = Listings
+partner-nav-engagements = Requests
+partner-nav-reviews = Reviews
+partner-nav-team = Team
+partner-nav-settings = Settings
+partner-suspended-banner = This partner is suspended: its listings are hidden from the public until the platform reinstates it.
+partner-public-page = Public page
+stat-published = published listings
+stat-drafts = drafts
+stat-views = views in the last 30 days
+stat-engagements = requests
+listing-new = New listing
+listing-edit = Edit listing
+listing-preview = Preview
+listing-publish = Publish
+listing-archive = Archive
+listing-view-public = View public page
+listing-saved = The listing was saved.
+listing-published = The listing is published.
+listing-archived = The listing is archived and no longer public.
+listing-status-refused = That change of status is not possible.
+listing-status-draft = Draft
+listing-status-published = Published
+listing-status-archived = Archived
+listings-empty = No listings yet. Create the first one.
+category-none = No category
+category-all = All categories
+team-members = Members
+team-invitations = Open invitations
+team-expires = Expires
+team-invite = Invite someone
+team-invite-submit = Send invitation
+team-invited = An invitation was sent to { $email }.
+team-change-role = Change role
+team-role-changed = The role was changed.
+team-remove = Remove
+team-removed = The member was removed.
+team-revoke = Withdraw
+team-invitation-revoked = The invitation was withdrawn.
+team-last-owner = A partner needs at least one owner: make someone else an owner first.
+settings-profile = Public profile
+settings-notifications = Notifications
+settings-notify-engagements = Email us when someone requests one of our services
+settings-saved = The settings were saved.
+engagements-intro = People who requested your services. Names and email addresses appear only while the person agrees to share them with you.
+engagements-empty = No requests yet.
+engagements-consumer = Person
+engagements-listing = Service
+engagements-message = Message
+engagements-date = Date
+engagements-no-consent = Did not share contact details
+engagements-message-hidden = Hidden without consent
+review-reply = Public reply
+review-reply-submit = Save reply
+review-reply-saved = Your reply was published.
+review-hidden-note = Hidden by the platform
+
+## Invitations
+invitation-title = Invitation
+invitation-text = You are invited to join { $partner } as { $role }.
+invitation-sign-in-first = Sign in (or create an account) with { $email } to accept.
+invitation-accept = Accept the invitation
+invitation-accepted = Welcome to the team.
+invitation-wrong-account = This invitation was sent to { $email }. Sign in with that address to accept it.
+invitation-invalid-title = This invitation does not work
+invitation-invalid-text = The invitation link is wrong, was already used, or has expired. Ask for a new one.
+
+## Catalogue
+catalogue-title = Services
+catalogue-results-for = Results for “{ $query }”
+catalogue-search-label = Search
+catalogue-search-placeholder = What are you looking for?
+catalogue-search-submit = Search
+catalogue-sort = Sort by
+catalogue-count = { $count ->
+    [one] One service found.
+   *[other] { $count } services found.
+}
+catalogue-empty = No services are published yet. Come back soon.
+catalogue-no-results = No services match “{ $query }”.
+catalogue-no-results-plain = No services in this category yet.
+catalogue-clear = Show all services
+sort-relevance = Best match
+sort-newest = Newest
+sort-rating = Best rated
+sort-popular = Most viewed
+pagination-label = Pages
+pagination-prev = Previous
+pagination-next = Next
+pagination-position = Page { $page } of { $pages }
+partner-services = Services
+partner-no-services = No published services right now.
+
+## Listing page: requests, consent, reviews
+engage-title = Request this service
+engage-sign-in = Sign in to request this service
+engage-message = Message to the partner (optional)
+engage-consent = Share my name and email address with { $partner }
+engage-consent-hint = Without this, the partner learns only that someone asked. You can change this at any time.
+engage-submit = Request this service
+engage-done = Your request was sent.
+engage-already = You have already requested this service.
+engage-requested-on = You requested this service on { $date }.
+consent-state-given = { $partner } can see your name and email address.
+consent-state-none = { $partner } cannot see your name or email address.
+consent-withdraw = Stop sharing my details
+consent-give = Share my details
+consent-withdrawn = You no longer share your details with this partner.
+consent-given = You now share your name and email with this partner.
+reviews-title = Reviews
+reviews-none = No reviews yet
+reviews-count = { $count ->
+    [one] (1 review)
+   *[other] ({ $count } reviews)
+}
+rating-label = { $rating ->
+    [one] 1 star
+   *[other] { $rating } stars
+}
+review-write = Write a review
+review-edit = Edit your review
+review-submit = Publish review
+review-saved = Thank you, your review was saved.
+review-reply-from = Reply from { $partner }
+
+## Privacy
+privacy-title = Privacy and consents
+privacy-intro = Partners see your name and email address only if you agreed. Change it here at any time; it takes effect at once.
+privacy-empty = You have not requested any service yet.
+privacy-partner = Partner
+privacy-services = Services you requested
+privacy-sharing = Your details
+privacy-shared = Shared
+privacy-not-shared = Not shared
+
+## Admin
+admin-title = Administration
+admin-partners = Partners
+admin-categories = Categories
+admin-moderation = Review moderation
+admin-partners-empty = No partner has applied yet.
+admin-applied = Applied
+admin-applicant = Applicant
+admin-reason-hint = Required to reject or suspend; the applicant sees it.
+admin-approve = Approve
+admin-reject = Reject
+admin-suspend = Suspend
+admin-reinstate = Reinstate
+admin-partner-updated = The partner was updated.
+admin-partner-status-refused = That change is not possible from the partner's current status.
+category-new = New category
+category-add = Add category
+category-saved = The category was saved.
+category-deleted = The category was deleted.
+category-in-use = Listings use this category; it cannot be deleted.
+review-hide = Hide
+review-unhide = Show again
+review-moderated = The review was updated.
+
+## Email (partners)
+mail-greeting-plain = Hello,
+mail-invitation-subject = You are invited to join { $partner } on Agora
+mail-invitation-intro = { $inviter } invites you to join { $partner } on Agora as { $role }.
+mail-invitation-action = Accept the invitation
+mail-invitation-expiry = The link works once, for seven days. Sign in or create an account with this email address to accept.
+mail-approved-subject = { $partner } is approved on Agora
+mail-approved-intro = Good news: { $partner } is now a partner on Agora. You are its owner and can publish listings.
+mail-approved-action = Open the partner area
+mail-rejected-subject = Your application for { $partner }
+mail-rejected-intro = We are sorry: we cannot accept { $partner } as a partner at this time.
+mail-decision-reason = Reason: { $reason }
+mail-engagement-subject = New request: { $listing }
+mail-engagement-intro-named = { $name } requested “{ $listing }”.
+mail-engagement-intro-anonymous = Someone requested “{ $listing }”. They chose not to share their contact details.
+mail-engagement-message = Their message: { $message }
+mail-engagement-action = See requests
+mail-engagement-settings = You can turn these emails off in your partner settings.

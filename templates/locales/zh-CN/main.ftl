@@ -151,3 +151,240 @@ mail-reset-expiry = 此链接仅可使用一次，一小时内有效。
 mail-changed-subject = 您的 Agora 密码已更改
 mail-changed-intro = 您账户的密码刚刚被更改，其他会话已退出登录。
 mail-changed-not-you = 如果这不是您本人的操作，请立即重置密码：{ $link }
+
+## Navigation (partners, admin, catalogue)
+nav-catalogue = 服务
+nav-partner = 我的伙伴机构
+nav-admin = 管理
+nav-apply = 成为伙伴
+me-privacy = 隐私与授权
+delete = 删除
+
+## Common fields and errors
+field-name = 名称
+field-org-name = 机构名称
+field-website = 网站
+field-contact-email = 联系邮箱
+field-description = 简介
+field-title = 标题
+field-slug = 网址（slug）
+field-slug-hint = 仅限小写字母、数字和连字符。留空时将根据标题生成。
+field-category = 类别
+field-summary = 摘要
+field-body = 详细介绍（Markdown）
+field-body-hint = 支持 Markdown：**粗体**、*斜体*、列表、链接和表格。可使用“预览”检查效果。
+field-price = 价格
+field-status = 状态
+field-updated = 最近修改
+field-role = 角色
+field-reason = 原因
+field-rating = 您的评分
+field-review = 您的评价
+error-required = 此项为必填。
+error-too-long = 内容过长。
+error-slug-invalid = 只能使用小写字母、数字和单个连字符。
+error-slug-taken = 该网址已被其他服务使用。
+error-website-invalid = 请输入以 https:// 或 http:// 开头的完整网址。
+error-category-invalid = 请从提供的类别中选择。
+error-category-name = 名称中至少需要一个字母或数字。
+error-category-exists = 已存在同名类别。
+error-rating-invalid = 请选择一到五颗星。
+error-reason-required = 请填写原因，该原因会发送给伙伴机构。
+error-role-invalid = 请从提供的角色中选择。
+error-role-owner-only = 只有所有者才能授予或撤销所有者角色。
+
+## Partner statuses and roles
+partner-status-pending = 等待审核
+partner-status-approved = 已批准
+partner-status-rejected = 已拒绝
+partner-status-suspended = 已暂停
+role-owner = 所有者
+role-admin = 管理员
+role-member = 成员
+
+## Partner application
+apply-title = 成为伙伴
+apply-intro = 请介绍您的机构。我们的团队会审核每一份申请，并通过邮件答复。
+apply-submit = 提交申请
+apply-done-title = 已收到申请
+apply-done-text = 谢谢！我们会审核您的申请，并通过邮件告知结果。
+
+## Partner area
+partner-index-title = 我的伙伴机构
+partner-index-empty = 您还没有加入任何伙伴机构。
+partner-nav-label = 伙伴机构
+partner-nav-dashboard = 概览
+partner-nav-listings = 服务项目
+partner-nav-engagements = 服务请求
+partner-nav-reviews = 评价
+partner-nav-team = 团队
+partner-nav-settings = 设置
+partner-suspended-banner = 该伙伴机构已被暂停：在平台恢复之前，其服务项目不会公开显示。
+partner-public-page = 公开主页
+stat-published = 个已发布服务
+stat-drafts = 个草稿
+stat-views = 次浏览（最近 30 天）
+stat-engagements = 个服务请求
+listing-new = 新建服务
+listing-edit = 编辑服务
+listing-preview = 预览
+listing-publish = 发布
+listing-archive = 归档
+listing-view-public = 查看公开页面
+listing-saved = 服务已保存。
+listing-published = 服务已发布。
+listing-archived = 服务已归档，不再公开显示。
+listing-status-refused = 无法进行该状态变更。
+listing-status-draft = 草稿
+listing-status-published = 已发布
+listing-status-archived = 已归档
+listings-empty = 还没有服务项目，来创建第一个吧。
+category-none = 无类别
+category-all = 全部类别
+team-members = 成员
+team-invitations = 待接受的邀请
+team-expires = 过期时间
+team-invite = 邀请成员
+team-invite-submit = 发送邀请
+team-invited = 已向 { $email } 发送邀请。
+team-change-role = 更改角色
+team-role-changed = 角色已更改。
+team-remove = 移除
+team-removed = 成员已移除。
+team-revoke = 撤回
+team-invitation-revoked = 邀请已撤回。
+team-last-owner = 伙伴机构至少需要一位所有者：请先让其他人成为所有者。
+settings-profile = 公开资料
+settings-notifications = 通知
+settings-notify-engagements = 有人请求我们的服务时发送邮件通知
+settings-saved = 设置已保存。
+engagements-intro = 请求过您服务的用户。只有在对方同意分享时，才会显示其姓名和邮箱。
+engagements-empty = 还没有服务请求。
+engagements-consumer = 用户
+engagements-listing = 服务
+engagements-message = 留言
+engagements-date = 日期
+engagements-no-consent = 未分享联系方式
+engagements-message-hidden = 未经同意不予显示
+review-reply = 公开回复
+review-reply-submit = 保存回复
+review-reply-saved = 您的回复已发布。
+review-hidden-note = 已被平台隐藏
+
+## Invitations
+invitation-title = 邀请
+invitation-text = 您受邀以{ $role }身份加入 { $partner }。
+invitation-sign-in-first = 请使用 { $email } 登录（或创建账户）后接受邀请。
+invitation-accept = 接受邀请
+invitation-accepted = 欢迎加入团队。
+invitation-wrong-account = 此邀请发送给 { $email }。请使用该邮箱登录后接受。
+invitation-invalid-title = 此邀请无效
+invitation-invalid-text = 邀请链接有误、已被使用或已过期。请联系对方重新邀请。
+
+## Catalogue
+catalogue-title = 服务
+catalogue-results-for = “{ $query }”的搜索结果
+catalogue-search-label = 搜索
+catalogue-search-placeholder = 您在找什么？
+catalogue-search-submit = 搜索
+catalogue-sort = 排序
+catalogue-count = { $count ->
+   *[other] 找到 { $count } 项服务。
+}
+catalogue-empty = 目前还没有发布的服务，请稍后再来。
+catalogue-no-results = 没有与“{ $query }”匹配的服务。
+catalogue-no-results-plain = 该类别下暂时没有服务。
+catalogue-clear = 显示全部服务
+sort-relevance = 最相关
+sort-newest = 最新
+sort-rating = 评分最高
+sort-popular = 浏览最多
+pagination-label = 分页
+pagination-prev = 上一页
+pagination-next = 下一页
+pagination-position = 第 { $page } 页，共 { $pages } 页
+partner-services = 服务
+partner-no-services = 目前没有已发布的服务。
+
+## Listing page: requests, consent, reviews
+engage-title = 请求此服务
+engage-sign-in = 登录后请求此服务
+engage-message = 给伙伴机构的留言（可选）
+engage-consent = 与 { $partner } 分享我的姓名和邮箱
+engage-consent-hint = 如不勾选，伙伴机构只会知道有人提出了请求。您可以随时更改。
+engage-submit = 请求此服务
+engage-done = 您的请求已发送。
+engage-already = 您已经请求过此服务。
+engage-requested-on = 您于 { $date } 请求了此服务。
+consent-state-given = { $partner } 可以看到您的姓名和邮箱。
+consent-state-none = { $partner } 看不到您的姓名和邮箱。
+consent-withdraw = 停止分享我的信息
+consent-give = 分享我的信息
+consent-withdrawn = 您已不再与该伙伴机构分享您的信息。
+consent-given = 您已与该伙伴机构分享您的姓名和邮箱。
+reviews-title = 评价
+reviews-none = 暂无评价
+reviews-count = { $count ->
+   *[other] （{ $count } 条评价）
+}
+rating-label = { $rating ->
+   *[other] { $rating } 星
+}
+review-write = 撰写评价
+review-edit = 修改您的评价
+review-submit = 发布评价
+review-saved = 谢谢，您的评价已保存。
+review-reply-from = { $partner } 的回复
+
+## Privacy
+privacy-title = 隐私与授权
+privacy-intro = 只有在您同意时，伙伴机构才能看到您的姓名和邮箱。您可以随时在此更改，立即生效。
+privacy-empty = 您还没有请求过任何服务。
+privacy-partner = 伙伴机构
+privacy-services = 您请求过的服务
+privacy-sharing = 您的信息
+privacy-shared = 已分享
+privacy-not-shared = 未分享
+
+## Admin
+admin-title = 管理后台
+admin-partners = 伙伴机构
+admin-categories = 类别
+admin-moderation = 评价审核
+admin-partners-empty = 还没有机构提交申请。
+admin-applied = 申请时间
+admin-applicant = 申请人
+admin-reason-hint = 拒绝或暂停时必填；申请人会看到该原因。
+admin-approve = 批准
+admin-reject = 拒绝
+admin-suspend = 暂停
+admin-reinstate = 恢复
+admin-partner-updated = 伙伴机构已更新。
+admin-partner-status-refused = 在伙伴机构当前状态下无法进行该变更。
+category-new = 新建类别
+category-add = 添加类别
+category-saved = 类别已保存。
+category-deleted = 类别已删除。
+category-in-use = 有服务正在使用该类别，无法删除。
+review-hide = 隐藏
+review-unhide = 重新显示
+review-moderated = 评价已更新。
+
+## Email (partners)
+mail-greeting-plain = 您好：
+mail-invitation-subject = 您受邀加入 Agora 上的 { $partner }
+mail-invitation-intro = { $inviter } 邀请您以{ $role }身份加入 Agora 上的 { $partner }。
+mail-invitation-action = 接受邀请
+mail-invitation-expiry = 此链接仅可使用一次，七天内有效。请使用此邮箱登录或创建账户后接受邀请。
+mail-approved-subject = { $partner } 已通过 Agora 审核
+mail-approved-intro = 好消息：{ $partner } 现已成为 Agora 的伙伴机构。您是其所有者，可以发布服务项目。
+mail-approved-action = 打开伙伴管理页面
+mail-rejected-subject = 关于 { $partner } 的申请
+mail-rejected-intro = 很抱歉，我们目前无法接受 { $partner } 成为伙伴机构。
+mail-decision-reason = 原因：{ $reason }
+mail-engagement-subject = 新的服务请求：{ $listing }
+mail-engagement-intro-named = { $name } 请求了“{ $listing }”。
+mail-engagement-intro-anonymous = 有人请求了“{ $listing }”，对方选择不分享联系方式。
+mail-engagement-message = 对方留言：{ $message }
+mail-engagement-action = 查看服务请求
+mail-engagement-settings = 您可以在伙伴机构设置中关闭此类邮件。

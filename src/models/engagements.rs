@@ -1,0 +1,408 @@
+//! Engagements (a consumer asks for a listing, with or without consent to
+//! share name and email), the activity feed, and reviews.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::AnyConnection;
+use crate::schema::{activities, engagements, listings, partners, reviews, users};
+
+pub const ENGAGED: &str = "engaged";
+pub const CONSENT_GIVEN: &str = "consent_given";
+pub const CONSENT_WITHDRAWN: &str = "consent_withdrawn";
+pub const REVIEWED: &str = "reviewed";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = engagements)]
+pub struct Engagement {
+    pub id: i64,
+    pub listing_id: i64,
+    pub partner_id: i64,
+    pub consumer_id: i64,
+    pub message: String,
+    pub consent: bool,
+    pub consent_at: Option<PrimitiveDateTime>,
+    pub consent_withdrawn_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+}
+
+pub fn record_activity(
+    conn: &mut AnyConnection,
+    consumer_id: i64,
+    partner_id: Option<i64>,
+    listing_id: Option<i64>,
+    kind: &str,
+    detail: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(activities::table)
+        .values((
+            activities::consumer_id.eq(consumer_id),
+            activities::partner_id.eq(partner_id),
+            activities::listing_id.eq(listing_id),
+            activities::kind.eq(kind),
+            activities::detail.eq(detail),
+            activities::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(
+    conn: &mut AnyConnection,
+    listing_id: i64,
+    consumer_id: i64,
+) -> QueryResult<Option<Engagement>> {
+    engagements::table
+        .filter(engagements::listing_id.eq(listing_id))
+        .filter(engagements::consumer_id.eq(consumer_id))
+        .select(Engagement::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records the request (once per consumer and listing) and, separately,
+/// the consent. Returns `false` when the consumer had engaged already.
+pub fn engage(
+    conn: &mut AnyConnection,
+    listing_id: i64,
+    partner_id: i64,
+    consumer_id: i64,
+    message: &str,
+    consent: bool,
+) -> QueryResult<bool> {
+    if find(conn, listing_id, consumer_id)?.is_some() {
+        return Ok(false);
+    }
+    let t = super::now();
+    diesel::insert_into(engagements::table)
+        .values((
+            engagements::listing_id.eq(listing_id),
+            engagements::partner_id.eq(partner_id),
+            engagements::consumer_id.eq(consumer_id),
+            engagements::message.eq(message),
+            engagements::consent.eq(consent),
+            engagements::consent_at.eq(consent.then_some(t)),
+            engagements::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    record_activity(
+        conn,
+        consumer_id,
+        Some(partner_id),
+        Some(listing_id),
+        ENGAGED,
+        message,
+    )?;
+    if consent {
+        record_activity(
+            conn,
+            consumer_id,
+            Some(partner_id),
+            Some(listing_id),
+            CONSENT_GIVEN,
+            "",
+        )?;
+    }
+    Ok(true)
+}
+
+/// Withdraws (or gives again) consent for every engagement of the consumer
+/// with one partner: consent is about the partner, not one listing.
+pub fn set_consent(
+    conn: &mut AnyConnection,
+    consumer_id: i64,
+    partner_id: i64,
+    consent: bool,
+) -> QueryResult<usize> {
+    let t = super::now();
+    let changed = if consent {
+        diesel::update(
+            engagements::table
+                .filter(engagements::consumer_id.eq(consumer_id))
+                .filter(engagements::partner_id.eq(partner_id))
+                .filter(engagements::consent.eq(false)),
+        )
+        .set((
+            engagements::consent.eq(true),
+            engagements::consent_at.eq(Some(t)),
+            engagements::consent_withdrawn_at.eq(None::<PrimitiveDateTime>),
+        ))
+        .execute(conn)?
+    } else {
+        diesel::update(
+            engagements::table
+                .filter(engagements::consumer_id.eq(consumer_id))
+                .filter(engagements::partner_id.eq(partner_id))
+                .filter(engagements::consent.eq(true)),
+        )
+        .set((
+            engagements::consent.eq(false),
+            engagements::consent_withdrawn_at.eq(Some(t)),
+        ))
+        .execute(conn)?
+    };
+    if changed > 0 {
+        let kind = if consent {
+            CONSENT_GIVEN
+        } else {
+            CONSENT_WITHDRAWN
+        };
+        record_activity(conn, consumer_id, Some(partner_id), None, kind, "")?;
+    }
+    Ok(changed)
+}
+
+/// What a partner sees of one engagement: contact details only while the
+/// consumer consents.
+#[derive(Debug, Clone)]
+pub struct PartnerView {
+    pub id: i64,
+    pub listing_title: String,
+    pub listing_slug: String,
+    pub message: String,
+    pub created_at: PrimitiveDateTime,
+    pub contact: Option<(String, String)>,
+}
+
+type PartnerRow = (
+    i64,
+    String,
+    String,
+    String,
+    PrimitiveDateTime,
+    bool,
+    String,
+    String,
+);
+
+pub fn for_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<PartnerView>> {
+    let rows: Vec<PartnerRow> = engagements::table
+        .inner_join(listings::table)
+        .inner_join(users::table)
+        .filter(engagements::partner_id.eq(partner_id))
+        .order((engagements::created_at.desc(), engagements::id.desc()))
+        .select((
+            engagements::id,
+            listings::title,
+            listings::slug,
+            engagements::message,
+            engagements::created_at,
+            engagements::consent,
+            users::display_name,
+            users::email,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PartnerView {
+            id: r.0,
+            listing_title: r.1,
+            listing_slug: r.2,
+            message: r.3,
+            created_at: r.4,
+            contact: r.5.then_some((r.6, r.7)),
+        })
+        .collect())
+}
+
+pub fn count_for_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<i64> {
+    engagements::table
+        .filter(engagements::partner_id.eq(partner_id))
+        .count()
+        .get_result(conn)
+}
+
+/// The consumer's consents, one line per partner.
+#[derive(Debug, Clone)]
+pub struct ConsentLine {
+    pub partner_id: i64,
+    pub partner_name: String,
+    pub partner_slug: String,
+    pub consent: bool,
+    pub listings: Vec<String>,
+}
+
+pub fn consents_of(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Vec<ConsentLine>> {
+    let rows: Vec<(i64, String, String, bool, String)> = engagements::table
+        .inner_join(partners::table)
+        .inner_join(listings::table)
+        .filter(engagements::consumer_id.eq(consumer_id))
+        .order((partners::name.asc(), listings::title.asc()))
+        .select((
+            partners::id,
+            partners::name,
+            partners::slug,
+            engagements::consent,
+            listings::title,
+        ))
+        .load(conn)?;
+    let mut out: Vec<ConsentLine> = Vec::new();
+    for (pid, name, slug, consent, title) in rows {
+        match out.iter_mut().find(|l| l.partner_id == pid) {
+            Some(line) => {
+                line.consent |= consent;
+                line.listings.push(title);
+            }
+            None => out.push(ConsentLine {
+                partner_id: pid,
+                partner_name: name,
+                partner_slug: slug,
+                consent,
+                listings: vec![title],
+            }),
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reviews)]
+pub struct Review {
+    pub id: i64,
+    pub listing_id: i64,
+    pub partner_id: i64,
+    pub consumer_id: i64,
+    pub rating: i32,
+    pub body: String,
+    pub hidden_at: Option<PrimitiveDateTime>,
+    pub hidden_reason: Option<String>,
+    pub reply_body: Option<String>,
+    pub reply_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+impl Review {
+    pub fn stars(&self) -> String {
+        let n = self.rating.clamp(0, 5) as usize;
+        format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
+    }
+}
+
+pub fn review_of(
+    conn: &mut AnyConnection,
+    listing_id: i64,
+    consumer_id: i64,
+) -> QueryResult<Option<Review>> {
+    reviews::table
+        .filter(reviews::listing_id.eq(listing_id))
+        .filter(reviews::consumer_id.eq(consumer_id))
+        .select(Review::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the consumer's review of the listing (one each; a second call
+/// edits it).
+pub fn save_review(
+    conn: &mut AnyConnection,
+    listing_id: i64,
+    partner_id: i64,
+    consumer_id: i64,
+    rating: i32,
+    body: &str,
+) -> QueryResult<()> {
+    let t = super::now();
+    match review_of(conn, listing_id, consumer_id)? {
+        Some(r) => {
+            diesel::update(reviews::table.find(r.id))
+                .set((
+                    reviews::rating.eq(rating),
+                    reviews::body.eq(body),
+                    reviews::updated_at.eq(t),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(reviews::table)
+                .values((
+                    reviews::listing_id.eq(listing_id),
+                    reviews::partner_id.eq(partner_id),
+                    reviews::consumer_id.eq(consumer_id),
+                    reviews::rating.eq(rating),
+                    reviews::body.eq(body),
+                    reviews::created_at.eq(t),
+                    reviews::updated_at.eq(t),
+                ))
+                .execute(conn)?;
+        }
+    }
+    record_activity(
+        conn,
+        consumer_id,
+        Some(partner_id),
+        Some(listing_id),
+        REVIEWED,
+        &rating.to_string(),
+    )
+}
+
+/// Visible reviews of a listing with their authors' names, newest first.
+pub fn visible_reviews(
+    conn: &mut AnyConnection,
+    listing_id: i64,
+) -> QueryResult<Vec<(Review, String)>> {
+    reviews::table
+        .inner_join(users::table)
+        .filter(reviews::listing_id.eq(listing_id))
+        .filter(reviews::hidden_at.is_null())
+        .order((reviews::created_at.desc(), reviews::id.desc()))
+        .select((Review::as_select(), users::display_name))
+        .load(conn)
+}
+
+/// A partner's reviews (hidden ones too, marked), with listing titles.
+pub fn reviews_for_partner(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+) -> QueryResult<Vec<(Review, String, String)>> {
+    reviews::table
+        .inner_join(users::table)
+        .inner_join(listings::table)
+        .filter(reviews::partner_id.eq(partner_id))
+        .order((reviews::created_at.desc(), reviews::id.desc()))
+        .select((Review::as_select(), users::display_name, listings::title))
+        .load(conn)
+}
+
+pub fn all_reviews(conn: &mut AnyConnection) -> QueryResult<Vec<(Review, String, String)>> {
+    reviews::table
+        .inner_join(users::table)
+        .inner_join(listings::table)
+        .order((reviews::created_at.desc(), reviews::id.desc()))
+        .limit(500)
+        .select((Review::as_select(), users::display_name, listings::title))
+        .load(conn)
+}
+
+pub fn set_reply(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    review_id: i64,
+    reply: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        reviews::table
+            .filter(reviews::id.eq(review_id))
+            .filter(reviews::partner_id.eq(partner_id)),
+    )
+    .set((
+        reviews::reply_body.eq(Some(reply)),
+        reviews::reply_at.eq(Some(super::now())),
+    ))
+    .execute(conn)
+}
+
+pub fn set_hidden(
+    conn: &mut AnyConnection,
+    review_id: i64,
+    reason: Option<&str>,
+) -> QueryResult<usize> {
+    let hidden_at = reason.map(|_| super::now());
+    diesel::update(reviews::table.find(review_id))
+        .set((
+            reviews::hidden_at.eq(hidden_at),
+            reviews::hidden_reason.eq(reason),
+        ))
+        .execute(conn)
+}

@@ -1,0 +1,432 @@
+//! Partners, their teams and invitations.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::db::AnyConnection;
+use crate::schema::{invitations, memberships, partners, users};
+
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+pub const SUSPENDED: &str = "suspended";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Admin, Role::Member];
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "owner" => Some(Role::Owner),
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    /// Owners and admins run the team and the settings.
+    pub fn can_manage(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+
+    /// The catalogue key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Owner => "role-owner",
+            Role::Admin => "role-admin",
+            Role::Member => "role-member",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = partners)]
+pub struct Partner {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub website: String,
+    pub description: String,
+    pub contact_email: String,
+    pub status: String,
+    pub decision_reason: Option<String>,
+    pub applicant_id: Option<i64>,
+    pub notify_engagements: bool,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+impl Partner {
+    pub fn is_public(&self) -> bool {
+        self.status == APPROVED
+    }
+    pub fn is_suspended(&self) -> bool {
+        self.status == SUSPENDED
+    }
+    /// Up to two initials for the avatar.
+    pub fn initials(&self) -> String {
+        self.name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+    pub fn status_key(&self) -> String {
+        format!("partner-status-{}", self.status)
+    }
+}
+
+pub fn by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<Partner>> {
+    partners::table
+        .filter(partners::slug.eq(slug))
+        .select(Partner::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Partner>> {
+    partners::table
+        .find(id)
+        .select(Partner::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<bool> {
+    Ok(partners::table
+        .filter(partners::slug.eq(slug))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// A slug from `name` that no partner uses yet.
+pub fn free_slug(conn: &mut AnyConnection, name: &str) -> QueryResult<String> {
+    let base = match crate::domain::slugify(name) {
+        s if s.is_empty() => "partner".to_string(),
+        s => s,
+    };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while slug_taken(conn, &candidate)? {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+pub struct Application<'a> {
+    pub name: &'a str,
+    pub website: &'a str,
+    pub description: &'a str,
+    pub contact_email: &'a str,
+    pub applicant_id: i64,
+}
+
+pub fn apply(conn: &mut AnyConnection, a: &Application) -> QueryResult<Partner> {
+    let slug = free_slug(conn, a.name)?;
+    let t = super::now();
+    let id = super::catalogue::insert_partner(
+        conn,
+        &super::catalogue::NewPartner {
+            name: a.name,
+            slug: &slug,
+            website: a.website,
+            description: a.description,
+            contact_email: a.contact_email,
+            status: PENDING,
+            applicant_id: Some(a.applicant_id),
+            notify_engagements: true,
+            created_at: t,
+            updated_at: t,
+        },
+    )?;
+    partners::table
+        .find(id)
+        .select(Partner::as_select())
+        .first(conn)
+}
+
+/// Every partner, pending applications first, then by name.
+pub fn all_for_admin(conn: &mut AnyConnection) -> QueryResult<Vec<Partner>> {
+    let mut list: Vec<Partner> = partners::table
+        .order(partners::name.asc())
+        .select(Partner::as_select())
+        .load(conn)?;
+    list.sort_by_key(|p| match p.status.as_str() {
+        PENDING => 0,
+        SUSPENDED => 1,
+        APPROVED => 2,
+        _ => 3,
+    });
+    Ok(list)
+}
+
+pub fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    reason: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(partners::table.find(id))
+        .set((
+            partners::status.eq(status),
+            partners::decision_reason.eq(reason),
+            partners::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_profile(
+    conn: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    website: &str,
+    description: &str,
+    contact_email: &str,
+    notify_engagements: bool,
+) -> QueryResult<()> {
+    diesel::update(partners::table.find(id))
+        .set((
+            partners::name.eq(name),
+            partners::website.eq(website),
+            partners::description.eq(description),
+            partners::contact_email.eq(contact_email),
+            partners::notify_engagements.eq(notify_engagements),
+            partners::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The person's role in the partner, if they belong to it.
+pub fn role_of(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    user_id: i64,
+) -> QueryResult<Option<Role>> {
+    let role: Option<String> = memberships::table
+        .filter(memberships::partner_id.eq(partner_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::role)
+        .first(conn)
+        .optional()?;
+    Ok(role.as_deref().and_then(Role::parse))
+}
+
+/// Partners the person belongs to (any status but rejected), with roles.
+pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<(Partner, String)>> {
+    memberships::table
+        .inner_join(partners::table)
+        .filter(memberships::user_id.eq(user_id))
+        .filter(partners::status.ne(REJECTED))
+        .order(partners::name.asc())
+        .select((Partner::as_select(), memberships::role))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Member {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub since: PrimitiveDateTime,
+}
+
+impl Member {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+}
+
+pub fn members(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Member>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::partner_id.eq(partner_id))
+        .order(users::display_name.asc())
+        .select((
+            users::id,
+            users::display_name,
+            users::email,
+            memberships::role,
+            memberships::created_at,
+        ))
+        .load(conn)
+}
+
+pub fn count_owners(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<i64> {
+    memberships::table
+        .filter(memberships::partner_id.eq(partner_id))
+        .filter(memberships::role.eq(Role::Owner.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+/// Adds the person, or changes their role when they belong already.
+pub fn upsert_member(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    user_id: i64,
+    role: Role,
+) -> QueryResult<()> {
+    match role_of(conn, partner_id, user_id)? {
+        Some(_) => set_role(conn, partner_id, user_id, role),
+        None => super::catalogue::add_member(conn, partner_id, user_id, role.as_str()),
+    }
+}
+
+pub fn set_role(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    user_id: i64,
+    role: Role,
+) -> QueryResult<()> {
+    diesel::update(
+        memberships::table
+            .filter(memberships::partner_id.eq(partner_id))
+            .filter(memberships::user_id.eq(user_id)),
+    )
+    .set(memberships::role.eq(role.as_str()))
+    .execute(conn)
+    .map(|_| ())
+}
+
+pub fn remove_member(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    user_id: i64,
+) -> QueryResult<usize> {
+    diesel::delete(
+        memberships::table
+            .filter(memberships::partner_id.eq(partner_id))
+            .filter(memberships::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
+
+/// Emails of the partner's owners and admins.
+pub fn manager_emails(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+) -> QueryResult<Vec<(String, Option<String>)>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::partner_id.eq(partner_id))
+        .filter(memberships::role.eq_any([Role::Owner.as_str(), Role::Admin.as_str()]))
+        .select((users::email, users::locale))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invitations)]
+pub struct Invitation {
+    pub id: i64,
+    pub partner_id: i64,
+    pub email: String,
+    pub role: String,
+    pub token_hash: String,
+    pub invited_by: Option<i64>,
+    pub expires_at: PrimitiveDateTime,
+    pub accepted_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+}
+
+impl Invitation {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+}
+
+/// Invites `email`; returns the token for the link. An earlier open
+/// invitation of the same address to the same partner stops working.
+pub fn invite(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    email: &str,
+    role: Role,
+    invited_by: i64,
+    ttl: time::Duration,
+) -> QueryResult<String> {
+    let t = super::now();
+    diesel::delete(
+        invitations::table
+            .filter(invitations::partner_id.eq(partner_id))
+            .filter(invitations::email.eq(email))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)?;
+    let token = super::tokens::random_token();
+    diesel::insert_into(invitations::table)
+        .values((
+            invitations::partner_id.eq(partner_id),
+            invitations::email.eq(email),
+            invitations::role.eq(role.as_str()),
+            invitations::token_hash.eq(super::tokens::hash(&token)),
+            invitations::invited_by.eq(Some(invited_by)),
+            invitations::expires_at.eq(t + ttl),
+            invitations::created_at.eq(t),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// An open invitation by its token (unused and not expired).
+pub fn open_invitation(conn: &mut AnyConnection, token: &str) -> QueryResult<Option<Invitation>> {
+    invitations::table
+        .filter(invitations::token_hash.eq(super::tokens::hash(token)))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(super::now()))
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn mark_accepted(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .set(invitations::accepted_at.eq(super::now()))
+    .execute(conn)
+}
+
+pub fn pending_invitations(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+) -> QueryResult<Vec<Invitation>> {
+    invitations::table
+        .filter(invitations::partner_id.eq(partner_id))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(super::now()))
+        .order(invitations::created_at.desc())
+        .select(Invitation::as_select())
+        .load(conn)
+}
+
+pub fn revoke_invitation(conn: &mut AnyConnection, partner_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        invitations::table
+            .filter(invitations::partner_id.eq(partner_id))
+            .filter(invitations::id.eq(id))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)
+}

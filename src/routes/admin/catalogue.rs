@@ -1,0 +1,207 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::require_admin;
+use crate::db::{self, write_tx};
+use crate::domain::{optional_text, required_text, slugify};
+use crate::error::AppError;
+use crate::models::engagements::{self, Review};
+use crate::models::listings::{self, Category};
+use crate::models::{audit, catalogue};
+use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+#[derive(Template)]
+#[template(path = "admin/categories.html")]
+struct CategoriesPage<'a> {
+    ctx: &'a Ctx,
+    categories: Vec<Category>,
+    new_name: &'a str,
+    errors: FormErrors,
+}
+
+async fn categories_page(
+    ctx: &Ctx,
+    name: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let categories = db::run(ctx.pool(), |conn| Ok(listings::categories(conn)?)).await?;
+    render_status(
+        status,
+        &CategoriesPage {
+            ctx,
+            categories,
+            new_name: name,
+            errors,
+        },
+    )
+}
+
+pub async fn categories(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    categories_page(&ctx, "", FormErrors::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct CategoryForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_category(
+    ctx: Ctx,
+    form: web::Form<CategoryForm>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    let mut errors = FormErrors::new();
+    let name = errors.check(
+        ctx.lang,
+        "name",
+        required_text(&form.name, 60, "error-required", "error-too-long"),
+    );
+    let slug = name.as_deref().map(slugify).unwrap_or_default();
+    if name.is_some() && slug.is_empty() {
+        errors.add("name", ctx.t("error-category-name"));
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return categories_page(&ctx, &form.name, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let s = slug.clone();
+    let created = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            if listings::category_slug_taken(conn, &s)? {
+                return Ok::<_, AppError>(false);
+            }
+            catalogue::insert_category(conn, &name, &s)?;
+            Ok(true)
+        })
+    })
+    .await?;
+    if !created {
+        errors.add("name", ctx.t("error-category-exists"));
+        return categories_page(&ctx, &form.name, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    ctx.flash("success", "category-saved");
+    Ok(see_other("/admin/categories"))
+}
+
+pub async fn rename_category(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    form: web::Form<CategoryForm>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    let id = id.into_inner();
+    match required_text(&form.name, 60, "error-required", "error-too-long") {
+        Ok(name) => {
+            let n = db::run(ctx.pool(), move |conn| {
+                Ok(listings::rename_category(conn, id, &name)?)
+            })
+            .await?;
+            if n == 0 {
+                return Err(AppError::NotFound);
+            }
+            ctx.flash("success", "category-saved");
+            Ok(see_other("/admin/categories"))
+        }
+        Err(key) => {
+            let mut errors = FormErrors::new();
+            errors.add("name", ctx.t(key));
+            categories_page(&ctx, "", errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn delete_category(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    let id = id.into_inner();
+    let deleted = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            if listings::category_in_use(conn, id)? {
+                return Ok::<_, AppError>(false);
+            }
+            if listings::delete_category(conn, id)? == 0 {
+                return Err(AppError::NotFound);
+            }
+            Ok(true)
+        })
+    })
+    .await?;
+    ctx.flash(
+        if deleted { "success" } else { "error" },
+        if deleted {
+            "category-deleted"
+        } else {
+            "category-in-use"
+        },
+    );
+    Ok(see_other("/admin/categories"))
+}
+
+#[derive(Template)]
+#[template(path = "admin/moderation.html")]
+struct ModerationPage<'a> {
+    ctx: &'a Ctx,
+    rows: Vec<(Review, String, String)>,
+}
+
+pub async fn moderation(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    let rows = db::run(ctx.pool(), |conn| Ok(engagements::all_reviews(conn)?)).await?;
+    render(&ModerationPage { ctx: &ctx, rows })
+}
+
+#[derive(Deserialize)]
+pub struct ModerateForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Hides a review with a reason, or shows it again.
+pub async fn moderate(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    form: web::Form<ModerateForm>,
+) -> Result<HttpResponse, AppError> {
+    let admin_id = require_admin(&ctx)?.id;
+    let id = id.into_inner();
+    let reason = match form.action.as_str() {
+        "hide" => match optional_text(&form.reason, 500, "error-too-long") {
+            Ok(r) if !r.is_empty() => Some(r),
+            Ok(_) => {
+                ctx.flash("error", "error-reason-required");
+                return Ok(see_other("/admin/moderation"));
+            }
+            Err(key) => {
+                ctx.flash("error", key);
+                return Ok(see_other("/admin/moderation"));
+            }
+        },
+        "unhide" => None,
+        _ => return Err(AppError::BadRequest),
+    };
+    let ip = ctx.ip.clone();
+    let action = form.action.clone();
+    let n = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let n = engagements::set_hidden(conn, id, reason.as_deref())?;
+            audit::record(
+                conn,
+                Some(admin_id),
+                &format!("review_{action}"),
+                &format!("review:{id}"),
+                Some(&ip),
+            )?;
+            Ok::<_, AppError>(n)
+        })
+    })
+    .await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.flash("success", "review-moderated");
+    Ok(see_other("/admin/moderation"))
+}

@@ -1,0 +1,59 @@
+//! Platform admin pages under `/admin`; anyone else gets a 404.
+
+pub mod catalogue;
+pub mod partners;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::error::AppError;
+use crate::models::users::User;
+use crate::web::{Ctx, render};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(home))
+        .route("/admin/partners", web::get().to(partners::index))
+        .route("/admin/partners/{id}", web::get().to(partners::show))
+        .route(
+            "/admin/partners/{id}/decide",
+            web::post().to(partners::decide),
+        )
+        .route("/admin/categories", web::get().to(catalogue::categories))
+        .route(
+            "/admin/categories",
+            web::post().to(catalogue::create_category),
+        )
+        .route(
+            "/admin/categories/{id}",
+            web::post().to(catalogue::rename_category),
+        )
+        .route(
+            "/admin/categories/{id}/delete",
+            web::post().to(catalogue::delete_category),
+        )
+        .route("/admin/moderation", web::get().to(catalogue::moderation))
+        .route(
+            "/admin/moderation/{id}",
+            web::post().to(catalogue::moderate),
+        );
+}
+
+pub fn require_admin(ctx: &Ctx) -> Result<&User, AppError> {
+    let user = ctx.require_user()?;
+    if user.is_admin {
+        Ok(user)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/home.html")]
+struct HomePage<'a> {
+    ctx: &'a Ctx,
+}
+
+pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    render(&HomePage { ctx: &ctx })
+}

@@ -1,0 +1,104 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::{self, write_tx};
+use crate::domain::{Email, parse_website, required_text};
+use crate::error::AppError;
+use crate::models::{audit, partners};
+use crate::routes::account::Notice;
+use crate::web::{Ctx, FormErrors, render, render_status};
+
+#[derive(Deserialize, Default)]
+pub struct ApplyForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "partner/apply.html")]
+struct ApplyPage<'a> {
+    ctx: &'a Ctx,
+    form: &'a ApplyForm,
+    errors: FormErrors,
+}
+
+pub async fn form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?;
+    let form = ApplyForm {
+        contact_email: user.email.clone(),
+        ..ApplyForm::default()
+    };
+    render(&ApplyPage {
+        ctx: &ctx,
+        form: &form,
+        errors: FormErrors::new(),
+    })
+}
+
+pub async fn submit(ctx: Ctx, form: web::Form<ApplyForm>) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?.clone();
+    let mut e = FormErrors::new();
+    let lang = ctx.lang;
+    let name = e.check(
+        lang,
+        "name",
+        required_text(&form.name, 100, "error-required", "error-too-long"),
+    );
+    let website = e.check(lang, "website", parse_website(&form.website));
+    let contact = e.check(lang, "contact_email", Email::parse(&form.contact_email));
+    let description = e.check(
+        lang,
+        "description",
+        required_text(&form.description, 2000, "error-required", "error-too-long"),
+    );
+    let (Some(name), Some(website), Some(contact), Some(description)) =
+        (name, website, contact, description)
+    else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ApplyPage {
+                ctx: &ctx,
+                form: &form,
+                errors: e,
+            },
+        );
+    };
+    let ip = ctx.ip.clone();
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let p = partners::apply(
+                conn,
+                &partners::Application {
+                    name: &name,
+                    website: &website,
+                    description: &description,
+                    contact_email: contact.as_str(),
+                    applicant_id: user.id,
+                },
+            )?;
+            audit::record(
+                conn,
+                Some(user.id),
+                "partner_applied",
+                &format!("partner:{}", p.id),
+                Some(&ip),
+            )?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    render(&Notice {
+        ctx: &ctx,
+        title: ctx.t("apply-done-title"),
+        text: ctx.t("apply-done-text"),
+        link: Some(("/".into(), ctx.t("error-home-link"))),
+    })
+}

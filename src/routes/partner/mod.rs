@@ -1,0 +1,116 @@
+//! The partner area, `/partner/{slug}/...`: every handler loads the partner
+//! through `access`, which answers 404 to anyone outside it.
+
+pub mod apply;
+pub mod crm;
+pub mod home;
+pub mod listings;
+pub mod settings;
+pub mod team;
+
+use actix_web::web;
+
+use crate::db;
+use crate::error::AppError;
+use crate::models::partners::{self, Partner, Role};
+use crate::web::Ctx;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/partners/apply", web::get().to(apply::form))
+        .route("/partners/apply", web::post().to(apply::submit))
+        .route("/partner", web::get().to(home::index))
+        .route("/partner/{slug}", web::get().to(home::dashboard))
+        .route("/partner/{slug}/listings", web::get().to(listings::index))
+        .route(
+            "/partner/{slug}/listings/new",
+            web::get().to(listings::new_form),
+        )
+        .route(
+            "/partner/{slug}/listings/new",
+            web::post().to(listings::create),
+        )
+        .route(
+            "/partner/{slug}/listings/{id}",
+            web::get().to(listings::edit_form),
+        )
+        .route(
+            "/partner/{slug}/listings/{id}",
+            web::post().to(listings::edit_submit),
+        )
+        .route(
+            "/partner/{slug}/listings/{id}/status",
+            web::post().to(listings::change_status),
+        )
+        .route("/partner/{slug}/team", web::get().to(team::show))
+        .route("/partner/{slug}/team/invite", web::post().to(team::invite))
+        .route(
+            "/partner/{slug}/team/{user_id}/role",
+            web::post().to(team::change_role),
+        )
+        .route(
+            "/partner/{slug}/team/{user_id}/remove",
+            web::post().to(team::remove),
+        )
+        .route(
+            "/partner/{slug}/team/invitations/{id}/revoke",
+            web::post().to(team::revoke_invitation),
+        )
+        .route("/partner/{slug}/settings", web::get().to(settings::form))
+        .route("/partner/{slug}/settings", web::post().to(settings::submit))
+        .route(
+            "/partner/{slug}/engagements",
+            web::get().to(crm::engagements),
+        )
+        .route("/partner/{slug}/reviews", web::get().to(crm::reviews))
+        .route(
+            "/partner/{slug}/reviews/{id}/reply",
+            web::post().to(crm::reply),
+        )
+        .route("/invitations/{token}", web::get().to(team::invitation))
+        .route("/invitations/{token}", web::post().to(team::accept));
+}
+
+/// The partner named in the path and the signed-in person's role in it.
+#[derive(Clone)]
+pub struct Access {
+    pub partner: Partner,
+    pub role: Role,
+}
+
+impl Access {
+    pub fn can_manage(&self) -> bool {
+        self.role.can_manage()
+    }
+
+    /// Team and settings: owners and admins only.
+    pub fn require_manager(&self) -> Result<(), AppError> {
+        if self.can_manage() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn base(&self) -> String {
+        format!("/partner/{}", self.partner.slug)
+    }
+}
+
+/// Loads the partner for a member; anyone else (and partners still pending
+/// or rejected) gets a 404.
+pub async fn access(ctx: &Ctx, slug: &str) -> Result<Access, AppError> {
+    let user_id = ctx.require_user()?.id;
+    let slug = slug.to_string();
+    db::run(ctx.pool(), move |conn| {
+        let partner = partners::by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+        if !matches!(
+            partner.status.as_str(),
+            partners::APPROVED | partners::SUSPENDED
+        ) {
+            return Err(AppError::NotFound);
+        }
+        let role = partners::role_of(conn, partner.id, user_id)?.ok_or(AppError::NotFound)?;
+        Ok(Access { partner, role })
+    })
+    .await
+}

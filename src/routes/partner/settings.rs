@@ -1,0 +1,123 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{Access, access};
+use crate::db::{self, write_tx};
+use crate::domain::{Email, parse_website, required_text};
+use crate::error::AppError;
+use crate::models::{audit, partners, search};
+use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+#[derive(Deserialize, Default)]
+pub struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    description: String,
+    /// A checkbox: present when ticked.
+    notify_engagements: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "partner/settings.html")]
+struct SettingsPage<'a> {
+    ctx: &'a Ctx,
+    a: &'a Access,
+    form: &'a SettingsForm,
+    errors: FormErrors,
+}
+
+pub async fn form(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let a = access(&ctx, &slug).await?;
+    a.require_manager()?;
+    let p = &a.partner;
+    let form = SettingsForm {
+        name: p.name.clone(),
+        website: p.website.clone(),
+        contact_email: p.contact_email.clone(),
+        description: p.description.clone(),
+        notify_engagements: p.notify_engagements.then(|| "on".to_string()),
+    };
+    render(&SettingsPage {
+        ctx: &ctx,
+        a: &a,
+        form: &form,
+        errors: FormErrors::new(),
+    })
+}
+
+pub async fn submit(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let a = access(&ctx, &slug).await?;
+    a.require_manager()?;
+    let lang = ctx.lang;
+    let mut e = FormErrors::new();
+    let name = e.check(
+        lang,
+        "name",
+        required_text(&form.name, 100, "error-required", "error-too-long"),
+    );
+    let website = e.check(lang, "website", parse_website(&form.website));
+    let contact = e.check(lang, "contact_email", Email::parse(&form.contact_email));
+    let description = e.check(
+        lang,
+        "description",
+        required_text(&form.description, 2000, "error-required", "error-too-long"),
+    );
+    let (Some(name), Some(website), Some(contact), Some(description)) =
+        (name, website, contact, description)
+    else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SettingsPage {
+                ctx: &ctx,
+                a: &a,
+                form: &form,
+                errors: e,
+            },
+        );
+    };
+    let notify = form.notify_engagements.is_some();
+    let (pid, renamed, actor, ip) = (
+        a.partner.id,
+        a.partner.name != name,
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+    );
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            partners::update_profile(
+                conn,
+                pid,
+                &name,
+                &website,
+                &description,
+                contact.as_str(),
+                notify,
+            )?;
+            if renamed {
+                search::reindex_partner(conn, pid)?;
+            }
+            audit::record(
+                conn,
+                Some(actor),
+                "partner_settings_changed",
+                &format!("partner:{pid}"),
+                Some(&ip),
+            )?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    ctx.flash("success", "settings-saved");
+    Ok(see_other(&format!("{}/settings", a.base())))
+}

@@ -1,0 +1,189 @@
+//! A consumer's actions on a listing page: request the service (with a
+//! separate consent), withdraw or give consent, review.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::catalogue::{listing_page, load_listing};
+use crate::db::{self, write_tx};
+use crate::domain::{optional_text, parse_rating, required_text};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::mail::messages;
+use crate::models::{engagements, outbox};
+use crate::web::{Ctx, FormErrors, see_other};
+
+#[derive(Deserialize)]
+pub struct EngageForm {
+    #[serde(default)]
+    message: String,
+    /// An unticked checkbox sends nothing.
+    consent: Option<String>,
+}
+
+pub async fn engage(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    form: web::Form<EngageForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?.clone();
+    let d = load_listing(&ctx, &slug, false).await?;
+    let mut errors = FormErrors::new();
+    let Some(message) = errors.check(
+        ctx.lang,
+        "message",
+        optional_text(&form.message, 2000, "error-too-long"),
+    ) else {
+        return listing_page(
+            &ctx,
+            &d,
+            &form.message,
+            None,
+            None,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let consent = form.consent.is_some();
+    let (listing, partner) = (d.listing.clone(), d.partner.clone());
+    let base = ctx.base_url().to_string();
+    let domain = ctx.state.mail_domain();
+    let created = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let created =
+                engagements::engage(conn, listing.id, partner.id, user.id, &message, consent)?;
+            if created && partner.notify_engagements {
+                let lang = partner
+                    .applicant_id
+                    .map(|id| crate::models::users::by_id(conn, id))
+                    .transpose()?
+                    .flatten()
+                    .and_then(|u| u.locale)
+                    .as_deref()
+                    .and_then(Lang::from_code)
+                    .unwrap_or_default();
+                let mail = messages::new_engagement(
+                    lang,
+                    &partner.contact_email,
+                    &listing.title,
+                    consent.then_some(user.display_name.as_str()),
+                    &message,
+                    &format!("{base}/partner/{}/engagements", partner.slug),
+                )?;
+                outbox::enqueue(conn, &domain, &mail)?;
+            }
+            Ok::<_, AppError>(created)
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash(
+        "success",
+        if created {
+            "engage-done"
+        } else {
+            "engage-already"
+        },
+    );
+    Ok(see_other(&format!("/listings/{}", d.listing.slug)))
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    give: String,
+    next: Option<String>,
+}
+
+/// Gives or withdraws consent for the partner behind the listing; takes
+/// effect at once.
+pub async fn consent(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    form: web::Form<ConsentForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = ctx.require_user()?.id;
+    let d = load_listing(&ctx, &slug, false).await?;
+    let give = form.give == "1";
+    let partner_id = d.partner.id;
+    set_consent(&ctx, user_id, partner_id, give).await?;
+    Ok(see_other(&crate::web::safe_next(
+        form.next
+            .as_deref()
+            .or(Some(&format!("/listings/{}", d.listing.slug))),
+    )))
+}
+
+pub async fn set_consent(
+    ctx: &Ctx,
+    user_id: i64,
+    partner_id: i64,
+    give: bool,
+) -> Result<(), AppError> {
+    let n = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            Ok::<_, AppError>(engagements::set_consent(conn, user_id, partner_id, give)?)
+        })
+    })
+    .await?;
+    if n > 0 {
+        ctx.flash(
+            "success",
+            if give {
+                "consent-given"
+            } else {
+                "consent-withdrawn"
+            },
+        );
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Only consumers who engaged may review; one review each, editable.
+pub async fn review(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    form: web::Form<ReviewForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = ctx.require_user()?.id;
+    let d = load_listing(&ctx, &slug, false).await?;
+    if d.engagement.is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = FormErrors::new();
+    let rating = errors.check(ctx.lang, "rating", parse_rating(&form.rating));
+    let body = errors.check(
+        ctx.lang,
+        "body",
+        required_text(&form.body, 4000, "error-required", "error-too-long"),
+    );
+    let (Some(rating), Some(body)) = (rating, body) else {
+        return listing_page(
+            &ctx,
+            &d,
+            "",
+            Some(form.rating.clone()),
+            Some(form.body.clone()),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let (lid, pid) = (d.listing.id, d.partner.id);
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            engagements::save_review(conn, lid, pid, user_id, rating, &body)?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    ctx.flash("success", "review-saved");
+    Ok(see_other(&format!("/listings/{}#reviews", d.listing.slug)))
+}
