@@ -255,3 +255,303 @@ async fn signup_journey(backend: Backend) {
     .await;
 }
 both!(signup_journey);
+
+async fn click(b: &WebDriver, css: &str) -> WebDriverResult<()> {
+    b.find(By::Css(css)).await?.click().await
+}
+
+async fn sign_in(b: &WebDriver, base: &str, email: &str) -> WebDriverResult<bool> {
+    b.goto(format!("{base}/login")).await?;
+    fill(b, "email", email).await?;
+    fill(b, "password", crate::helpers::PASSWORD).await?;
+    click(b, "form[action='/login'] button").await?;
+    wait_for_text(b, "action=\"/logout\"").await
+}
+
+async fn sign_out(b: &WebDriver) -> WebDriverResult<bool> {
+    click(b, "form[action='/logout'] button").await?;
+    wait_for_text(b, "<a href=\"/login\">").await
+}
+
+/// The whole partner story, clicked through as each person would.
+async fn partner_journey(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user(
+        "owner@journey.example",
+        "Jo Owner",
+        crate::helpers::PASSWORD,
+        true,
+    )
+    .await;
+    app.create_user(
+        "colleague@journey.example",
+        "Cy Colleague",
+        crate::helpers::PASSWORD,
+        true,
+    )
+    .await;
+    app.create_user(
+        "consumer@journey.example",
+        "Kim Consumer",
+        crate::helpers::PASSWORD,
+        true,
+    )
+    .await;
+    let admin_id = app
+        .create_user(
+            "admin@journey.example",
+            "Ada Admin",
+            crate::helpers::PASSWORD,
+            true,
+        )
+        .await;
+    app.db(move |c| agora::models::users::set_admin(c, admin_id).unwrap())
+        .await;
+    let mail = app.mail.clone();
+    with_browser(
+        &app,
+        &format!("partner_{backend:?}"),
+        |b, base| async move {
+            // Someone applies as a partner.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "owner@journey.example").await),
+                "owner sign-in"
+            );
+            step!(b, b.goto(format!("{base}/partners/apply")).await);
+            step!(b, fill(&b, "name", "Journey Gardens").await);
+            step!(b, fill(&b, "website", "https://gardens.example").await);
+            step!(b, fill(&b, "description", "Garden design and care.").await);
+            step!(b, click(&b, "form[action='/partners/apply'] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Application received").await),
+                "no confirmation"
+            );
+            check!(b, step!(b, sign_out(&b).await), "owner sign-out");
+
+            // An admin approves it.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "admin@journey.example").await),
+                "admin sign-in"
+            );
+            step!(b, b.goto(format!("{base}/admin/partners")).await);
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Journey Gardens")).await)
+                    .click()
+                    .await
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Waiting for review").await),
+                "no application page"
+            );
+            step!(b, click(&b, "button[value='approve']").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The partner was updated.").await),
+                "not approved"
+            );
+            check!(b, step!(b, sign_out(&b).await), "admin sign-out");
+
+            // The owner invites a colleague, then creates and publishes a listing.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "owner@journey.example").await),
+                "owner sign-in 2"
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("My partners")).await)
+                    .click()
+                    .await
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "<h1>Journey Gardens</h1>").await),
+                "no partner area"
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Team")).await).click().await
+            );
+            step!(b, fill(&b, "email", "colleague@journey.example").await);
+            step!(b, click(&b, "form[action$='/team/invite'] button").await);
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "An invitation was sent to colleague@journey.example.").await
+                ),
+                "no invitation"
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Listings")).await)
+                    .click()
+                    .await
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("New listing")).await)
+                    .click()
+                    .await
+            );
+            step!(b, fill(&b, "title", "Hedge trimming").await);
+            step!(b, fill(&b, "summary", "Neat hedges in a morning.").await);
+            step!(b, fill(&b, "body", "We bring **all tools**.").await);
+            step!(b, fill(&b, "price_text", "From €60").await);
+            step!(b, click(&b, "button[value='preview']").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "<strong>all tools</strong>").await),
+                "no preview"
+            );
+            step!(b, click(&b, "button[value='save']").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The listing was saved.").await),
+                "not saved"
+            );
+            step!(b, click(&b, "button[value='published']").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The listing is published.").await),
+                "not published"
+            );
+            check!(b, step!(b, sign_out(&b).await), "owner sign-out 2");
+
+            // The colleague accepts the invitation from the email.
+            let invite = mail.wait_for("colleague@journey.example", 1).await;
+            let link = invite.link(&format!("{base}/invitations/"));
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "colleague@journey.example").await),
+                "colleague sign-in"
+            );
+            step!(b, b.goto(&link).await);
+            step!(b, click(&b, "main form button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Welcome to the team.").await),
+                "invitation not accepted"
+            );
+            check!(b, step!(b, sign_out(&b).await), "colleague sign-out");
+
+            // A consumer finds it by searching, requests it with consent, reviews it.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "consumer@journey.example").await),
+                "consumer sign-in"
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Services")).await)
+                    .click()
+                    .await
+            );
+            step!(b, fill(&b, "q", "hedge").await);
+            step!(b, click(&b, "form.search button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "One service found.").await),
+                "search found nothing"
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Hedge trimming")).await)
+                    .click()
+                    .await
+            );
+            step!(b, fill(&b, "message", "Next Saturday?").await);
+            step!(b, click(&b, "#consent").await);
+            step!(b, click(&b, "form[action$='/engage'] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Your request was sent.").await),
+                "request not sent"
+            );
+            step!(b, click(&b, "input[name='rating'][value='5']").await);
+            step!(b, fill(&b, "body", "Tidy work, friendly team.").await);
+            step!(b, click(&b, "form[action$='/review'] button").await);
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "Thank you, your review was saved.").await
+                ),
+                "review not saved"
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "★ 5.0").await),
+                "rating not shown"
+            );
+            check!(b, step!(b, sign_out(&b).await), "consumer sign-out");
+
+            // The partner sees the request with contact details.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "owner@journey.example").await),
+                "owner sign-in 3"
+            );
+            step!(
+                b,
+                b.goto(format!("{base}/partner/journey-gardens/engagements"))
+                    .await
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "consumer@journey.example").await),
+                "no contact details"
+            );
+            check!(b, step!(b, sign_out(&b).await), "owner sign-out 3");
+
+            // The consumer withdraws consent...
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "consumer@journey.example").await),
+                "consumer sign-in 2"
+            );
+            step!(b, b.goto(format!("{base}/listings/hedge-trimming")).await);
+            step!(b, click(&b, "button[name='give'][value='0']").await);
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "You no longer share your details").await
+                ),
+                "not withdrawn"
+            );
+            check!(b, step!(b, sign_out(&b).await), "consumer sign-out 2");
+
+            // ...and the partner no longer sees them.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "owner@journey.example").await),
+                "owner sign-in 4"
+            );
+            step!(
+                b,
+                b.goto(format!("{base}/partner/journey-gardens/engagements"))
+                    .await
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Did not share contact details").await),
+                "still shown"
+            );
+            let source = step!(b, b.source().await);
+            check!(
+                b,
+                !source.contains("consumer@journey.example") && !source.contains("Kim Consumer"),
+                "contact details still visible"
+            );
+            Ok(b)
+        },
+    )
+    .await;
+}
+both!(partner_journey);

@@ -392,3 +392,110 @@ pub async fn to_page(res: reqwest::Response) -> Page {
 pub fn pool_of(url: &DbUrl) -> Pool {
     db::connect(url, 2).unwrap()
 }
+
+/// A signed-in person with their own browser-like client.
+pub struct Person {
+    pub id: i64,
+    pub email: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    /// Makes a verified account and signs it in with a fresh client.
+    pub async fn person(&self, email: &str, name: &str) -> Person {
+        let id = self
+            .create_user(email, name, crate::helpers::PASSWORD, true)
+            .await;
+        let (client, _) = new_client();
+        let page = self
+            .login_with(&client, email, crate::helpers::PASSWORD)
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        Person {
+            id,
+            email: email.to_string(),
+            client,
+        }
+    }
+
+    pub async fn admin(&self, email: &str) -> Person {
+        let p = self.person(email, "Platform Admin").await;
+        let id = p.id;
+        self.db(move |conn| agora::models::users::set_admin(conn, id).unwrap())
+            .await;
+        p
+    }
+
+    /// An approved partner with `owner` as its owner; returns (id, slug).
+    pub async fn partner(&self, name: &str, owner: &Person) -> (i64, String) {
+        let (name, owner_id) = (name.to_string(), owner.id);
+        self.db(move |conn| {
+            let slug = agora::models::partners::free_slug(conn, &name).unwrap();
+            let t = agora::models::now();
+            let id = agora::models::catalogue::insert_partner(
+                conn,
+                &agora::models::catalogue::NewPartner {
+                    name: &name,
+                    slug: &slug,
+                    website: "https://example.com",
+                    description: "A partner.",
+                    contact_email: "contact@partner.example",
+                    status: "approved",
+                    applicant_id: Some(owner_id),
+                    notify_engagements: true,
+                    created_at: t,
+                    updated_at: t,
+                },
+            )
+            .unwrap();
+            agora::models::catalogue::add_member(conn, id, owner_id, "owner").unwrap();
+            (id, slug)
+        })
+        .await
+    }
+
+    pub async fn add_member(&self, partner_id: i64, person: &Person, role: &str) {
+        let (uid, role) = (person.id, role.to_string());
+        self.db(move |conn| {
+            agora::models::catalogue::add_member(conn, partner_id, uid, &role).unwrap()
+        })
+        .await;
+    }
+
+    /// A listing of the partner, published or not; returns (id, slug).
+    pub async fn listing(
+        &self,
+        partner_id: i64,
+        title: &str,
+        body: &str,
+        published: bool,
+    ) -> (i64, String) {
+        let (title, body) = (title.to_string(), body.to_string());
+        self.db(move |conn| {
+            let slug = agora::models::listings::free_slug(conn, &title).unwrap();
+            let t = agora::models::now();
+            let id = agora::models::catalogue::insert_listing(
+                conn,
+                &agora::models::catalogue::NewListing {
+                    partner_id,
+                    category_id: None,
+                    title: &title,
+                    slug: &slug,
+                    summary: "Summary of the service.",
+                    body: &body,
+                    price_text: "€10",
+                    status: if published { "published" } else { "draft" },
+                    created_at: t,
+                    updated_at: t,
+                    published_at: published.then_some(t),
+                },
+            )
+            .unwrap();
+            agora::models::search::reindex(conn, id).unwrap();
+            (id, slug)
+        })
+        .await
+    }
+}
+
+pub const PASSWORD: &str = "lantern ocean maple";

@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod helpers;
+mod partners;
 mod platform;
 mod smtp;
 
