@@ -1065,3 +1065,126 @@ async fn every_text_field_is_inert(backend: Backend) {
     }
 }
 both!(every_text_field_is_inert);
+
+async fn categories_settings_and_replies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = app.admin("cadmin@example.com").await;
+    let bad = post(&app, &admin, "/admin/categories", &[("name", "  ")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    post(&app, &admin, "/admin/categories", &[("name", "Pet care")]).await;
+    let dup = post(&app, &admin, "/admin/categories", &[("name", "Pet Care")]).await;
+    dup.assert_contains("A category with this name exists already.");
+    dup.assert_contains("value=\"Pet Care\"");
+    let cid = app
+        .db(|c| agora::models::listings::categories(c).unwrap()[0].id)
+        .await;
+    post(
+        &app,
+        &admin,
+        &format!("/admin/categories/{cid}"),
+        &[("name", "Pets")],
+    )
+    .await;
+    get(&app, &admin, "/admin/categories")
+        .await
+        .assert_contains("value=\"Pets\"");
+
+    let owner = app.person("so@example.com", "So").await;
+    let (pid, pslug) = app.partner("Quiet Co", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Cat sitting", "Purr.", true).await;
+    app.db(move |c| {
+        use agora::schema::listings::dsl::*;
+        use diesel::prelude::*;
+        diesel::update(listings.find(lid))
+            .set(category_id.eq(Some(cid)))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    // A category in use cannot go.
+    post(
+        &app,
+        &admin,
+        &format!("/admin/categories/{cid}/delete"),
+        &[],
+    )
+    .await;
+    get(&app, &admin, "/admin/categories")
+        .await
+        .assert_contains("cannot be deleted");
+    app.get("/listings?category=pet-care")
+        .await
+        .assert_contains("Cat sitting");
+
+    // Settings: validation keeps input; turning notifications off stops the emails.
+    let bad = post(
+        &app,
+        &owner,
+        &format!("/partner/{pslug}/settings"),
+        &[
+            ("name", "Quiet Co"),
+            ("website", "nope"),
+            ("contact_email", "q@example.com"),
+            ("description", "Kept text"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("Kept text");
+    let ok = post(
+        &app,
+        &owner,
+        &format!("/partner/{pslug}/settings"),
+        &[
+            ("name", "Quiet Company"),
+            ("website", ""),
+            ("contact_email", "q@example.com"),
+            ("description", "We sit cats."),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    // The new name is searchable at once.
+    app.get("/listings?q=company")
+        .await
+        .assert_contains("Cat sitting");
+    let consumer = app.person("cc@example.com", "Cc").await;
+    post(
+        &app,
+        &consumer,
+        &format!("/listings/{lslug}/engage"),
+        &[("consent", "yes")],
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert!(
+        app.mail.to("q@example.com").is_empty(),
+        "notifications were off"
+    );
+
+    // An empty reply is refused with the message next to it.
+    post(
+        &app,
+        &consumer,
+        &format!("/listings/{lslug}/review"),
+        &[("rating", "4"), ("body", "Good")],
+    )
+    .await;
+    let rid = app
+        .db(|c| {
+            use agora::schema::reviews::dsl::*;
+            use diesel::prelude::*;
+            reviews.select(id).first::<i64>(c).unwrap()
+        })
+        .await;
+    let page = post(
+        &app,
+        &owner,
+        &format!("/partner/{pslug}/reviews/{rid}/reply"),
+        &[("reply", "   ")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("This field is required.");
+}
+both!(categories_settings_and_replies);

@@ -1,3 +1,4 @@
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -7,7 +8,7 @@ use crate::db;
 use crate::domain::required_text;
 use crate::error::AppError;
 use crate::models::engagements::{self, PartnerView, Review};
-use crate::web::{Ctx, render, see_other};
+use crate::web::{Ctx, render, render_status, see_other};
 
 #[derive(Template)]
 #[template(path = "partner/engagements.html")]
@@ -37,20 +38,56 @@ struct ReviewsPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
     rows: Vec<(Review, String, String)>,
+    /// A reply that was refused: the review, the message, the text typed.
+    refused: Option<(i64, String, String)>,
 }
 
-pub async fn reviews(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let a = access(&ctx, &slug).await?;
+impl ReviewsPage<'_> {
+    /// The text to show in a review's reply box.
+    fn reply_text(&self, review: &Review) -> String {
+        match &self.refused {
+            Some((id, _, text)) if *id == review.id => text.clone(),
+            _ => review.reply_body.clone().unwrap_or_default(),
+        }
+    }
+
+    fn reply_error(&self, review: &Review) -> Option<String> {
+        match &self.refused {
+            Some((id, message, _)) if *id == review.id => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+async fn reviews_page(
+    ctx: &Ctx,
+    a: &Access,
+    refused: Option<(i64, String, String)>,
+) -> Result<HttpResponse, AppError> {
     let pid = a.partner.id;
     let rows = db::run(ctx.pool(), move |conn| {
         Ok(engagements::reviews_for_partner(conn, pid)?)
     })
     .await?;
-    render(&ReviewsPage {
-        ctx: &ctx,
-        a: &a,
-        rows,
-    })
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(
+        status,
+        &ReviewsPage {
+            ctx,
+            a,
+            rows,
+            refused,
+        },
+    )
+}
+
+pub async fn reviews(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let a = access(&ctx, &slug).await?;
+    reviews_page(&ctx, &a, None).await
 }
 
 #[derive(Deserialize)]
@@ -70,8 +107,7 @@ pub async fn reply(
     let text = match required_text(&form.reply, 2000, "error-required", "error-too-long") {
         Ok(t) => t,
         Err(key) => {
-            ctx.flash("error", key);
-            return Ok(see_other(&format!("{}/reviews", a.base())));
+            return reviews_page(&ctx, &a, Some((id, ctx.t(key), form.reply.clone()))).await;
         }
     };
     let pid = a.partner.id;
