@@ -11,4 +11,5 @@ pub mod models;
 pub mod routes;
 pub mod schema;
 pub mod startup;
+pub mod support;
 pub mod web;

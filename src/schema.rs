@@ -192,6 +192,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tickets (id) {
+        id -> BigInt,
+        number -> BigInt,
+        requester_id -> BigInt,
+        partner_id -> Nullable<BigInt>,
+        listing_id -> Nullable<BigInt>,
+        subject -> Text,
+        status -> Text,
+        priority -> Text,
+        assignee_id -> Nullable<BigInt>,
+        first_response_due -> Nullable<Timestamp>,
+        resolution_due -> Nullable<Timestamp>,
+        first_response_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        paused_since -> Nullable<Timestamp>,
+        paused_minutes -> Integer,
+        satisfaction_rating -> Nullable<Integer>,
+        satisfaction_comment -> Nullable<Text>,
+        satisfaction_at -> Nullable<Timestamp>,
+        last_activity_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_messages (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        author_kind -> Text,
+        partner_id -> Nullable<BigInt>,
+        body -> Text,
+        internal -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    canned_replies (id) {
+        id -> BigInt,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_policies (priority) {
+        priority -> Text,
+        first_response_minutes -> Integer,
+        resolution_minutes -> Integer,
+    }
+}
+
+diesel::table! {
+    business_hours (id) {
+        id -> BigInt,
+        utc_offset_minutes -> Integer,
+        schedule -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -205,6 +271,9 @@ diesel::joinable!(engagements -> partners (partner_id));
 diesel::joinable!(engagements -> users (consumer_id));
 diesel::joinable!(reviews -> listings (listing_id));
 diesel::joinable!(reviews -> users (consumer_id));
+diesel::joinable!(ticket_messages -> tickets (ticket_id));
+diesel::joinable!(tickets -> partners (partner_id));
+diesel::joinable!(tickets -> listings (listing_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -221,4 +290,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     engagements,
     activities,
     reviews,
+    tickets,
+    ticket_messages,
+    canned_replies,
+    sla_policies,
+    business_hours,
 );

@@ -206,16 +206,24 @@ async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// Clears expired sessions now and then.
+/// Resolved tickets close by themselves after this long.
+pub const RESOLVED_TICKETS_CLOSE_AFTER: time::Duration = time::Duration::days(7);
+
+/// Clears expired sessions and closes long-resolved tickets now and then.
 async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiver<bool>) {
     let absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
     loop {
         let result = db::run(&pool, move |conn| {
-            Ok(crate::models::sessions::purge_expired(conn, absolute)?)
+            crate::models::sessions::purge_expired(conn, absolute)?;
+            db::write_tx(conn, |conn| {
+                let cfg = crate::models::tickets::sla_config(conn)?;
+                crate::models::tickets::close_stale(conn, RESOLVED_TICKETS_CLOSE_AFTER, &cfg)
+            })?;
+            Ok(())
         })
         .await;
         if let Err(e) = result {
-            tracing::warn!(error = %e, "session clean-up failed");
+            tracing::warn!(error = %e, "periodic clean-up failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

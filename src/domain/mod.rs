@@ -2,6 +2,8 @@
 //! Errors are message-catalogue keys.
 
 pub mod markdown;
+pub mod sla;
+pub mod ticket;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;

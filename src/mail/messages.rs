@@ -155,3 +155,75 @@ pub fn new_engagement(
     m.after.push(lang.t("mail-engagement-settings"));
     m.into_email(to)
 }
+
+pub fn ticket_opened(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    subject_line: &str,
+    number: i64,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(lang, subject_line.to_string());
+    m.greeting = greeting(lang, name);
+    m.paragraphs
+        .push(lang.t_args("mail-ticket-opened-intro", &[("number", number.into())]));
+    m.action = Some((lang.t("mail-ticket-view"), link.to_string()));
+    m.after.push(lang.t("mail-ticket-reply-hint"));
+    m.into_email(to)
+}
+
+pub fn ticket_reply(
+    lang: Lang,
+    to: &str,
+    subject_line: &str,
+    number: i64,
+    author: &str,
+    body: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(lang, subject_line.to_string());
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs.push(lang.t_args(
+        "mail-ticket-reply-intro",
+        &[("number", number.into()), ("author", author.into())],
+    ));
+    m.quote = Some(body.to_string());
+    m.action = Some((lang.t("mail-ticket-view"), link.to_string()));
+    m.into_email(to)
+}
+
+pub fn ticket_assigned(
+    lang: Lang,
+    to: &str,
+    subject_line: &str,
+    number: i64,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(lang, subject_line.to_string());
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t_args("mail-ticket-assigned-intro", &[("number", number.into())]));
+    m.action = Some((lang.t("mail-ticket-view"), link.to_string()));
+    m.into_email(to)
+}
+
+pub fn ticket_resolved(
+    lang: Lang,
+    to: &str,
+    name: &str,
+    subject_line: &str,
+    number: i64,
+    rating_links: Vec<(String, String)>,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(lang, subject_line.to_string());
+    m.greeting = greeting(lang, name);
+    m.paragraphs
+        .push(lang.t_args("mail-ticket-resolved-intro", &[("number", number.into())]));
+    m.paragraphs.push(lang.t("mail-ticket-survey"));
+    m.links = rating_links;
+    m.action = Some((lang.t("mail-ticket-view"), link.to_string()));
+    m.after.push(lang.t("mail-ticket-reopen-hint"));
+    m.into_email(to)
+}

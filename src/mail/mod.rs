@@ -17,6 +17,10 @@ pub struct MailBody {
     pub greeting: String,
     pub paragraphs: Vec<String>,
     pub action: Option<(String, String)>,
+    /// Further links, one per line (e.g. the rating links of a survey).
+    pub links: Vec<(String, String)>,
+    /// A quoted message (a reply in a ticket).
+    pub quote: Option<String>,
     pub after: Vec<String>,
 }
 
@@ -42,6 +46,8 @@ impl MailBody {
             greeting: String::new(),
             paragraphs: Vec::new(),
             action: None,
+            links: Vec::new(),
+            quote: None,
             after: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@ pub mod outbox;
 pub mod partners;
 pub mod search;
 pub mod sessions;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod desk;
 pub mod partner;
 pub mod public;
 
@@ -13,4 +14,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     public::configure(cfg);
     account::configure(cfg);
     admin::configure(cfg);
+    desk::configure(cfg);
 }

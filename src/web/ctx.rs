@@ -22,6 +22,36 @@ pub const LANG_COOKIE: &str = "lang";
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// A value that templates may hand over as is or behind any number of
+/// references (loops and `if let` bind references).
+pub trait Val<T: Copy> {
+    fn val(&self) -> T;
+}
+
+impl Val<PrimitiveDateTime> for PrimitiveDateTime {
+    fn val(&self) -> PrimitiveDateTime {
+        *self
+    }
+}
+
+impl Val<i64> for i64 {
+    fn val(&self) -> i64 {
+        *self
+    }
+}
+
+impl Val<i32> for i32 {
+    fn val(&self) -> i32 {
+        *self
+    }
+}
+
+impl<T: Copy, U: Val<T> + ?Sized> Val<T> for &U {
+    fn val(&self) -> T {
+        (**self).val()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Flash {
     pub kind: String,
@@ -84,8 +114,8 @@ impl Ctx {
         self.lang.t_args(key, args)
     }
 
-    pub fn datetime(&self, dt: impl std::borrow::Borrow<PrimitiveDateTime>) -> String {
-        self.lang.datetime(dt.borrow())
+    pub fn datetime(&self, dt: impl Val<PrimitiveDateTime>) -> String {
+        self.lang.datetime(&dt.val())
     }
 
     pub fn number(&self, n: &i64) -> String {

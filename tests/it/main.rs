@@ -7,6 +7,7 @@ mod helpers;
 mod partners;
 mod platform;
 mod smtp;
+mod support;
 
 #[test]
 fn migrations_agree_between_backends() {

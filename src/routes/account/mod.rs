@@ -3,6 +3,7 @@ pub mod me;
 pub mod password;
 pub mod privacy;
 pub mod signup;
+pub mod tickets;
 pub mod verify;
 
 use actix_web::web;
@@ -37,6 +38,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(me::end_other_sessions),
         )
         .route("/me/sessions/{id}/end", web::post().to(me::end_session))
+        .route("/me/tickets", web::get().to(tickets::list))
+        .route("/me/tickets/new", web::get().to(tickets::new_form))
+        .route("/me/tickets/new", web::post().to(tickets::create))
+        .route("/me/tickets/{number}", web::get().to(tickets::show))
+        .route("/me/tickets/{number}/reply", web::post().to(tickets::reply))
+        .route("/me/tickets/{number}/rate", web::post().to(tickets::rate))
         .route("/me/privacy", web::get().to(privacy::show))
         .route(
             "/me/privacy/{partner_id}/withdraw",

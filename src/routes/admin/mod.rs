@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod partners;
+pub mod sla;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/categories/{id}/delete",
             web::post().to(catalogue::delete_category),
         )
+        .route("/admin/sla", web::get().to(sla::form))
+        .route("/admin/sla", web::post().to(sla::submit))
         .route("/admin/moderation", web::get().to(catalogue::moderation))
         .route(
             "/admin/moderation/{id}",

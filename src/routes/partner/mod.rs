@@ -7,6 +7,7 @@ pub mod home;
 pub mod listings;
 pub mod settings;
 pub mod team;
+pub mod tickets;
 
 use actix_web::web;
 
@@ -65,6 +66,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/partner/{slug}/reviews/{id}/reply",
             web::post().to(crm::reply),
+        )
+        .route("/partner/{slug}/tickets", web::get().to(tickets::list))
+        .route(
+            "/partner/{slug}/tickets/{number}",
+            web::get().to(tickets::show),
+        )
+        .route(
+            "/partner/{slug}/tickets/{number}/reply",
+            web::post().to(tickets::reply),
         )
         .route("/invitations/{token}", web::get().to(team::invitation))
         .route("/invitations/{token}", web::post().to(team::accept));

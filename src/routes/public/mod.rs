@@ -1,6 +1,7 @@
 pub mod catalogue;
 pub mod engage;
 pub mod home;
+pub mod satisfaction;
 pub mod system;
 
 use actix_web::web;
@@ -16,5 +17,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/listings/{slug}/engage", web::post().to(engage::engage))
         .route("/listings/{slug}/consent", web::post().to(engage::consent))
         .route("/listings/{slug}/review", web::post().to(engage::review))
-        .route("/partners/{slug}", web::get().to(catalogue::partner));
+        .route("/partners/{slug}", web::get().to(catalogue::partner))
+        .route(
+            "/satisfaction/{number}/{sig}",
+            web::get().to(satisfaction::show),
+        )
+        .route(
+            "/satisfaction/{number}/{sig}",
+            web::post().to(satisfaction::submit),
+        );
 }

@@ -394,3 +394,157 @@ mail-engagement-intro-anonymous = Someone requested “{ $listing }”. They cho
 mail-engagement-message = Their message: { $message }
 mail-engagement-action = See requests
 mail-engagement-settings = You can turn these emails off in your partner settings.
+
+## Support: tickets
+nav-desk = Desk
+tickets-title = My tickets
+tickets-empty = You have not asked for help yet.
+tickets-empty-partner = No tickets about your services.
+partner-nav-tickets = Tickets
+ticket-new = Ask for help
+ticket-help-with-listing = Get help with this listing
+ticket-about-listing = About “{ $listing }” by { $partner }
+ticket-submit = Send
+ticket-number = Number
+ticket-opened = Ticket #{ $number } was opened. We sent you a confirmation.
+ticket-opened-on = opened { $date }
+ticket-follow-up-subject = Follow-up to #{ $number }
+ticket-follow-up = Open a follow-up
+ticket-closed-note = This ticket is closed.
+ticket-closed-no-reply = This ticket is closed; open a follow-up instead.
+ticket-reply = Reply
+ticket-reply-as = Reply as { $partner }
+ticket-reply-reopens = Replying reopens the ticket.
+ticket-send = Send reply
+ticket-send-public = Send public reply
+ticket-add-note = Add internal note
+ticket-reply-sent = Your reply was sent.
+ticket-note-added = The internal note was added.
+ticket-internal-note = Internal note
+ticket-author-staff = { $name } (Support)
+ticket-new-message = New
+ticket-collision = Someone replied while you were writing. Read the new message above; your draft is kept below.
+ticket-then = Then set the status to
+ticket-then-keep = Keep as it is
+ticket-manage = Ticket
+ticket-assign = Assign
+ticket-assign-me = Assign to me
+ticket-assigned = The ticket was assigned.
+ticket-unassigned = Unassigned
+ticket-change-status = Change status
+ticket-status-changed = The status was changed.
+ticket-status-refused = That change of status is not allowed from the current status.
+ticket-change-priority = Change priority
+ticket-priority-changed = The priority was changed and the due times recalculated.
+ticket-requester = Requester
+ticket-due = Due
+ticket-status-new = New
+ticket-status-open = Open
+ticket-status-pending = Waiting on you
+ticket-status-resolved = Resolved
+ticket-status-closed = Closed
+field-subject = Subject
+field-message = Message
+field-priority = Priority
+field-priority-hint = How urgent is it?
+field-assignee = Assignee
+priority-low = Low
+priority-normal = Normal
+priority-high = High
+priority-urgent = Urgent
+error-priority-invalid = Choose one of the priorities offered.
+history-tickets = Other tickets
+history-engagements = Requested services
+history-reviews = Reviews
+history-none = None
+
+## Support: desk
+desk-title = Support desk
+desk-nav-label = Desk
+desk-search = Number, subject or email
+desk-count = { $count ->
+    [one] One ticket.
+   *[other] { $count } tickets.
+}
+desk-empty = Nothing in this queue.
+queue-unassigned = Unassigned
+queue-mine = Mine
+queue-open = All open
+queue-waiting = Waiting on consumer
+queue-breaching = Breaching SLA
+queue-resolved = Recently resolved
+filter-any = Any
+filter-apply = Apply
+sla-first-response = First response
+sla-resolution = Resolution
+sla-met = Met
+sla-missed = Overdue
+sla-due-soon = Due within the hour
+sla-running = On track
+sla-paused = Paused
+sla-none = No target
+canned-title = Canned replies
+canned-new = New canned reply
+canned-edit = Edit
+canned-empty = No canned replies yet.
+canned-insert = Canned reply
+canned-use = Insert
+canned-saved = The canned reply was saved.
+canned-deleted = The canned reply was deleted.
+canned-placeholders = Placeholders: {"{{"}name{"}}"} is the requester's name, {"{{"}ticket{"}}"} the ticket number, {"{{"}agent{"}}"} your name.
+
+## Support: satisfaction
+survey-title = How did we do?
+survey-question = Rate the help you received
+survey-comment = Anything to add? (optional)
+survey-submit = Send rating
+survey-thanks = Thank you for your feedback.
+survey-closed = This ticket is closed; its rating can no longer be changed.
+survey-your-rating = { $rating ->
+    [one] Your rating: 1 star.
+   *[other] Your rating: { $rating } stars.
+}
+
+## Support: SLA settings
+admin-sla = Service levels
+sla-intro = Targets per priority, in business hours. The clock stops while a ticket waits on the consumer.
+sla-first-response-hours = First response (hours)
+sla-resolution-hours = Resolution (hours)
+sla-offset = Time zone (offset from UTC, e.g. +08:00)
+sla-schedule = Business hours
+sla-schedule-hint = 24x7, or seven entries Monday to Sunday separated by commas, each HH:MM-HH:MM or closed.
+sla-saved = The service levels were saved.
+error-hours-invalid = Enter a number of hours greater than zero.
+error-sla-order = The resolution target cannot be shorter than the first response.
+error-offset-invalid = Enter an offset like +08:00 or -05:00.
+error-schedule-invalid = Enter 24x7, or seven entries like 09:00-17:00 or closed.
+
+## Support: reports
+reports-title = Reports
+report-from = From
+report-to = To
+report-business-hours = Times are in business hours, with waiting time on the consumer left out.
+report-overview = Overview
+report-all = All tickets
+report-none = (none)
+report-opened = Opened
+report-resolved = Resolved
+report-first-median = First response, median
+report-first-p90 = First response, 90th percentile
+report-resolution-median = Resolution, median
+report-resolution-p90 = Resolution, 90th percentile
+report-satisfaction = Satisfaction
+report-sla = SLA achieved
+report-by-agent = By agent
+report-by-partner = By partner
+error-date-invalid = Enter a date like 2026-11-25.
+
+## Email (tickets)
+mail-ticket-opened-intro = We received your request and opened ticket #{ $number }. We will answer as soon as we can.
+mail-ticket-reply-hint = You can follow the ticket and reply on its page.
+mail-ticket-view = Open the ticket
+mail-ticket-reply-intro = { $author } replied on ticket #{ $number }:
+mail-ticket-assigned-intro = Ticket #{ $number } was assigned to you.
+mail-ticket-resolved-intro = We marked ticket #{ $number } as resolved.
+mail-ticket-survey = How did we do? One click is enough:
+mail-ticket-reopen-hint = Not solved? Reply on the ticket page and it opens again.

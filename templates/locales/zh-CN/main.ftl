@@ -388,3 +388,155 @@ mail-engagement-intro-anonymous = 有人请求了“{ $listing }”，对方选�
 mail-engagement-message = 对方留言：{ $message }
 mail-engagement-action = 查看服务请求
 mail-engagement-settings = 您可以在伙伴机构设置中关闭此类邮件。
+
+## Support: tickets
+nav-desk = 客服台
+tickets-title = 我的工单
+tickets-empty = 您还没有提交过求助。
+tickets-empty-partner = 还没有与您的服务相关的工单。
+partner-nav-tickets = 工单
+ticket-new = 寻求帮助
+ticket-help-with-listing = 就此服务寻求帮助
+ticket-about-listing = 关于 { $partner } 的“{ $listing }”
+ticket-submit = 提交
+ticket-number = 编号
+ticket-opened = 工单 #{ $number } 已创建，确认邮件已发送给您。
+ticket-opened-on = 创建于 { $date }
+ticket-follow-up-subject = #{ $number } 的后续
+ticket-follow-up = 创建后续工单
+ticket-closed-note = 此工单已关闭。
+ticket-closed-no-reply = 此工单已关闭，请创建后续工单。
+ticket-reply = 回复
+ticket-reply-as = 以 { $partner } 的名义回复
+ticket-reply-reopens = 回复后工单将重新打开。
+ticket-send = 发送回复
+ticket-send-public = 发送公开回复
+ticket-add-note = 添加内部备注
+ticket-reply-sent = 您的回复已发送。
+ticket-note-added = 内部备注已添加。
+ticket-internal-note = 内部备注
+ticket-author-staff = { $name }（客服）
+ticket-new-message = 新消息
+ticket-collision = 在您撰写期间有人回复了。请先阅读上方的新消息；您的草稿保留在下方。
+ticket-then = 然后将状态设为
+ticket-then-keep = 保持不变
+ticket-manage = 工单
+ticket-assign = 分配
+ticket-assign-me = 分配给我
+ticket-assigned = 工单已分配。
+ticket-unassigned = 未分配
+ticket-change-status = 更改状态
+ticket-status-changed = 状态已更改。
+ticket-status-refused = 当前状态下不允许进行该状态变更。
+ticket-change-priority = 更改优先级
+ticket-priority-changed = 优先级已更改，截止时间已重新计算。
+ticket-requester = 提交人
+ticket-due = 截止时间
+ticket-status-new = 新建
+ticket-status-open = 处理中
+ticket-status-pending = 等待您的回复
+ticket-status-resolved = 已解决
+ticket-status-closed = 已关闭
+field-subject = 主题
+field-message = 内容
+field-priority = 优先级
+field-priority-hint = 紧急程度如何？
+field-assignee = 负责人
+priority-low = 低
+priority-normal = 普通
+priority-high = 高
+priority-urgent = 紧急
+error-priority-invalid = 请从提供的优先级中选择。
+history-tickets = 其他工单
+history-engagements = 请求过的服务
+history-reviews = 评价
+history-none = 无
+
+## Support: desk
+desk-title = 客服台
+desk-nav-label = 客服台
+desk-search = 编号、主题或邮箱
+desk-count = { $count ->
+   *[other] 共 { $count } 个工单。
+}
+desk-empty = 此队列中没有工单。
+queue-unassigned = 未分配
+queue-mine = 我的
+queue-open = 全部进行中
+queue-waiting = 等待用户回复
+queue-breaching = 即将违反 SLA
+queue-resolved = 最近已解决
+filter-any = 不限
+filter-apply = 应用
+sla-first-response = 首次响应
+sla-resolution = 解决
+sla-met = 已达成
+sla-missed = 已逾期
+sla-due-soon = 一小时内到期
+sla-running = 正常
+sla-paused = 已暂停
+sla-none = 无目标
+canned-title = 快捷回复
+canned-new = 新建快捷回复
+canned-edit = 编辑
+canned-empty = 还没有快捷回复。
+canned-insert = 快捷回复
+canned-use = 插入
+canned-saved = 快捷回复已保存。
+canned-deleted = 快捷回复已删除。
+canned-placeholders = 占位符：{"{{"}name{"}}"} 为提交人姓名，{"{{"}ticket{"}}"} 为工单编号，{"{{"}agent{"}}"} 为您的名字。
+
+## Support: satisfaction
+survey-title = 我们做得怎么样？
+survey-question = 请为您获得的帮助评分
+survey-comment = 还有什么想说的吗？（可选）
+survey-submit = 提交评分
+survey-thanks = 感谢您的反馈。
+survey-closed = 此工单已关闭，评分无法再更改。
+survey-your-rating = { $rating ->
+   *[other] 您的评分：{ $rating } 星。
+}
+
+## Support: SLA settings
+admin-sla = 服务水平
+sla-intro = 各优先级的目标时间，按工作时间计算。工单等待用户回复期间计时暂停。
+sla-first-response-hours = 首次响应（小时）
+sla-resolution-hours = 解决（小时）
+sla-offset = 时区（相对 UTC 的偏移，例如 +08:00）
+sla-schedule = 工作时间
+sla-schedule-hint = 填写 24x7，或按周一到周日用逗号分隔的七项，每项为 HH:MM-HH:MM 或 closed。
+sla-saved = 服务水平已保存。
+error-hours-invalid = 请输入大于零的小时数。
+error-sla-order = 解决目标不能短于首次响应目标。
+error-offset-invalid = 请输入类似 +08:00 或 -05:00 的偏移。
+error-schedule-invalid = 请填写 24x7，或七项类似 09:00-17:00 或 closed 的内容。
+
+## Support: reports
+reports-title = 报表
+report-from = 开始日期
+report-to = 结束日期
+report-business-hours = 时间按工作时间计算，不含等待用户回复的时间。
+report-overview = 概览
+report-all = 全部工单
+report-none = （无）
+report-opened = 新建
+report-resolved = 已解决
+report-first-median = 首次响应中位数
+report-first-p90 = 首次响应第 90 百分位
+report-resolution-median = 解决时间中位数
+report-resolution-p90 = 解决时间第 90 百分位
+report-satisfaction = 满意度
+report-sla = SLA 达成率
+report-by-agent = 按客服
+report-by-partner = 按伙伴机构
+error-date-invalid = 请输入类似 2026-11-25 的日期。
+
+## Email (tickets)
+mail-ticket-opened-intro = 我们已收到您的请求，并创建了工单 #{ $number }。我们会尽快答复。
+mail-ticket-reply-hint = 您可以在工单页面查看进展并回复。
+mail-ticket-view = 打开工单
+mail-ticket-reply-intro = { $author } 回复了工单 #{ $number }：
+mail-ticket-assigned-intro = 工单 #{ $number } 已分配给您。
+mail-ticket-resolved-intro = 我们已将工单 #{ $number } 标记为已解决。
+mail-ticket-survey = 我们做得怎么样？点一下即可：
+mail-ticket-reopen-hint = 问题未解决？在工单页面回复即可重新打开。

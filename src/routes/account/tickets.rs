@@ -1,0 +1,337 @@
+//! The consumer's tickets: open one (also from a listing), follow the
+//! public thread, reply, rate the help received.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::{self, write_tx};
+use crate::domain::ticket::Priority;
+use crate::domain::{optional_text, parse_rating, required_text};
+use crate::error::AppError;
+use crate::models::listings;
+use crate::models::tickets::{self, MessageView, NewTicket, Ticket, Writer};
+use crate::support;
+use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+#[derive(Template)]
+#[template(path = "account/tickets.html")]
+struct ListPage<'a> {
+    ctx: &'a Ctx,
+    tickets: Vec<Ticket>,
+}
+
+pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let id = ctx.require_user()?.id;
+    let tickets = db::run(ctx.pool(), move |conn| Ok(tickets::of_requester(conn, id)?)).await?;
+    render(&ListPage { ctx: &ctx, tickets })
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    listing: Option<String>,
+    follow: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    listing: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/ticket_new.html")]
+struct NewPage<'a> {
+    ctx: &'a Ctx,
+    form: &'a NewForm,
+    about: Option<(String, String)>,
+    priorities: [Priority; 4],
+    errors: FormErrors,
+}
+
+/// The listing a ticket is about, when it is public: (title, partner name,
+/// listing id, partner id).
+async fn about(ctx: &Ctx, slug: &str) -> Result<Option<(String, String, i64, i64)>, AppError> {
+    if slug.is_empty() {
+        return Ok(None);
+    }
+    let slug = slug.to_string();
+    db::run(ctx.pool(), move |conn| {
+        Ok(listings::public_by_slug(conn, &slug)?.map(|(l, p, _)| (l.title, p.name, l.id, p.id)))
+    })
+    .await
+}
+
+pub async fn new_form(ctx: Ctx, q: web::Query<NewQuery>) -> Result<HttpResponse, AppError> {
+    ctx.require_user()?;
+    let listing = q.listing.clone().unwrap_or_default();
+    let found = about(&ctx, &listing).await?;
+    let subject = match q.follow.as_deref().and_then(|n| n.parse::<i64>().ok()) {
+        Some(n) => ctx.t1("ticket-follow-up-subject", "number", n),
+        None => String::new(),
+    };
+    let form = NewForm {
+        subject,
+        priority: Priority::Normal.as_str().to_string(),
+        listing: if found.is_some() {
+            listing
+        } else {
+            String::new()
+        },
+        ..NewForm::default()
+    };
+    render(&NewPage {
+        ctx: &ctx,
+        form: &form,
+        about: found.map(|(t, p, _, _)| (t, p)),
+        priorities: Priority::ALL,
+        errors: FormErrors::new(),
+    })
+}
+
+pub async fn create(ctx: Ctx, form: web::Form<NewForm>) -> Result<HttpResponse, AppError> {
+    let user = ctx.require_user()?.clone();
+    let found = about(&ctx, &form.listing).await?;
+    let mut e = FormErrors::new();
+    let subject = e.check(
+        ctx.lang,
+        "subject",
+        required_text(&form.subject, 200, "error-required", "error-too-long"),
+    );
+    let message = e.check(
+        ctx.lang,
+        "message",
+        required_text(&form.message, 10000, "error-required", "error-too-long"),
+    );
+    let priority = Priority::parse(&form.priority);
+    if priority.is_none() {
+        e.add("priority", ctx.t("error-priority-invalid"));
+    }
+    let (Some(subject), Some(message), Some(priority)) = (subject, message, priority) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &NewPage {
+                ctx: &ctx,
+                form: &form,
+                about: found.map(|(t, p, _, _)| (t, p)),
+                priorities: Priority::ALL,
+                errors: e,
+            },
+        );
+    };
+    let links = (
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+        ctx.state.settings.secret.clone(),
+    );
+    let t = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let cfg = tickets::sla_config(conn)?;
+            let t = tickets::create(
+                conn,
+                &NewTicket {
+                    requester_id: user.id,
+                    partner_id: found.as_ref().map(|f| f.3),
+                    listing_id: found.as_ref().map(|f| f.2),
+                    subject: &subject,
+                    body: &message,
+                    priority,
+                },
+                &cfg,
+            )?;
+            support::ticket_opened(
+                conn,
+                &support::Links {
+                    base: &links.0,
+                    domain: &links.1,
+                    secret: &links.2,
+                },
+                &t,
+            )?;
+            Ok::<_, AppError>(t)
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash_text("success", ctx.t1("ticket-opened", "number", t.number));
+    Ok(see_other(&format!("/me/tickets/{}", t.number)))
+}
+
+#[derive(Template)]
+#[template(path = "account/ticket.html")]
+struct ShowPage<'a> {
+    ctx: &'a Ctx,
+    t: &'a Ticket,
+    thread: Vec<MessageView>,
+    draft: &'a str,
+    comment: &'a str,
+    errors: FormErrors,
+}
+
+/// The requester's own ticket; anyone else's is a 404.
+async fn own(ctx: &Ctx, number: i64) -> Result<Ticket, AppError> {
+    let uid = ctx.require_user()?.id;
+    db::run(ctx.pool(), move |conn| {
+        tickets::by_number(conn, number)?
+            .filter(|t| t.requester_id == uid)
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+impl ShowPage<'_> {
+    fn rated(&self, n: impl crate::web::ctx::Val<i32>) -> bool {
+        self.t.satisfaction_rating == Some(n.val())
+    }
+}
+
+async fn show_page(
+    ctx: &Ctx,
+    t: &Ticket,
+    draft: &str,
+    comment: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let id = t.id;
+    let thread = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::messages(conn, id, false)?)
+    })
+    .await?;
+    render_status(
+        status,
+        &ShowPage {
+            ctx,
+            t,
+            thread,
+            draft,
+            comment,
+            errors,
+        },
+    )
+}
+
+pub async fn show(ctx: Ctx, number: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let t = own(&ctx, number.into_inner()).await?;
+    show_page(&ctx, &t, "", "", FormErrors::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = own(&ctx, number.into_inner()).await?;
+    let user = ctx.require_user()?.clone();
+    let mut e = FormErrors::new();
+    let Some(body) = e.check(
+        ctx.lang,
+        "body",
+        required_text(&form.body, 10000, "error-required", "error-too-long"),
+    ) else {
+        return show_page(
+            &ctx,
+            &t,
+            &form.body,
+            "",
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if t.is_closed() {
+        e.add("body", ctx.t("ticket-closed-no-reply"));
+        return show_page(&ctx, &t, &form.body, "", e, StatusCode::CONFLICT).await;
+    }
+    let links = (
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+        ctx.state.settings.secret.clone(),
+    );
+    let number = t.number;
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let cfg = tickets::sla_config(conn)?;
+            if tickets::reply(conn, &t, &Writer::Requester(user.id), &body, false, &cfg)?.is_none()
+            {
+                return Ok::<_, AppError>(());
+            }
+            let t = tickets::by_id(conn, t.id)?;
+            support::public_reply(
+                conn,
+                &support::Links {
+                    base: &links.0,
+                    domain: &links.1,
+                    secret: &links.2,
+                },
+                &t,
+                true,
+                &user.display_name,
+                &body,
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash("success", "ticket-reply-sent");
+    Ok(see_other(&format!("/me/tickets/{number}")))
+}
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The survey on the ticket page, for a resolved ticket.
+pub async fn rate(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    form: web::Form<RateForm>,
+) -> Result<HttpResponse, AppError> {
+    let t = own(&ctx, number.into_inner()).await?;
+    let mut e = FormErrors::new();
+    let rating = e.check(ctx.lang, "rating", parse_rating(&form.rating));
+    let comment = e.check(
+        ctx.lang,
+        "comment",
+        optional_text(&form.comment, 2000, "error-too-long"),
+    );
+    let (Some(rating), Some(comment)) = (rating, comment) else {
+        return show_page(
+            &ctx,
+            &t,
+            "",
+            &form.comment,
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let number = t.number;
+    let ok = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::rate(conn, &t, rating, Some(&comment))?)
+    })
+    .await?;
+    ctx.flash(
+        if ok { "success" } else { "error" },
+        if ok { "survey-thanks" } else { "survey-closed" },
+    );
+    Ok(see_other(&format!("/me/tickets/{number}")))
+}

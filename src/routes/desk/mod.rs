@@ -1,0 +1,48 @@
+//! The support desk, `/desk`: staff only; anyone else gets a 404.
+
+pub mod canned;
+pub mod queue;
+pub mod reports;
+pub mod ticket;
+
+use actix_web::web;
+
+use crate::error::AppError;
+use crate::models::users::User;
+use crate::web::Ctx;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/desk", web::get().to(queue::index))
+        .route("/desk/tickets/{number}", web::get().to(ticket::show))
+        .route(
+            "/desk/tickets/{number}/reply",
+            web::post().to(ticket::reply),
+        )
+        .route(
+            "/desk/tickets/{number}/assign",
+            web::post().to(ticket::assign),
+        )
+        .route(
+            "/desk/tickets/{number}/status",
+            web::post().to(ticket::status),
+        )
+        .route(
+            "/desk/tickets/{number}/priority",
+            web::post().to(ticket::priority),
+        )
+        .route("/desk/canned", web::get().to(canned::index))
+        .route("/desk/canned", web::post().to(canned::create))
+        .route("/desk/canned/{id}", web::get().to(canned::edit_form))
+        .route("/desk/canned/{id}", web::post().to(canned::update))
+        .route("/desk/canned/{id}/delete", web::post().to(canned::delete))
+        .route("/desk/reports", web::get().to(reports::show));
+}
+
+pub fn require_staff(ctx: &Ctx) -> Result<&User, AppError> {
+    let user = ctx.require_user()?;
+    if user.is_staff || user.is_admin {
+        Ok(user)
+    } else {
+        Err(AppError::NotFound)
+    }
+}

@@ -1,0 +1,431 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::require_staff;
+use crate::db::{self, write_tx};
+use crate::domain::required_text;
+use crate::domain::sla::SlaState;
+use crate::domain::ticket::{Priority, Status};
+use crate::error::AppError;
+use crate::models::engagements;
+use crate::models::tickets::{self, Canned, MessageView, Ticket, Writer};
+use crate::models::{now, partners, users};
+use crate::support;
+use crate::web::ctx::Val;
+use crate::web::{Ctx, FormErrors, render_status, see_other};
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    canned: Option<String>,
+}
+
+/// What the agent sees besides the thread.
+pub struct Context {
+    pub requester: users::User,
+    pub partner_name: Option<String>,
+    pub listing: Option<(String, String)>,
+    pub history: Vec<Ticket>,
+    pub engagements: Vec<engagements::ConsentLine>,
+    pub reviews: Vec<(i32, String)>,
+    pub agents: Vec<(i64, String)>,
+    pub canned: Vec<Canned>,
+}
+
+#[derive(Template)]
+#[template(path = "desk/ticket.html")]
+struct TicketPage<'a> {
+    ctx: &'a Ctx,
+    t: &'a Ticket,
+    thread: Vec<MessageView>,
+    c: Context,
+    draft: String,
+    seen: i64,
+    /// Messages that arrived after the agent opened the page.
+    collided: Vec<i64>,
+    errors: FormErrors,
+    statuses: [Status; 5],
+    priorities: [Priority; 4],
+    first_state: Option<SlaState>,
+    resolution_state: Option<SlaState>,
+}
+
+impl TicketPage<'_> {
+    fn sla_key(&self, s: &Option<SlaState>) -> &'static str {
+        match s {
+            Some(SlaState::Met) => "sla-met",
+            Some(SlaState::Missed) => "sla-missed",
+            Some(SlaState::DueSoon) => "sla-due-soon",
+            Some(SlaState::Running) => "sla-running",
+            Some(SlaState::Paused) => "sla-paused",
+            None => "sla-none",
+        }
+    }
+    fn is_new(&self, id: impl Val<i64>) -> bool {
+        self.collided.contains(&id.val())
+    }
+    fn is_assignee(&self, id: impl Val<i64>) -> bool {
+        self.t.assignee_id == Some(id.val())
+    }
+    fn wide(&self, n: impl Val<i32>) -> i64 {
+        n.val() as i64
+    }
+    fn allowed(&self, s: &Status) -> bool {
+        self.t.status().can_move_to(*s)
+    }
+}
+
+async fn load(ctx: &Ctx, number: i64) -> Result<Ticket, AppError> {
+    db::run(ctx.pool(), move |conn| {
+        tickets::by_number(conn, number)?.ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+async fn page(
+    ctx: &Ctx,
+    t: &Ticket,
+    draft: String,
+    collided: Vec<i64>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let tt = t.clone();
+    let (thread, seen, c) = db::run(ctx.pool(), move |conn| {
+        let thread = tickets::messages(conn, tt.id, true)?;
+        let seen = tickets::last_message_id(conn, tt.id, true)?;
+        let requester = users::by_id(conn, tt.requester_id)?.ok_or(AppError::NotFound)?;
+        let partner_name = match tt.partner_id {
+            Some(p) => partners::by_id(conn, p)?.map(|p| p.name),
+            None => None,
+        };
+        let listing = match tt.listing_id {
+            Some(l) => {
+                use crate::schema::listings::dsl as l_;
+                use diesel::prelude::*;
+                l_::listings
+                    .find(l)
+                    .select((l_::title, l_::slug))
+                    .first::<(String, String)>(conn)
+                    .optional()?
+            }
+            None => None,
+        };
+        let reviews = {
+            use crate::schema::{listings as l_, reviews as r_};
+            use diesel::prelude::*;
+            r_::table
+                .inner_join(l_::table)
+                .filter(r_::consumer_id.eq(tt.requester_id))
+                .select((r_::rating, l_::title))
+                .load::<(i32, String)>(conn)?
+        };
+        Ok((
+            thread,
+            seen,
+            Context {
+                history: tickets::history(conn, tt.requester_id, tt.id)?,
+                engagements: engagements::consents_of(conn, tt.requester_id)?,
+                reviews,
+                agents: tickets::staff(conn)?,
+                canned: tickets::canned(conn)?,
+                requester,
+                partner_name,
+                listing,
+            },
+        ))
+    })
+    .await?;
+    let n = now();
+    render_status(
+        status,
+        &TicketPage {
+            ctx,
+            t,
+            thread,
+            c,
+            draft,
+            seen,
+            collided,
+            errors,
+            statuses: Status::ALL,
+            priorities: Priority::ALL,
+            first_state: t.first_response_state(n),
+            resolution_state: t.resolution_state(n),
+        },
+    )
+}
+
+/// The ticket page; `?canned=ID` puts that reply, placeholders filled, in
+/// the reply box (no JavaScript needed).
+pub async fn show(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    q: web::Query<ShowQuery>,
+) -> Result<HttpResponse, AppError> {
+    let agent = require_staff(&ctx)?.display_name.clone();
+    let t = load(&ctx, number.into_inner()).await?;
+    let mut draft = String::new();
+    if let Some(id) = q.canned.as_deref().and_then(|c| c.parse::<i64>().ok()) {
+        let requester_id = t.requester_id;
+        let found = db::run(ctx.pool(), move |conn| {
+            Ok((
+                tickets::canned_by_id(conn, id)?,
+                users::by_id(conn, requester_id)?,
+            ))
+        })
+        .await?;
+        if let (Some(c), Some(r)) = found {
+            draft = tickets::fill_placeholders(&c.body, &r.display_name, t.number, &agent);
+        }
+    }
+    page(
+        &ctx,
+        &t,
+        draft,
+        Vec::new(),
+        FormErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    seen: String,
+    #[serde(default)]
+    then: String,
+}
+
+pub async fn reply(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = require_staff(&ctx)?.clone();
+    let t = load(&ctx, number.into_inner()).await?;
+    let mut e = FormErrors::new();
+    let internal = form.kind == "note";
+    let Some(body) = e.check(
+        ctx.lang,
+        "body",
+        required_text(&form.body, 10000, "error-required", "error-too-long"),
+    ) else {
+        return page(
+            &ctx,
+            &t,
+            form.body.clone(),
+            Vec::new(),
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let then = match form.then.as_str() {
+        "" => None,
+        s => Some(Status::parse(s).ok_or(AppError::BadRequest)?),
+    };
+    // Someone else wrote since the page was opened: show it, keep the draft.
+    let seen: i64 = form.seen.parse().unwrap_or(0);
+    let (tid, my_id) = (t.id, me.id);
+    let newer: Vec<i64> = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::messages(conn, tid, true)?
+            .into_iter()
+            .filter(|m| m.id > seen && m.author_id != Some(my_id))
+            .map(|m| m.id)
+            .collect())
+    })
+    .await?;
+    if !newer.is_empty() {
+        e.add("body", ctx.t("ticket-collision"));
+        return page(&ctx, &t, form.body.clone(), newer, e, StatusCode::CONFLICT).await;
+    }
+    if t.is_closed() && !internal {
+        e.add("body", ctx.t("ticket-closed-no-reply"));
+        return page(
+            &ctx,
+            &t,
+            form.body.clone(),
+            Vec::new(),
+            e,
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    let links = (
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+        ctx.state.settings.secret.clone(),
+    );
+    let number = t.number;
+    let refused = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let cfg = tickets::sla_config(conn)?;
+            let l = support::Links {
+                base: &links.0,
+                domain: &links.1,
+                secret: &links.2,
+            };
+            tickets::reply(conn, &t, &Writer::Staff(me.id), &body, internal, &cfg)?;
+            let mut t = tickets::by_id(conn, t.id)?;
+            if !internal {
+                support::public_reply(conn, &l, &t, false, &me.display_name, &body)?;
+            }
+            if let Some(to) = then.filter(|to| *to != t.status()) {
+                if !tickets::change_status(conn, &t, to, &cfg)? {
+                    return Ok::<_, AppError>(true);
+                }
+                t = tickets::by_id(conn, t.id)?;
+                if to == Status::Resolved {
+                    support::resolved(conn, &l, &t)?;
+                }
+            }
+            Ok(false)
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash(
+        if refused { "error" } else { "success" },
+        if refused {
+            "ticket-status-refused"
+        } else if internal {
+            "ticket-note-added"
+        } else {
+            "ticket-reply-sent"
+        },
+    );
+    Ok(see_other(&format!("/desk/tickets/{number}")))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+}
+
+pub async fn assign(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    form: web::Form<AssignForm>,
+) -> Result<HttpResponse, AppError> {
+    let me = require_staff(&ctx)?.id;
+    let t = load(&ctx, number.into_inner()).await?;
+    let assignee: Option<i64> = match form.assignee.as_str() {
+        "" => None,
+        "me" => Some(me),
+        s => Some(s.parse().map_err(|_| AppError::BadRequest)?),
+    };
+    let links = (
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+        ctx.state.settings.secret.clone(),
+    );
+    let number = t.number;
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            if let Some(a) = assignee {
+                let staff = tickets::staff(conn)?;
+                if !staff.iter().any(|s| s.0 == a) {
+                    return Err(AppError::BadRequest);
+                }
+            }
+            tickets::assign(conn, &t, assignee)?;
+            if let Some(a) = assignee.filter(|a| *a != me) {
+                let l = support::Links {
+                    base: &links.0,
+                    domain: &links.1,
+                    secret: &links.2,
+                };
+                support::assigned(conn, &l, &t, a)?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash("success", "ticket-assigned");
+    Ok(see_other(&format!("/desk/tickets/{number}")))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub async fn status(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    require_staff(&ctx)?;
+    let t = load(&ctx, number.into_inner()).await?;
+    let to = Status::parse(&form.status).ok_or(AppError::BadRequest)?;
+    let links = (
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+        ctx.state.settings.secret.clone(),
+    );
+    let number = t.number;
+    let moved = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let cfg = tickets::sla_config(conn)?;
+            if !tickets::change_status(conn, &t, to, &cfg)? {
+                return Ok::<_, AppError>(false);
+            }
+            if to == Status::Resolved {
+                let t = tickets::by_id(conn, t.id)?;
+                support::resolved(
+                    conn,
+                    &support::Links {
+                        base: &links.0,
+                        domain: &links.1,
+                        secret: &links.2,
+                    },
+                    &t,
+                )?;
+            }
+            Ok(true)
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    if moved {
+        ctx.flash("success", "ticket-status-changed");
+    } else {
+        ctx.flash("error", "ticket-status-refused");
+    }
+    Ok(see_other(&format!("/desk/tickets/{number}")))
+}
+
+#[derive(Deserialize)]
+pub struct PriorityForm {
+    priority: String,
+}
+
+pub async fn priority(
+    ctx: Ctx,
+    number: web::Path<i64>,
+    form: web::Form<PriorityForm>,
+) -> Result<HttpResponse, AppError> {
+    require_staff(&ctx)?;
+    let t = load(&ctx, number.into_inner()).await?;
+    let p = Priority::parse(&form.priority).ok_or(AppError::BadRequest)?;
+    let number = t.number;
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let cfg = tickets::sla_config(conn)?;
+            tickets::set_priority(conn, &t, p, &cfg)?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    ctx.flash("success", "ticket-priority-changed");
+    Ok(see_other(&format!("/desk/tickets/{number}")))
+}

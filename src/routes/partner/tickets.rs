@@ -1,0 +1,156 @@
+//! Tickets about the partner's listings: the public thread and public
+//! replies, labelled with the partner's name. Internal notes never show.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{Access, access};
+use crate::db::{self, write_tx};
+use crate::domain::required_text;
+use crate::error::AppError;
+use crate::models::tickets::{self, MessageView, Row, Ticket, Writer};
+use crate::support;
+use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+#[derive(Template)]
+#[template(path = "partner/tickets.html")]
+struct ListPage<'a> {
+    ctx: &'a Ctx,
+    a: &'a Access,
+    rows: Vec<Row>,
+}
+
+pub async fn list(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let a = access(&ctx, &slug).await?;
+    let pid = a.partner.id;
+    let rows = db::run(ctx.pool(), move |conn| Ok(tickets::of_partner(conn, pid)?)).await?;
+    render(&ListPage {
+        ctx: &ctx,
+        a: &a,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "partner/ticket.html")]
+struct ShowPage<'a> {
+    ctx: &'a Ctx,
+    a: &'a Access,
+    t: &'a Ticket,
+    thread: Vec<MessageView>,
+    draft: &'a str,
+    errors: FormErrors,
+}
+
+/// A ticket about this partner; any other is a 404.
+async fn load(ctx: &Ctx, a: &Access, number: i64) -> Result<Ticket, AppError> {
+    let pid = a.partner.id;
+    db::run(ctx.pool(), move |conn| {
+        tickets::by_number(conn, number)?
+            .filter(|t| t.partner_id == Some(pid))
+            .ok_or(AppError::NotFound)
+    })
+    .await
+}
+
+async fn page(
+    ctx: &Ctx,
+    a: &Access,
+    t: &Ticket,
+    draft: &str,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let id = t.id;
+    let thread = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::messages(conn, id, false)?)
+    })
+    .await?;
+    render_status(
+        status,
+        &ShowPage {
+            ctx,
+            a,
+            t,
+            thread,
+            draft,
+            errors,
+        },
+    )
+}
+
+pub async fn show(ctx: Ctx, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
+    let (slug, number) = path.into_inner();
+    let a = access(&ctx, &slug).await?;
+    let t = load(&ctx, &a, number).await?;
+    page(&ctx, &a, &t, "", FormErrors::new(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    form: web::Form<ReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, number) = path.into_inner();
+    let a = access(&ctx, &slug).await?;
+    let t = load(&ctx, &a, number).await?;
+    let mut e = FormErrors::new();
+    let Some(body) = e.check(
+        ctx.lang,
+        "body",
+        required_text(&form.body, 10000, "error-required", "error-too-long"),
+    ) else {
+        return page(
+            &ctx,
+            &a,
+            &t,
+            &form.body,
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if t.is_closed() {
+        e.add("body", ctx.t("ticket-closed-no-reply"));
+        return page(&ctx, &a, &t, &form.body, e, StatusCode::CONFLICT).await;
+    }
+    let user_id = ctx.require_user()?.id;
+    let (pid, pname) = (a.partner.id, a.partner.name.clone());
+    let links = (
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+        ctx.state.settings.secret.clone(),
+    );
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let cfg = tickets::sla_config(conn)?;
+            tickets::reply(conn, &t, &Writer::Partner(user_id, pid), &body, false, &cfg)?;
+            let t = tickets::by_id(conn, t.id)?;
+            support::public_reply(
+                conn,
+                &support::Links {
+                    base: &links.0,
+                    domain: &links.1,
+                    secret: &links.2,
+                },
+                &t,
+                false,
+                &pname,
+                &body,
+            )?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash("success", "ticket-reply-sent");
+    Ok(see_other(&format!("{}/tickets/{number}", a.base())))
+}

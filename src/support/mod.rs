@@ -1,0 +1,178 @@
+//! The support desk's side effects: who is emailed when a ticket moves,
+//! with threading headers, and the signed satisfaction links.
+
+pub mod stats;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::db::AnyConnection;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::mail::messages;
+use crate::models::outbox::{self, NewEmail};
+use crate::models::tickets::Ticket;
+use crate::models::users::{self, User};
+
+/// The Message-ID of a ticket's first email; every later email about the
+/// ticket points at it so mail clients keep one thread.
+pub fn root_message_id(number: i64, domain: &str) -> String {
+    format!("<ticket-{number}@{domain}>")
+}
+
+/// Queues an email about the ticket, threaded under its root message.
+pub fn queue_threaded(
+    conn: &mut AnyConnection,
+    domain: &str,
+    number: i64,
+    mut email: NewEmail,
+) -> Result<(), AppError> {
+    let root = root_message_id(number, domain);
+    email.in_reply_to = Some(root.clone());
+    email.references = Some(root);
+    outbox::enqueue(conn, domain, &email)?;
+    Ok(())
+}
+
+fn lang_of(user: &User) -> Lang {
+    user.locale
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or_default()
+}
+
+pub struct Links<'a> {
+    pub base: &'a str,
+    pub domain: &'a str,
+    pub secret: &'a [u8],
+}
+
+/// The confirmation to the requester; its Message-ID is the thread's root.
+pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
+    let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
+    let email = messages::ticket_opened(
+        lang_of(&requester),
+        &requester.email,
+        &requester.display_name,
+        &t.subject_line(),
+        t.number,
+        &format!("{}/me/tickets/{}", links.base, t.number),
+    )?;
+    outbox::enqueue_with_id(conn, &root_message_id(t.number, links.domain), &email)?;
+    Ok(())
+}
+
+/// A public reply goes to the other side: staff or partner replies to the
+/// requester; the requester's reply to the assigned agent.
+pub fn public_reply(
+    conn: &mut AnyConnection,
+    links: &Links,
+    t: &Ticket,
+    by_requester: bool,
+    author_label: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    let (recipient, link) = if by_requester {
+        let Some(agent) = t.assignee_id else {
+            return Ok(());
+        };
+        (
+            users::by_id(conn, agent)?,
+            format!("{}/desk/tickets/{}", links.base, t.number),
+        )
+    } else {
+        (
+            users::by_id(conn, t.requester_id)?,
+            format!("{}/me/tickets/{}", links.base, t.number),
+        )
+    };
+    let Some(recipient) = recipient else {
+        return Ok(());
+    };
+    let email = messages::ticket_reply(
+        lang_of(&recipient),
+        &recipient.email,
+        &t.subject_line(),
+        t.number,
+        author_label,
+        body,
+        &link,
+    )?;
+    queue_threaded(conn, links.domain, t.number, email)
+}
+
+pub fn assigned(
+    conn: &mut AnyConnection,
+    links: &Links,
+    t: &Ticket,
+    agent_id: i64,
+) -> Result<(), AppError> {
+    let Some(agent) = users::by_id(conn, agent_id)? else {
+        return Ok(());
+    };
+    let email = messages::ticket_assigned(
+        lang_of(&agent),
+        &agent.email,
+        &t.subject_line(),
+        t.number,
+        &format!("{}/desk/tickets/{}", links.base, t.number),
+    )?;
+    queue_threaded(conn, links.domain, t.number, email)
+}
+
+/// The resolution notice with five one-click rating links.
+pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
+    let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
+    let lang = lang_of(&requester);
+    let sig = satisfaction_signature(links.secret, t.id);
+    let rating_links = (1..=5)
+        .map(|n| {
+            (
+                lang.t_args("rating-label", &[("rating", (n as i64).into())]),
+                format!("{}/satisfaction/{}/{sig}?rating={n}", links.base, t.number),
+            )
+        })
+        .collect();
+    let email = messages::ticket_resolved(
+        lang,
+        &requester.email,
+        &requester.display_name,
+        &t.subject_line(),
+        t.number,
+        rating_links,
+        &format!("{}/me/tickets/{}", links.base, t.number),
+    )?;
+    queue_threaded(conn, links.domain, t.number, email)
+}
+
+/// Signs a ticket id for the satisfaction links (no sign-in needed).
+pub fn satisfaction_signature(secret: &[u8], ticket_id: i64) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("any key length");
+    mac.update(format!("satisfaction:{ticket_id}").as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        &bytes[..18],
+    )
+}
+
+pub fn satisfaction_valid(secret: &[u8], ticket_id: i64, sig: &str) -> bool {
+    crate::auth::constant_time_eq(
+        satisfaction_signature(secret, ticket_id).as_bytes(),
+        sig.as_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_tied_to_ticket_and_key() {
+        let s = satisfaction_signature(b"key-one", 7);
+        assert!(satisfaction_valid(b"key-one", 7, &s));
+        assert!(!satisfaction_valid(b"key-one", 8, &s));
+        assert!(!satisfaction_valid(b"key-two", 7, &s));
+        assert!(!satisfaction_valid(b"key-one", 7, "forged"));
+    }
+}
