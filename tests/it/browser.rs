@@ -555,3 +555,269 @@ async fn partner_journey(backend: Backend) {
     .await;
 }
 both!(partner_journey);
+
+/// A ticket from a listing page to a rating from the email link.
+async fn support_journey(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner_id = app
+        .create_user(
+            "owner@help.example",
+            "Hana Host",
+            crate::helpers::PASSWORD,
+            true,
+        )
+        .await;
+    app.create_user(
+        "kim@help.example",
+        "Kim Customer",
+        crate::helpers::PASSWORD,
+        true,
+    )
+    .await;
+    let agent_id = app
+        .create_user(
+            "agent@help.example",
+            "Ari Agent",
+            crate::helpers::PASSWORD,
+            true,
+        )
+        .await;
+    app.db(move |c| {
+        use agora::schema::users::dsl::*;
+        use diesel::prelude::*;
+        diesel::update(users.find(agent_id))
+            .set(is_staff.eq(true))
+            .execute(c)
+            .unwrap();
+        agora::models::tickets::save_canned(
+            c,
+            None,
+            "Apology",
+            "Dear {{name}}, we are on {{ticket}}.",
+        )
+        .unwrap();
+    })
+    .await;
+    let owner = crate::helpers::Person {
+        id: owner_id,
+        email: "owner@help.example".into(),
+        client: crate::helpers::new_client().0,
+    };
+    let (pid, _) = app.partner("Help Homes", &owner).await;
+    app.listing(pid, "Boiler service", "Yearly check.", true)
+        .await;
+    let mail = app.mail.clone();
+    with_browser(
+        &app,
+        &format!("support_{backend:?}"),
+        |b, base| async move {
+            // The consumer opens a ticket from the listing page.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "kim@help.example").await),
+                "consumer sign-in"
+            );
+            step!(b, b.goto(format!("{base}/listings/boiler-service")).await);
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Get help with this listing")).await)
+                    .click()
+                    .await
+            );
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "About “Boiler service” by Help Homes").await
+                ),
+                "not about the listing"
+            );
+            step!(b, fill(&b, "subject", "No hot water").await);
+            step!(
+                b,
+                fill(
+                    &b,
+                    "message",
+                    "The engineer left and now there is no hot water."
+                )
+                .await
+            );
+            step!(b, click(&b, "form[action='/me/tickets/new'] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Ticket #1001 was opened.").await),
+                "ticket not opened"
+            );
+            check!(b, step!(b, sign_out(&b).await), "consumer sign-out");
+
+            // The agent picks it from the unassigned queue, notes, and replies
+            // with a canned reply.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "agent@help.example").await),
+                "agent sign-in"
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("Desk")).await).click().await
+            );
+            step!(
+                b,
+                step!(b, b.find(By::PartialLinkText("Unassigned")).await)
+                    .click()
+                    .await
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("No hot water")).await)
+                    .click()
+                    .await
+            );
+            step!(b, click(&b, "form[action$='/assign'] button.link").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The ticket was assigned.").await),
+                "not assigned"
+            );
+            step!(
+                b,
+                fill(&b, "body", "Check the engineer's visit report first.").await
+            );
+            step!(b, click(&b, "button[value='note']").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The internal note was added.").await),
+                "note not added"
+            );
+            step!(b, click(&b, "form.inline-form button").await);
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "Dear Kim Customer, we are on #1001.").await
+                ),
+                "canned reply not inserted"
+            );
+            step!(b, click(&b, "button[value='reply']").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Your reply was sent.").await),
+                "reply not sent"
+            );
+            check!(b, step!(b, sign_out(&b).await), "agent sign-out");
+
+            // The partner replies.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "owner@help.example").await),
+                "partner sign-in"
+            );
+            step!(
+                b,
+                b.goto(format!("{base}/partner/help-homes/tickets")).await
+            );
+            step!(
+                b,
+                step!(b, b.find(By::LinkText("No hot water")).await)
+                    .click()
+                    .await
+            );
+            let source = step!(b, b.source().await);
+            check!(
+                b,
+                !source.contains("visit report"),
+                "partner sees the internal note"
+            );
+            step!(
+                b,
+                fill(&b, "body", "Our engineer comes back at 9 tomorrow.").await
+            );
+            step!(b, click(&b, "form[action$='/reply'] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Your reply was sent.").await),
+                "partner reply not sent"
+            );
+            check!(b, step!(b, sign_out(&b).await), "partner sign-out");
+
+            // The consumer replies.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "kim@help.example").await),
+                "consumer sign-in 2"
+            );
+            step!(b, b.goto(format!("{base}/me/tickets/1001")).await);
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "Our engineer comes back at 9 tomorrow.").await
+                ),
+                "partner reply missing"
+            );
+            let source = step!(b, b.source().await);
+            check!(
+                b,
+                !source.contains("visit report"),
+                "consumer sees the internal note"
+            );
+            step!(b, fill(&b, "body", "Thank you, 9 is fine.").await);
+            step!(b, click(&b, "form[action$='/reply'] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Your reply was sent.").await),
+                "consumer reply not sent"
+            );
+            check!(b, step!(b, sign_out(&b).await), "consumer sign-out 2");
+
+            // The agent resolves it.
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "agent@help.example").await),
+                "agent sign-in 2"
+            );
+            step!(b, b.goto(format!("{base}/desk/tickets/1001")).await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Thank you, 9 is fine.").await),
+                "consumer reply missing"
+            );
+            let select = step!(b, b.find(By::Css("select#status")).await);
+            step!(
+                b,
+                step!(b, select.find(By::Css("option[value='resolved']")).await)
+                    .click()
+                    .await
+            );
+            step!(b, click(&b, "form[action$='/status'] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The status was changed.").await),
+                "not resolved"
+            );
+            check!(b, step!(b, sign_out(&b).await), "agent sign-out 2");
+
+            // The consumer rates it from the email, without signing in.
+            let survey = mail.wait_for("kim@help.example", 4).await;
+            let link = survey
+                .link(&format!("{base}/satisfaction/1001/"))
+                .replace("rating=1", "rating=5");
+            step!(b, b.goto(&link).await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Your rating: 5 stars.").await),
+                "rating not recorded"
+            );
+            step!(b, fill(&b, "comment", "Fixed fast.").await);
+            step!(b, click(&b, "main form button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Thank you for your feedback.").await),
+                "comment not saved"
+            );
+            Ok(b)
+        },
+    )
+    .await;
+}
+both!(support_journey);
