@@ -2,6 +2,7 @@
 //! PostgreSQL.
 
 mod accounts;
+mod admin;
 mod browser;
 mod helpers;
 mod partners;

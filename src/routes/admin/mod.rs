@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod partners;
+pub mod people;
 pub mod sla;
 
 use actix_web::{HttpResponse, web};
@@ -32,6 +33,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/categories/{id}/delete",
             web::post().to(catalogue::delete_category),
         )
+        .route("/admin/users", web::get().to(people::users))
+        .route("/admin/users/{id}", web::post().to(people::change_user))
+        .route("/admin/audit", web::get().to(people::audit_log))
+        .route("/admin/outbox", web::get().to(people::outbox_page))
+        .route("/admin/outbox/{id}/retry", web::post().to(people::retry))
         .route("/admin/sla", web::get().to(sla::form))
         .route("/admin/sla", web::post().to(sla::submit))
         .route("/admin/moderation", web::get().to(catalogue::moderation))
