@@ -177,7 +177,7 @@ pub fn fill(conn: &mut AnyConnection) -> Result<Option<Vec<(String, String)>>, S
             true,
             "platform admin",
         )?;
-        add_user(
+        let support_id = add_user(
             conn,
             "support@agora.example",
             "Sam Support",
@@ -272,7 +272,80 @@ pub fn fill(conn: &mut AnyConnection) -> Result<Option<Vec<(String, String)>>, S
                 engagements::save_review(conn, *listing_id, *partner_id, *consumer, rating, text)?;
             }
         }
+        demo_tickets(conn, &consumer_ids, &listing_ids, support_id)?;
         Ok(Some(logins))
     })
     .map_err(|e: diesel::result::Error| e.to_string())
+}
+
+/// A few tickets in different states, and canned replies, for the desk.
+fn demo_tickets(
+    conn: &mut AnyConnection,
+    consumers: &[i64],
+    listings: &[(i64, i64)],
+    agent: i64,
+) -> diesel::QueryResult<()> {
+    use crate::domain::ticket::{Priority, Status};
+    use crate::models::tickets::{self, NewTicket, Writer};
+    tickets::save_canned(
+        conn,
+        None,
+        "Thanks, looking into it",
+        "Hello {{name}},\n\nthank you for writing. I am looking into {{ticket}} and will come back to you today.\n\n{{agent}}",
+    )?;
+    tickets::save_canned(
+        conn,
+        None,
+        "Need more details",
+        "Hello {{name}},\n\ncould you tell us the date of the appointment and the address? Then we can help with {{ticket}}.",
+    )?;
+    let cfg = tickets::sla_config(conn)?;
+    let (l0, p0) = listings[0];
+    let (l3, p3) = listings[3];
+    tickets::create(
+        conn,
+        &NewTicket {
+            requester_id: consumers[0],
+            partner_id: Some(p0),
+            listing_id: Some(l0),
+            subject: "Video call link does not work",
+            body: "The link in my confirmation opens an empty page. My appointment is tomorrow at 10.",
+            priority: Priority::High,
+        },
+        &cfg,
+    )?;
+    let t = tickets::create(
+        conn,
+        &NewTicket {
+            requester_id: consumers[1],
+            partner_id: Some(p3),
+            listing_id: Some(l3),
+            subject: "Can I change my lesson time?",
+            body: "I would like to move my Thursday lesson to Friday afternoon.",
+            priority: Priority::Normal,
+        },
+        &cfg,
+    )?;
+    tickets::assign(conn, &t, Some(agent))?;
+    tickets::reply(conn, &t, &Writer::Staff(agent), "Asked the tutor about Friday slots.", true, &cfg)?;
+    let t = tickets::by_id(conn, t.id)?;
+    tickets::reply(conn, &t, &Writer::Staff(agent), "Hello, I asked the tutor; we will confirm by tomorrow.", false, &cfg)?;
+    let t = tickets::create(
+        conn,
+        &NewTicket {
+            requester_id: consumers[2],
+            partner_id: None,
+            listing_id: None,
+            subject: "How do I delete my account?",
+            body: "I no longer need the service.",
+            priority: Priority::Low,
+        },
+        &cfg,
+    )?;
+    tickets::reply(conn, &t, &Writer::Staff(agent), "You can do it from My account, Privacy. Tell us if you need help.", false, &cfg)?;
+    let t = tickets::by_id(conn, t.id)?;
+    tickets::change_status(conn, &t, Status::Resolved, &cfg)?;
+    let t = tickets::by_id(conn, t.id)?;
+    tickets::rate(conn, &t, 5, Some("Quick answer, thanks."))?;
+    Ok(())
 }
