@@ -327,9 +327,23 @@ fn demo_tickets(
         &cfg,
     )?;
     tickets::assign(conn, &t, Some(agent))?;
-    tickets::reply(conn, &t, &Writer::Staff(agent), "Asked the tutor about Friday slots.", true, &cfg)?;
+    tickets::reply(
+        conn,
+        &t,
+        &Writer::Staff(agent),
+        "Asked the tutor about Friday slots.",
+        true,
+        &cfg,
+    )?;
     let t = tickets::by_id(conn, t.id)?;
-    tickets::reply(conn, &t, &Writer::Staff(agent), "Hello, I asked the tutor; we will confirm by tomorrow.", false, &cfg)?;
+    tickets::reply(
+        conn,
+        &t,
+        &Writer::Staff(agent),
+        "Hello, I asked the tutor; we will confirm by tomorrow.",
+        false,
+        &cfg,
+    )?;
     let t = tickets::create(
         conn,
         &NewTicket {
@@ -342,7 +356,14 @@ fn demo_tickets(
         },
         &cfg,
     )?;
-    tickets::reply(conn, &t, &Writer::Staff(agent), "You can do it from My account, Privacy. Tell us if you need help.", false, &cfg)?;
+    tickets::reply(
+        conn,
+        &t,
+        &Writer::Staff(agent),
+        "You can do it from My account, Privacy. Tell us if you need help.",
+        false,
+        &cfg,
+    )?;
     let t = tickets::by_id(conn, t.id)?;
     tickets::change_status(conn, &t, Status::Resolved, &cfg)?;
     let t = tickets::by_id(conn, t.id)?;
