@@ -41,10 +41,12 @@ fn lang_of(user: &User) -> Lang {
         .unwrap_or_default()
 }
 
-pub struct Links<'a> {
-    pub base: &'a str,
-    pub domain: &'a str,
-    pub secret: &'a [u8],
+/// What links and Message-IDs in support emails are made from.
+#[derive(Clone)]
+pub struct Links {
+    pub base: String,
+    pub domain: String,
+    pub secret: Vec<u8>,
 }
 
 /// The confirmation to the requester; its Message-ID is the thread's root.
@@ -58,7 +60,7 @@ pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Res
         t.number,
         &format!("{}/me/tickets/{}", links.base, t.number),
     )?;
-    outbox::enqueue_with_id(conn, &root_message_id(t.number, links.domain), &email)?;
+    outbox::enqueue_with_id(conn, &root_message_id(t.number, &links.domain), &email)?;
     Ok(())
 }
 
@@ -98,7 +100,7 @@ pub fn public_reply(
         body,
         &link,
     )?;
-    queue_threaded(conn, links.domain, t.number, email)
+    queue_threaded(conn, &links.domain, t.number, email)
 }
 
 pub fn assigned(
@@ -117,14 +119,14 @@ pub fn assigned(
         t.number,
         &format!("{}/desk/tickets/{}", links.base, t.number),
     )?;
-    queue_threaded(conn, links.domain, t.number, email)
+    queue_threaded(conn, &links.domain, t.number, email)
 }
 
 /// The resolution notice with five one-click rating links.
 pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
     let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
     let lang = lang_of(&requester);
-    let sig = satisfaction_signature(links.secret, t.id);
+    let sig = satisfaction_signature(&links.secret, t.id);
     let rating_links = (1..=5)
         .map(|n| {
             (
@@ -142,7 +144,7 @@ pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(
         rating_links,
         &format!("{}/me/tickets/{}", links.base, t.number),
     )?;
-    queue_threaded(conn, links.domain, t.number, email)
+    queue_threaded(conn, &links.domain, t.number, email)
 }
 
 /// Signs a ticket id for the satisfaction links (no sign-in needed).

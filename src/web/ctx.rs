@@ -225,6 +225,15 @@ impl Ctx {
         &self.state.pool
     }
 
+    /// Base URL, mail domain and key for the links in support emails.
+    pub fn mail_links(&self) -> crate::support::Links {
+        crate::support::Links {
+            base: self.base_url().to_string(),
+            domain: self.state.mail_domain(),
+            secret: self.state.settings.secret.clone(),
+        }
+    }
+
     pub fn base_url(&self) -> &str {
         &self.state.settings.base_url
     }

@@ -126,11 +126,7 @@ pub async fn create(ctx: Ctx, form: web::Form<NewForm>) -> Result<HttpResponse, 
             },
         );
     };
-    let links = (
-        ctx.base_url().to_string(),
-        ctx.state.mail_domain(),
-        ctx.state.settings.secret.clone(),
-    );
+    let links = ctx.mail_links();
     let t = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let cfg = tickets::sla_config(conn)?;
@@ -146,15 +142,7 @@ pub async fn create(ctx: Ctx, form: web::Form<NewForm>) -> Result<HttpResponse, 
                 },
                 &cfg,
             )?;
-            support::ticket_opened(
-                conn,
-                &support::Links {
-                    base: &links.0,
-                    domain: &links.1,
-                    secret: &links.2,
-                },
-                &t,
-            )?;
+            support::ticket_opened(conn, &links, &t)?;
             Ok::<_, AppError>(t)
         })
     })
@@ -256,11 +244,7 @@ pub async fn reply(
         e.add("body", ctx.t("ticket-closed-no-reply"));
         return show_page(&ctx, &t, &form.body, "", e, StatusCode::CONFLICT).await;
     }
-    let links = (
-        ctx.base_url().to_string(),
-        ctx.state.mail_domain(),
-        ctx.state.settings.secret.clone(),
-    );
+    let links = ctx.mail_links();
     let number = t.number;
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
@@ -270,18 +254,7 @@ pub async fn reply(
                 return Ok::<_, AppError>(());
             }
             let t = tickets::by_id(conn, t.id)?;
-            support::public_reply(
-                conn,
-                &support::Links {
-                    base: &links.0,
-                    domain: &links.1,
-                    secret: &links.2,
-                },
-                &t,
-                true,
-                &user.display_name,
-                &body,
-            )?;
+            support::public_reply(conn, &links, &t, true, &user.display_name, &body)?;
             Ok(())
         })
     })

@@ -258,24 +258,15 @@ pub async fn reply(
         )
         .await;
     }
-    let links = (
-        ctx.base_url().to_string(),
-        ctx.state.mail_domain(),
-        ctx.state.settings.secret.clone(),
-    );
+    let links = ctx.mail_links();
     let number = t.number;
     let refused = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let cfg = tickets::sla_config(conn)?;
-            let l = support::Links {
-                base: &links.0,
-                domain: &links.1,
-                secret: &links.2,
-            };
             tickets::reply(conn, &t, &Writer::Staff(me.id), &body, internal, &cfg)?;
             let mut t = tickets::by_id(conn, t.id)?;
             if !internal {
-                support::public_reply(conn, &l, &t, false, &me.display_name, &body)?;
+                support::public_reply(conn, &links, &t, false, &me.display_name, &body)?;
             }
             if let Some(to) = then.filter(|to| *to != t.status()) {
                 if !tickets::change_status(conn, &t, to, &cfg)? {
@@ -283,7 +274,7 @@ pub async fn reply(
                 }
                 t = tickets::by_id(conn, t.id)?;
                 if to == Status::Resolved {
-                    support::resolved(conn, &l, &t)?;
+                    support::resolved(conn, &links, &t)?;
                 }
             }
             Ok(false)
@@ -322,11 +313,7 @@ pub async fn assign(
         "me" => Some(me),
         s => Some(s.parse().map_err(|_| AppError::BadRequest)?),
     };
-    let links = (
-        ctx.base_url().to_string(),
-        ctx.state.mail_domain(),
-        ctx.state.settings.secret.clone(),
-    );
+    let links = ctx.mail_links();
     let number = t.number;
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
@@ -338,12 +325,7 @@ pub async fn assign(
             }
             tickets::assign(conn, &t, assignee)?;
             if let Some(a) = assignee.filter(|a| *a != me) {
-                let l = support::Links {
-                    base: &links.0,
-                    domain: &links.1,
-                    secret: &links.2,
-                };
-                support::assigned(conn, &l, &t, a)?;
+                support::assigned(conn, &links, &t, a)?;
             }
             Ok(())
         })
@@ -367,11 +349,7 @@ pub async fn status(
     require_staff(&ctx)?;
     let t = load(&ctx, number.into_inner()).await?;
     let to = Status::parse(&form.status).ok_or(AppError::BadRequest)?;
-    let links = (
-        ctx.base_url().to_string(),
-        ctx.state.mail_domain(),
-        ctx.state.settings.secret.clone(),
-    );
+    let links = ctx.mail_links();
     let number = t.number;
     let moved = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
@@ -381,15 +359,7 @@ pub async fn status(
             }
             if to == Status::Resolved {
                 let t = tickets::by_id(conn, t.id)?;
-                support::resolved(
-                    conn,
-                    &support::Links {
-                        base: &links.0,
-                        domain: &links.1,
-                        secret: &links.2,
-                    },
-                    &t,
-                )?;
+                support::resolved(conn, &links, &t)?;
             }
             Ok(true)
         })

@@ -4,7 +4,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::{self, write_tx};
-use crate::domain::{Email, parse_website, required_text};
 use crate::error::AppError;
 use crate::models::{audit, partners};
 use crate::routes::account::Notice;
@@ -47,20 +46,20 @@ pub async fn submit(ctx: Ctx, form: web::Form<ApplyForm>) -> Result<HttpResponse
     let user = ctx.require_user()?.clone();
     let mut e = FormErrors::new();
     let lang = ctx.lang;
-    let name = e.check(
+    let profile = super::Profile::parse(
         lang,
-        "name",
-        required_text(&form.name, 100, "error-required", "error-too-long"),
+        &mut e,
+        &form.name,
+        &form.website,
+        &form.contact_email,
+        &form.description,
     );
-    let website = e.check(lang, "website", parse_website(&form.website));
-    let contact = e.check(lang, "contact_email", Email::parse(&form.contact_email));
-    let description = e.check(
-        lang,
-        "description",
-        required_text(&form.description, 2000, "error-required", "error-too-long"),
-    );
-    let (Some(name), Some(website), Some(contact), Some(description)) =
-        (name, website, contact, description)
+    let Some(super::Profile {
+        name,
+        website,
+        contact,
+        description,
+    }) = profile
     else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,

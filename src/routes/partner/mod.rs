@@ -80,6 +80,46 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/invitations/{token}", web::post().to(team::accept));
 }
 
+/// A partner's public details, checked: what the application form and
+/// the settings form have in common.
+pub struct Profile {
+    pub name: String,
+    pub website: String,
+    pub contact: crate::domain::Email,
+    pub description: String,
+}
+
+impl Profile {
+    pub fn parse(
+        lang: crate::i18n::Lang,
+        e: &mut crate::web::FormErrors,
+        name: &str,
+        website: &str,
+        contact: &str,
+        description: &str,
+    ) -> Option<Profile> {
+        use crate::domain::{Email, parse_website, required_text};
+        let name = e.check(
+            lang,
+            "name",
+            required_text(name, 100, "error-required", "error-too-long"),
+        );
+        let website = e.check(lang, "website", parse_website(website));
+        let contact = e.check(lang, "contact_email", Email::parse(contact));
+        let description = e.check(
+            lang,
+            "description",
+            required_text(description, 2000, "error-required", "error-too-long"),
+        );
+        Some(Profile {
+            name: name?,
+            website: website?,
+            contact: contact?,
+            description: description?,
+        })
+    }
+}
+
 /// The partner named in the path and the signed-in person's role in it.
 #[derive(Clone)]
 pub struct Access {

@@ -124,28 +124,13 @@ pub async fn reply(
     }
     let user_id = ctx.require_user()?.id;
     let (pid, pname) = (a.partner.id, a.partner.name.clone());
-    let links = (
-        ctx.base_url().to_string(),
-        ctx.state.mail_domain(),
-        ctx.state.settings.secret.clone(),
-    );
+    let links = ctx.mail_links();
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let cfg = tickets::sla_config(conn)?;
             tickets::reply(conn, &t, &Writer::Partner(user_id, pid), &body, false, &cfg)?;
             let t = tickets::by_id(conn, t.id)?;
-            support::public_reply(
-                conn,
-                &support::Links {
-                    base: &links.0,
-                    domain: &links.1,
-                    secret: &links.2,
-                },
-                &t,
-                false,
-                &pname,
-                &body,
-            )?;
+            support::public_reply(conn, &links, &t, false, &pname, &body)?;
             Ok::<_, AppError>(())
         })
     })
