@@ -522,3 +522,22 @@ async fn next_after_sign_in_stays_local() {
         .await;
     assert_eq!(page.headers["location"], "/me/sessions");
 }
+
+async fn sessions_end_after_their_absolute_lifetime(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.session_absolute = std::time::Duration::from_secs(2);
+    })
+    .await;
+    app.create_user("old@example.com", "Old", PASSWORD, true)
+        .await;
+    app.login("old@example.com", PASSWORD).await;
+    assert_eq!(app.get("/me").await.status, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let page = app.get("/me").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "the session outlived its lifetime"
+    );
+}
+both!(sessions_end_after_their_absolute_lifetime);

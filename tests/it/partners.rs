@@ -1188,3 +1188,29 @@ async fn categories_settings_and_replies(backend: Backend) {
     page.assert_contains("This field is required.");
 }
 both!(categories_settings_and_replies);
+
+async fn one_person_in_two_partners(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("two@example.com", "Twofold").await;
+    let (_, first) = app.partner("First Co", &owner).await;
+    let only = get(&app, &owner, "/partner").await;
+    assert_eq!(only.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        only.headers["location"],
+        format!("/partner/{first}").as_str()
+    );
+    let other = app.person("other@example.com", "Other").await;
+    let (second_id, second) = app.partner("Second Co", &other).await;
+    app.add_member(second_id, &owner, "member").await;
+    let list = get(&app, &owner, "/partner").await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.assert_contains(&format!("href=\"/partner/{first}\""));
+    list.assert_contains(&format!("href=\"/partner/{second}\""));
+    get(&app, &owner, &format!("/partner/{second}"))
+        .await
+        .assert_contains("Member");
+    get(&app, &owner, &format!("/partner/{first}"))
+        .await
+        .assert_contains("Owner");
+}
+both!(one_person_in_two_partners);

@@ -778,3 +778,84 @@ async fn sla_settings_queues_and_reports(backend: Backend) {
     );
 }
 both!(sla_settings_queues_and_reports);
+
+async fn canned_replies_and_assignment_emails(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lead = staff(&app, "lead@example.com", "Lee Lead").await;
+    let helper = staff(&app, "helper@example.com", "Hal Helper").await;
+    let consumer = app.person("cr@example.com", "Cara").await;
+    let bad = post(
+        &app,
+        &lead,
+        "/desk/canned",
+        &[("title", ""), ("body", "kept canned body")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("kept canned body");
+    post(
+        &app,
+        &lead,
+        "/desk/canned",
+        &[("title", "Hello"), ("body", "Hi {{name}}")],
+    )
+    .await;
+    let id = app
+        .db(|c| agora::models::tickets::canned(c).unwrap()[0].id)
+        .await;
+    post(
+        &app,
+        &lead,
+        &format!("/desk/canned/{id}"),
+        &[("title", "Greeting"), ("body", "Hello {{name}}!")],
+    )
+    .await;
+    let list = get(&app, &lead, "/desk/canned").await;
+    list.assert_contains("Greeting");
+    list.assert_contains("Hello {{name}}!");
+    post(&app, &lead, &format!("/desk/canned/{id}/delete"), &[]).await;
+    assert!(
+        !get(&app, &lead, "/desk/canned")
+            .await
+            .body
+            .contains("Greeting")
+    );
+    assert_eq!(
+        post(&app, &lead, &format!("/desk/canned/{id}/delete"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, &consumer, "/desk/canned").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Assigning to a colleague emails them, in the ticket's thread.
+    let number = open_ticket(&app, &consumer, "Who takes this?", "").await;
+    let root = app.mail.wait_for("cr@example.com", 1).await.message_id;
+    post(
+        &app,
+        &lead,
+        &format!("/desk/tickets/{number}/assign"),
+        &[("assignee", &helper.id.to_string())],
+    )
+    .await;
+    let mail = app.mail.wait_for("helper@example.com", 1).await;
+    assert_eq!(mail.subject, format!("[#{number}] Who takes this?"));
+    assert!(mail.text.contains("was assigned to you"));
+    assert_eq!(mail.in_reply_to.as_deref(), Some(root.as_str()));
+    get(&app, &helper, "/desk?queue=mine")
+        .await
+        .assert_contains("Who takes this?");
+    // Only staff can be assignees.
+    let r = post(
+        &app,
+        &lead,
+        &format!("/desk/tickets/{number}/assign"),
+        &[("assignee", &consumer.id.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+both!(canned_replies_and_assignment_emails);
