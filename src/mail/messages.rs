@@ -227,3 +227,11 @@ pub fn ticket_resolved(
     m.after.push(lang.t("mail-ticket-reopen-hint"));
     m.into_email(to)
 }
+
+pub fn account_deleted(lang: Lang, to: &str, name: &str) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(lang, lang.t("mail-deleted-subject"));
+    m.greeting = greeting(lang, name);
+    m.paragraphs.push(lang.t("mail-deleted-intro"));
+    m.after.push(lang.t("mail-deleted-not-you"));
+    m.into_email(to)
+}

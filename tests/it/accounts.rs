@@ -541,3 +541,121 @@ async fn sessions_end_after_their_absolute_lifetime(backend: Backend) {
     );
 }
 both!(sessions_end_after_their_absolute_lifetime);
+
+async fn export_and_delete_own_data(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let consumer = app.person("del@example.com", "Dee Leet").await;
+    let owner = app.person("own@example.com", "Owen").await;
+    let (pid, pslug) = app.partner("Keep Co", &owner).await;
+    let (_, lslug) = app.listing(pid, "Lawn mowing", "Grass.", true).await;
+    app.post_with(
+        &consumer.client,
+        &format!("/listings/{lslug}/engage"),
+        &[("message", "Saturday?"), ("consent", "yes")],
+    )
+    .await;
+    app.post_with(
+        &consumer.client,
+        &format!("/listings/{lslug}/review"),
+        &[("rating", "4"), ("body", "Neat lawn")],
+    )
+    .await;
+    app.post_with(
+        &consumer.client,
+        "/me/tickets/new",
+        &[
+            ("subject", "Invoice"),
+            ("message", "Where is it?"),
+            ("priority", "low"),
+            ("listing", ""),
+        ],
+    )
+    .await;
+
+    let res = consumer
+        .client
+        .get(app.url("/me/privacy/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let data: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(data["profile"]["email"], "del@example.com");
+    assert_eq!(data["engagements"][0]["listing"], "Lawn mowing");
+    assert_eq!(data["engagements"][0]["shares_contact_details"], true);
+    assert_eq!(data["reviews"][0]["text"], "Neat lawn");
+    assert_eq!(data["tickets"][0]["subject"], "Invoice");
+    assert_eq!(data["tickets"][0]["messages"][0]["text"], "Where is it?");
+    assert!(data["activity"].as_array().unwrap().len() >= 3);
+    assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
+
+    // The last owner of a partner must hand it over first.
+    let blocked = app
+        .post_with(
+            &owner.client,
+            "/me/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::CONFLICT);
+    blocked.assert_contains("You are the only owner of Keep Co.");
+
+    let bad = app
+        .post_with(
+            &consumer.client,
+            "/me/delete",
+            &[("password", "wrong one here")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("The current password is not right.");
+    bad.assert_contains("Tick the box to confirm.");
+    let done = app
+        .post_with(
+            &consumer.client,
+            "/me/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    done.assert_contains("Your account was deleted");
+    let mail = app.mail.wait_for("del@example.com", 2).await;
+    assert_eq!(mail.subject, "Your Agora account was deleted");
+    assert_eq!(
+        app.get_with(&consumer.client, "/me").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (c, _) = new_client();
+    assert_eq!(
+        app.login_with(&c, "del@example.com", PASSWORD).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Gone from the partner's requests and the listing's reviews.
+    let crm = app
+        .get_with(&owner.client, &format!("/partner/{pslug}/engagements"))
+        .await;
+    assert!(!crm.body.contains("del@example.com") && !crm.body.contains("Saturday?"));
+    assert!(
+        !app.get(&format!("/listings/{lslug}"))
+            .await
+            .body
+            .contains("Neat lawn")
+    );
+    let audit = app
+        .db(move |c| {
+            agora::models::audit::for_subject(c, &format!("user:{}", consumer.id))
+                .unwrap()
+                .into_iter()
+                .map(|e| e.action)
+                .collect::<Vec<_>>()
+        })
+        .await;
+    assert_eq!(audit, ["data_exported", "account_deleted"]);
+}
+both!(export_and_delete_own_data);

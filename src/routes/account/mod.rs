@@ -1,3 +1,4 @@
+pub mod data;
 pub mod login;
 pub mod me;
 pub mod password;
@@ -45,6 +46,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/me/tickets/{number}/reply", web::post().to(tickets::reply))
         .route("/me/tickets/{number}/rate", web::post().to(tickets::rate))
         .route("/me/privacy", web::get().to(privacy::show))
+        .route("/me/privacy/export", web::get().to(data::export))
+        .route("/me/delete", web::get().to(data::delete_form))
+        .route("/me/delete", web::post().to(data::delete_submit))
         .route(
             "/me/privacy/{partner_id}/withdraw",
             web::post().to(privacy::withdraw),

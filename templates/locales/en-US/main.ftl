@@ -580,3 +580,20 @@ admin-outbox-error = Last error
 admin-outbox-next = Next attempt
 admin-outbox-retry = Try again
 admin-email-retried = The email will be sent again.
+
+## Own data
+privacy-your-data = Your data
+privacy-export-intro = Download everything we keep about you: profile, requests and consents, reviews, tickets, activity and sessions.
+privacy-export = Download my data (JSON)
+privacy-delete-intro = You can also delete your account.
+delete-title = Delete my account
+delete-intro = This deletes your account, your requests, reviews and tickets. It cannot be undone. Partners no longer see you.
+delete-confirm = I understand that this cannot be undone
+delete-submit = Delete my account
+delete-done-title = Your account was deleted
+delete-done-text = We deleted your account and sent a confirmation to your email address.
+error-delete-confirm = Tick the box to confirm.
+error-delete-last-owner = You are the only owner of { $partner }. Make someone else an owner first.
+mail-deleted-subject = Your Agora account was deleted
+mail-deleted-intro = As you asked, we deleted your Agora account and the data that belonged to it.
+mail-deleted-not-you = If you did not ask for this, reply to this email at once.

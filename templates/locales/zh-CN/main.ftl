@@ -572,3 +572,20 @@ admin-outbox-error = 最近错误
 admin-outbox-next = 下次尝试
 admin-outbox-retry = 重试
 admin-email-retried = 该邮件将重新发送。
+
+## Own data
+privacy-your-data = 您的数据
+privacy-export-intro = 下载我们保存的关于您的全部信息：个人资料、服务请求与授权、评价、工单、活动和登录会话。
+privacy-export = 下载我的数据（JSON）
+privacy-delete-intro = 您也可以删除账户。
+delete-title = 删除我的账户
+delete-intro = 这将删除您的账户以及您的服务请求、评价和工单，且无法撤销。伙伴机构将不再看到您。
+delete-confirm = 我明白此操作无法撤销
+delete-submit = 删除我的账户
+delete-done-title = 您的账户已删除
+delete-done-text = 我们已删除您的账户，并向您的邮箱发送了确认邮件。
+error-delete-confirm = 请勾选以确认。
+error-delete-last-owner = 您是 { $partner } 唯一的所有者。请先让其他人成为所有者。
+mail-deleted-subject = 您的 Agora 账户已删除
+mail-deleted-intro = 按照您的要求，我们已删除您的 Agora 账户及其相关数据。
+mail-deleted-not-you = 如果这不是您本人的操作，请立即回复此邮件。
