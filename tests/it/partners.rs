@@ -1214,3 +1214,41 @@ async fn one_person_in_two_partners(backend: Backend) {
         .assert_contains("Owner");
 }
 both!(one_person_in_two_partners);
+
+async fn dashboard_figures(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("dash@example.com", "Dash").await;
+    let (pid, pslug) = app.partner("Dash Co", &owner).await;
+    let (_, lslug) = app.listing(pid, "Piano tuning", "Tuned.", true).await;
+    app.listing(pid, "Draft thing", "x", false).await;
+    for _ in 0..4 {
+        app.get(&format!("/listings/{lslug}")).await;
+    }
+    let consumer = app.person("dc@example.com", "Dc").await;
+    post(
+        &app,
+        &consumer,
+        &format!("/listings/{lslug}/engage"),
+        &[("consent", "yes")],
+    )
+    .await;
+    post(
+        &app,
+        &consumer,
+        "/me/tickets/new",
+        &[
+            ("subject", "Tuning date"),
+            ("message", "When?"),
+            ("priority", "normal"),
+            ("listing", &lslug),
+        ],
+    )
+    .await;
+    let page = get(&app, &owner, &format!("/partner/{pslug}")).await;
+    page.assert_contains("<span class=\"stat\">1</span> published listings");
+    page.assert_contains("<span class=\"stat\">1</span> drafts");
+    page.assert_contains("<span class=\"stat\">4</span> views in the last 30 days");
+    page.assert_contains("<span class=\"stat\">25 %</span> of views became requests");
+    page.assert_contains(&format!("<a href=\"/partner/{pslug}/tickets\">1</a>"));
+}
+both!(dashboard_figures);

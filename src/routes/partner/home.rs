@@ -6,7 +6,8 @@ use crate::db;
 use crate::error::AppError;
 use crate::models::listings::{self, Rating};
 use crate::models::partners::{self, Partner};
-use crate::models::{engagements, now};
+use crate::models::{engagements, now, tickets};
+use crate::support::stats::{duration_label, median, percent};
 use crate::web::{Ctx, render, see_other};
 
 #[derive(Template)]
@@ -34,7 +35,14 @@ pub struct Stats {
     pub drafts: i64,
     pub views_30d: i64,
     pub engagements: i64,
+    pub engagements_30d: i64,
+    /// Requests per hundred views over the last 30 days.
+    pub conversion: Option<i64>,
     pub rating: Rating,
+    pub open_tickets: i64,
+    /// Median first response to the partner's tickets of the last 90 days,
+    /// in business hours.
+    pub first_response: Option<String>,
 }
 
 #[derive(Template)]
@@ -53,12 +61,36 @@ pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse
         let ids: Vec<i64> = own.iter().map(|l| l.id).collect();
         let since = (now().date() - time::Duration::days(30)).to_string();
         let views = listings::views_since(conn, &ids, &since)?;
+        let views_30d: i64 = views.values().sum();
+        let engagements_30d =
+            engagements::count_for_partner_since(conn, pid, now() - time::Duration::days(30))?;
+        let cfg = tickets::sla_config(conn)?;
+        let rows = tickets::of_partner(conn, pid)?;
+        let open_tickets = rows
+            .iter()
+            .filter(|r| r.ticket.status().is_active())
+            .count() as i64;
+        let recent = now() - time::Duration::days(90);
+        let firsts: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.ticket.created_at >= recent)
+            .filter_map(|r| {
+                Some(
+                    cfg.hours
+                        .minutes_between(r.ticket.created_at, r.ticket.first_response_at?),
+                )
+            })
+            .collect();
         Ok(Stats {
             published: own.iter().filter(|l| l.is_published()).count() as i64,
             drafts: own.iter().filter(|l| l.status == listings::DRAFT).count() as i64,
-            views_30d: views.values().sum(),
+            views_30d,
             engagements: engagements::count_for_partner(conn, pid)?,
+            engagements_30d,
+            conversion: percent(engagements_30d as usize, views_30d as usize),
             rating: listings::partner_rating(conn, pid)?,
+            open_tickets,
+            first_response: median(&firsts).map(duration_label),
         })
     })
     .await?;

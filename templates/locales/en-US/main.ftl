@@ -597,3 +597,6 @@ error-delete-last-owner = You are the only owner of { $partner }. Make someone e
 mail-deleted-subject = Your Agora account was deleted
 mail-deleted-intro = As you asked, we deleted your Agora account and the data that belonged to it.
 mail-deleted-not-you = If you did not ask for this, reply to this email at once.
+stat-conversion = of views became requests (30 days)
+stat-open-tickets = open tickets
+stat-first-response = median first response (90 days)

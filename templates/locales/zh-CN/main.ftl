@@ -589,3 +589,6 @@ error-delete-last-owner = 您是 { $partner } 唯一的所有者。请先让其�
 mail-deleted-subject = 您的 Agora 账户已删除
 mail-deleted-intro = 按照您的要求，我们已删除您的 Agora 账户及其相关数据。
 mail-deleted-not-you = 如果这不是您本人的操作，请立即回复此邮件。
+stat-conversion = 的浏览转化为服务请求（30 天）
+stat-open-tickets = 个未结工单
+stat-first-response = 首次响应中位数（90 天）
