@@ -258,6 +258,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    crm_notes (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        consumer_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    crm_tags (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        consumer_id -> BigInt,
+        tag -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -295,4 +316,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     canned_replies,
     sla_policies,
     business_hours,
+    crm_notes,
+    crm_tags,
 );

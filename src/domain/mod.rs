@@ -2,6 +2,7 @@
 //! Errors are message-catalogue keys.
 
 pub mod markdown;
+pub mod segments;
 pub mod sla;
 pub mod ticket;
 

@@ -160,8 +160,16 @@ async fn wait_for_text(b: &WebDriver, needle: &str) -> WebDriverResult<bool> {
     }
 }
 
+/// Finds an element, waiting up to 10 s for the page to show it.
+async fn el(b: &WebDriver, by: By) -> WebDriverResult<WebElement> {
+    b.query(by)
+        .wait(Duration::from_secs(10), Duration::from_millis(50))
+        .first()
+        .await
+}
+
 async fn fill(b: &WebDriver, name: &str, value: &str) -> WebDriverResult<()> {
-    let el = b.find(By::Name(name)).await?;
+    let el = el(b, By::Name(name)).await?;
     el.clear().await?;
     el.send_keys(value).await
 }
@@ -173,7 +181,7 @@ async fn signup_journey(backend: Backend) {
         step!(b, b.goto(format!("{base}/")).await);
         step!(
             b,
-            step!(b, b.find(By::LinkText("Sign up")).await)
+            step!(b, el(&b, By::LinkText("Sign up")).await)
                 .click()
                 .await
         );
@@ -182,14 +190,14 @@ async fn signup_journey(backend: Backend) {
         step!(b, fill(&b, "password", "short").await);
         step!(
             b,
-            step!(b, b.find(By::Css("form[action='/signup'] button")).await)
+            step!(b, el(&b, By::Css("form[action='/signup'] button")).await)
                 .click()
                 .await
         );
         let shown = step!(b, wait_for_text(&b, "at least 12 characters").await);
         check!(b, shown, "no password message");
         // The email was kept, the password not.
-        let kept = step!(b, step!(b, b.find(By::Name("email")).await).value().await);
+        let kept = step!(b, step!(b, el(&b, By::Name("email")).await).value().await);
         check!(
             b,
             kept.as_deref() == Some("lin@example.com"),
@@ -198,7 +206,7 @@ async fn signup_journey(backend: Backend) {
         step!(b, fill(&b, "password", "paper kite harbour").await);
         step!(
             b,
-            step!(b, b.find(By::Css("form[action='/signup'] button")).await)
+            step!(b, el(&b, By::Css("form[action='/signup'] button")).await)
                 .click()
                 .await
         );
@@ -215,7 +223,7 @@ async fn signup_journey(backend: Backend) {
         check!(b, shown, "the link did not confirm the address");
         step!(
             b,
-            step!(b, b.find(By::Css("main a[href='/login']")).await)
+            step!(b, el(&b, By::Css("main a[href='/login']")).await)
                 .click()
                 .await
         );
@@ -223,7 +231,7 @@ async fn signup_journey(backend: Backend) {
         step!(b, fill(&b, "password", "paper kite harbour").await);
         step!(
             b,
-            step!(b, b.find(By::Css("form[action='/login'] button")).await)
+            step!(b, el(&b, By::Css("form[action='/login'] button")).await)
                 .click()
                 .await
         );
@@ -233,7 +241,7 @@ async fn signup_journey(backend: Backend) {
         // The footer switch works without JavaScript.
         step!(
             b,
-            step!(b, b.find(By::Css("button[value='zh-CN']")).await)
+            step!(b, el(&b, By::Css("button[value='zh-CN']")).await)
                 .click()
                 .await
         );
@@ -241,7 +249,7 @@ async fn signup_journey(backend: Backend) {
         check!(b, shown, "language did not switch");
         step!(
             b,
-            step!(b, b.find(By::Css("form[action='/logout'] button")).await)
+            step!(b, el(&b, By::Css("form[action='/logout'] button")).await)
                 .click()
                 .await
         );
@@ -257,7 +265,7 @@ async fn signup_journey(backend: Backend) {
 both!(signup_journey);
 
 async fn click(b: &WebDriver, css: &str) -> WebDriverResult<()> {
-    b.find(By::Css(css)).await?.click().await
+    el(b, By::Css(css)).await?.click().await
 }
 
 async fn sign_in(b: &WebDriver, base: &str, email: &str) -> WebDriverResult<bool> {
@@ -339,7 +347,7 @@ async fn partner_journey(backend: Backend) {
             step!(b, b.goto(format!("{base}/admin/partners")).await);
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Journey Gardens")).await)
+                step!(b, el(&b, By::LinkText("Journey Gardens")).await)
                     .click()
                     .await
             );
@@ -364,7 +372,7 @@ async fn partner_journey(backend: Backend) {
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("My partners")).await)
+                step!(b, el(&b, By::LinkText("My partners")).await)
                     .click()
                     .await
             );
@@ -375,7 +383,7 @@ async fn partner_journey(backend: Backend) {
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Team")).await).click().await
+                step!(b, el(&b, By::LinkText("Team")).await).click().await
             );
             step!(b, fill(&b, "email", "colleague@journey.example").await);
             step!(b, click(&b, "form[action$='/team/invite'] button").await);
@@ -389,13 +397,13 @@ async fn partner_journey(backend: Backend) {
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Listings")).await)
+                step!(b, el(&b, By::LinkText("Listings")).await)
                     .click()
                     .await
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("New listing")).await)
+                step!(b, el(&b, By::LinkText("New listing")).await)
                     .click()
                     .await
             );
@@ -448,7 +456,7 @@ async fn partner_journey(backend: Backend) {
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Services")).await)
+                step!(b, el(&b, By::LinkText("Services")).await)
                     .click()
                     .await
             );
@@ -456,12 +464,13 @@ async fn partner_journey(backend: Backend) {
             step!(b, click(&b, "form.search button").await);
             check!(
                 b,
-                step!(b, wait_for_text(&b, "One service found.").await),
+                step!(b, wait_for_text(&b, "value=\"hedge\"").await)
+                    && step!(b, wait_for_text(&b, "One service found.").await),
                 "search found nothing"
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Hedge trimming")).await)
+                step!(b, el(&b, By::LinkText("Hedge trimming")).await)
                     .click()
                     .await
             );
@@ -620,7 +629,7 @@ async fn support_journey(backend: Backend) {
             step!(b, b.goto(format!("{base}/listings/boiler-service")).await);
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Get help with this listing")).await)
+                step!(b, el(&b, By::LinkText("Get help with this listing")).await)
                     .click()
                     .await
             );
@@ -659,17 +668,26 @@ async fn support_journey(backend: Backend) {
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("Desk")).await).click().await
+                step!(b, el(&b, By::LinkText("Desk")).await).click().await
             );
             step!(
                 b,
-                step!(b, b.find(By::PartialLinkText("Unassigned")).await)
+                step!(b, el(&b, By::PartialLinkText("Unassigned")).await)
                     .click()
                     .await
             );
+            // The queue page before had the same ticket: wait for the new one.
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "aria-current=\"page\" class=\"current\">Unassigned").await
+                ),
+                "unassigned queue not shown"
+            );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("No hot water")).await)
+                step!(b, el(&b, By::LinkText("No hot water")).await)
                     .click()
                     .await
             );
@@ -718,7 +736,7 @@ async fn support_journey(backend: Backend) {
             );
             step!(
                 b,
-                step!(b, b.find(By::LinkText("No hot water")).await)
+                step!(b, el(&b, By::LinkText("No hot water")).await)
                     .click()
                     .await
             );
@@ -782,12 +800,18 @@ async fn support_journey(backend: Backend) {
                 step!(b, wait_for_text(&b, "Thank you, 9 is fine.").await),
                 "consumer reply missing"
             );
-            let select = step!(b, b.find(By::Css("select#status")).await);
+            let select = step!(b, el(&b, By::Css("select#status")).await);
             step!(
                 b,
-                step!(b, select.find(By::Css("option[value='resolved']")).await)
-                    .click()
-                    .await
+                step!(
+                    b,
+                    select
+                        .query(By::Css("option[value='resolved']"))
+                        .first()
+                        .await
+                )
+                .click()
+                .await
             );
             step!(b, click(&b, "form[action$='/status'] button").await);
             check!(

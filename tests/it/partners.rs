@@ -1037,6 +1037,13 @@ async fn every_text_field_is_inert(backend: Backend) {
             get(&app, &owner, &format!("/partner/{pslug}/reviews")).await,
             get(&app, &owner, &format!("/partner/{pslug}/team")).await,
             get(&app, &owner, &format!("/partner/{pslug}/listings")).await,
+            get(&app, &owner, &format!("/partner/{pslug}/customers")).await,
+            get(
+                &app,
+                &owner,
+                &format!("/partner/{pslug}/customers/{}", evil_user.id),
+            )
+            .await,
             get(&app, &evil_user, "/me/privacy").await,
             get(&app, &evil_user, "/me").await,
             get(&app, &admin, "/admin/moderation").await,
@@ -1252,3 +1259,162 @@ async fn dashboard_figures(backend: Backend) {
     page.assert_contains(&format!("<a href=\"/partner/{pslug}/tickets\">1</a>"));
 }
 both!(dashboard_figures);
+
+async fn crm_customers_tags_notes_and_export(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("crm@example.com", "Cr Owner").await;
+    let member = app.person("crmm@example.com", "Cr Member").await;
+    let (pid, pslug) = app.partner("Crm Co", &owner).await;
+    app.add_member(pid, &member, "member").await;
+    let (_, lslug) = app.listing(pid, "Bike repair", "Fix.", true).await;
+    let ann = app.person("ann@example.com", "=Ann Formula").await;
+    let bob = app.person("bob@example.com", "Bob").await;
+    let shy = app.person("shy@example.com", "Shy").await;
+    post(
+        &app,
+        &ann,
+        &format!("/listings/{lslug}/engage"),
+        &[("consent", "yes")],
+    )
+    .await;
+    post(
+        &app,
+        &ann,
+        &format!("/listings/{lslug}/review"),
+        &[("rating", "5"), ("body", "Great")],
+    )
+    .await;
+    post(
+        &app,
+        &bob,
+        &format!("/listings/{lslug}/engage"),
+        &[("consent", "yes")],
+    )
+    .await;
+    post(&app, &shy, &format!("/listings/{lslug}/engage"), &[]).await;
+    let base = format!("/partner/{pslug}/customers");
+
+    let list = get(&app, &member, &base).await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.assert_contains("ann@example.com");
+    list.assert_contains("bob@example.com");
+    assert!(!list.body.contains("shy@example.com"));
+    list.assert_contains("How segments are made");
+    // Everyone here started within 30 days.
+    list.assert_contains("New");
+
+    let ann_page = format!("{base}/{}", ann.id);
+    let bad = post(
+        &app,
+        &member,
+        &format!("{ann_page}/tags"),
+        &[("tag", "a,b")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("no commas");
+    post(
+        &app,
+        &member,
+        &format!("{ann_page}/tags"),
+        &[("tag", "VIP")],
+    )
+    .await;
+    post(
+        &app,
+        &member,
+        &format!("{ann_page}/notes"),
+        &[("body", "Prefers Saturday mornings")],
+    )
+    .await;
+    let page = get(&app, &owner, &ann_page).await;
+    page.assert_contains("Prefers Saturday mornings");
+    page.assert_contains(">vip<");
+    page.assert_contains("Requested a service");
+    page.assert_contains("Wrote a review");
+    let only_vip = get(&app, &owner, &format!("{base}?tag=vip")).await;
+    only_vip.assert_contains("ann@example.com");
+    assert!(!only_vip.body.contains("bob@example.com"));
+    assert!(
+        !get(&app, &owner, &format!("{base}?segment=hibernating"))
+            .await
+            .body
+            .contains("ann@example.com")
+    );
+    get(&app, &owner, &format!("{base}?segment=new"))
+        .await
+        .assert_contains("ann@example.com");
+
+    let csv = app
+        .get_with(&owner.client, &format!("/partner/{pslug}/customers.csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.body.contains("'=Ann Formula,ann@example.com"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("bob@example.com"));
+    assert!(!csv.body.contains("shy@example.com"));
+
+    // Withdrawal removes the person and the notes at once.
+    post(&app, &ann, &format!("/me/privacy/{pid}/withdraw"), &[]).await;
+    assert_eq!(
+        get(&app, &owner, &ann_page).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !get(&app, &owner, &base)
+            .await
+            .body
+            .contains("ann@example.com")
+    );
+    assert!(
+        !app.get_with(&owner.client, &format!("/partner/{pslug}/customers.csv"))
+            .await
+            .body
+            .contains("ann@example.com")
+    );
+    assert_eq!(
+        post(&app, &owner, &format!("{ann_page}/notes"), &[("body", "x")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Not a customer at all, and other partners.
+    assert_eq!(
+        get(&app, &owner, &format!("{base}/{}", shy.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let stranger = app.person("st@example.com", "St").await;
+    let (_, other) = app.partner("Other Co", &stranger).await;
+    assert_eq!(
+        get(&app, &stranger, &base).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(
+            &app,
+            &stranger,
+            &format!("/partner/{other}/customers/{}", bob.id)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get_with(&stranger.client, &format!("/partner/{pslug}/customers.csv"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+both!(crm_customers_tags_notes_and_export);

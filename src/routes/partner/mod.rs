@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod crm;
+pub mod customers;
 pub mod home;
 pub mod listings;
 pub mod settings;
@@ -66,6 +67,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/partner/{slug}/reviews/{id}/reply",
             web::post().to(crm::reply),
+        )
+        .route("/partner/{slug}/customers", web::get().to(customers::list))
+        .route(
+            "/partner/{slug}/customers.csv",
+            web::get().to(customers::export),
+        )
+        .route(
+            "/partner/{slug}/customers/{id}",
+            web::get().to(customers::show),
+        )
+        .route(
+            "/partner/{slug}/customers/{id}/notes",
+            web::post().to(customers::add_note),
+        )
+        .route(
+            "/partner/{slug}/customers/{id}/tags",
+            web::post().to(customers::add_tag),
+        )
+        .route(
+            "/partner/{slug}/customers/{id}/tags/remove",
+            web::post().to(customers::remove_tag),
         )
         .route("/partner/{slug}/tickets", web::get().to(tickets::list))
         .route(

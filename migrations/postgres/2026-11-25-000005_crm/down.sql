@@ -1,0 +1,2 @@
+DROP TABLE crm_tags;
+DROP TABLE crm_notes;
