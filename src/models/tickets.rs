@@ -423,8 +423,8 @@ pub enum Writer {
 
 /// Adds a reply or an internal note. Public replies move the status
 /// (reopen on the requester's reply) and the first one by staff or partner
-/// stops the first-response clock. Returns the message id, or `None` when
-/// the ticket is closed.
+/// stops the first-response clock. Returns the message id, or `None` for a
+/// public reply to a closed ticket.
 pub fn reply(
     conn: &mut AnyConnection,
     t: &Ticket,
@@ -435,9 +435,12 @@ pub fn reply(
 ) -> QueryResult<Option<i64>> {
     let now = super::now();
     let by_requester = matches!(writer, Writer::Requester(_));
-    let Some(next) = t.status().after_reply(by_requester) else {
+    // Internal notes may be added at any time, a closed ticket included;
+    // public replies follow the status machine.
+    let next = t.status().after_reply(by_requester);
+    if next.is_none() && !internal {
         return Ok(None);
-    };
+    }
     let (author, kind, partner) = match writer {
         Writer::Requester(id) => (*id, Author::REQUESTER, None),
         Writer::Staff(id) => (*id, Author::STAFF, None),
@@ -455,6 +458,7 @@ pub fn reply(
             .set(tickets::first_response_at.eq(Some(now)))
             .execute(conn)?;
     }
+    let next = next.unwrap_or(t.status());
     if next != t.status() {
         apply_status(conn, t, next, cfg, now)?;
     } else {

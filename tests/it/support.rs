@@ -608,6 +608,36 @@ async fn statuses_surveys_and_closing(backend: Backend) {
     )
     .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
+    // Staff may still note things on a closed ticket, but not reply.
+    let page = get(&app, &agent, &desk("")).await;
+    let note = post(
+        &app,
+        &agent,
+        &desk("/reply"),
+        &[
+            ("body", "Closed, noted for the record"),
+            ("kind", "note"),
+            ("seen", &seen_of(&page.body)),
+        ],
+    )
+    .await;
+    assert_eq!(note.status, StatusCode::SEE_OTHER);
+    get(&app, &agent, &desk(""))
+        .await
+        .assert_contains("Closed, noted for the record");
+    let page = get(&app, &agent, &desk("")).await;
+    let public = post(
+        &app,
+        &agent,
+        &desk("/reply"),
+        &[
+            ("body", "Hello again"),
+            ("kind", "reply"),
+            ("seen", &seen_of(&page.body)),
+        ],
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::CONFLICT);
     // After closing, the survey link no longer changes anything.
     let gone = app.get(&format!("{base}?rating=1")).await;
     assert_eq!(gone.status, StatusCode::GONE);
