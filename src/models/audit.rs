@@ -82,3 +82,37 @@ pub fn for_subject(conn: &mut AnyConnection, subject: &str) -> QueryResult<Vec<E
         .order(audit_events::id.asc())
         .load(conn)
 }
+
+/// The latest events (optionally those whose action or subject contains
+/// `q`), with the actor's email.
+pub fn recent(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<(Event, Option<String>)>> {
+    use crate::schema::users;
+    let mut query = audit_events::table
+        .left_join(users::table.on(users::id.nullable().eq(audit_events::actor_id)))
+        .into_boxed();
+    let q = q.trim();
+    if !q.is_empty() {
+        let pattern = format!("%{}%", crate::db::like_escape(q));
+        query = query.filter(
+            audit_events::action
+                .like(pattern.clone())
+                .escape('\\')
+                .or(audit_events::subject.like(pattern).escape('\\')),
+        );
+    }
+    query
+        .order(audit_events::id.desc())
+        .limit(200)
+        .select((
+            (
+                audit_events::id,
+                audit_events::actor_id,
+                audit_events::action,
+                audit_events::subject,
+                audit_events::ip,
+                audit_events::created_at,
+            ),
+            users::email.nullable(),
+        ))
+        .load(conn)
+}

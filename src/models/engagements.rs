@@ -349,6 +349,19 @@ pub fn save_review(
     )
 }
 
+/// The consumer's ratings with the titles of the listings rated.
+pub fn ratings_by_consumer(
+    conn: &mut AnyConnection,
+    consumer_id: i64,
+) -> QueryResult<Vec<(i32, String)>> {
+    reviews::table
+        .inner_join(listings::table)
+        .filter(reviews::consumer_id.eq(consumer_id))
+        .order(reviews::id.desc())
+        .select((reviews::rating, listings::title))
+        .load(conn)
+}
+
 /// Visible reviews of a listing with their authors' names, newest first.
 pub fn visible_reviews(
     conn: &mut AnyConnection,

@@ -199,6 +199,15 @@ pub fn set_status(conn: &mut AnyConnection, listing: &Listing, to: &str) -> Quer
     .map(|n| n == 1)
 }
 
+/// A listing's title and slug, whatever its status.
+pub fn title_and_slug(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, String)>> {
+    listings::table
+        .find(id)
+        .select((listings::title, listings::slug))
+        .first(conn)
+        .optional()
+}
+
 /// A published listing of an approved partner, by slug.
 pub fn public_by_slug(
     conn: &mut AnyConnection,

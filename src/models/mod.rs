@@ -2,6 +2,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod crm;
 pub mod engagements;
+pub mod export;
 pub mod listings;
 pub mod outbox;
 pub mod partners;

@@ -117,3 +117,46 @@ pub fn set_admin(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// Accounts whose email or name contains `q` (any case), newest first.
+pub fn search(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<User>> {
+    let q = q.trim().to_lowercase();
+    let mut query = users::table.into_boxed();
+    if !q.is_empty() {
+        let pattern = format!("%{}%", crate::db::like_escape(&q));
+        query = query.filter(
+            users::email
+                .like(pattern.clone())
+                .escape('\\')
+                .or(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>("lower(display_name) LIKE ")
+                        .bind::<diesel::sql_types::Text, _>(pattern)
+                        .sql(" ESCAPE '\\'"),
+                ),
+        );
+    }
+    query
+        .order(users::created_at.desc())
+        .limit(100)
+        .select(User::as_select())
+        .load(conn)
+}
+
+pub fn set_staff(conn: &mut AnyConnection, id: i64, staff: bool) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::is_staff.eq(staff))
+        .execute(conn)
+}
+
+pub fn set_disabled(conn: &mut AnyConnection, id: i64, disabled: bool) -> QueryResult<usize> {
+    let at = disabled.then(super::now);
+    diesel::update(users::table.find(id))
+        .set(users::disabled_at.eq(at))
+        .execute(conn)
+}
+
+/// Deletes the account; its sessions, requests, reviews, tickets, notes
+/// and tags go with it (foreign keys cascade).
+pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(users::table.find(id)).execute(conn)
+}

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::require_admin;
@@ -12,8 +11,7 @@ use crate::error::AppError;
 use crate::models::audit::Event;
 use crate::models::outbox::{self, OutgoingEmail};
 use crate::models::users::User;
-use crate::models::{audit, now, sessions};
-use crate::schema::{audit_events, users};
+use crate::models::{audit, sessions, users};
 use crate::web::{Ctx, render, see_other};
 
 #[derive(Deserialize, Default)]
@@ -32,29 +30,8 @@ struct UsersPage<'a> {
 
 pub async fn users(ctx: Ctx, s: web::Query<Search>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let q = s.q.trim().to_lowercase();
-    let pattern = format!("%{}%", db::like_escape(&q));
-    let list = db::run(ctx.pool(), move |conn| {
-        let mut query = users::table.into_boxed();
-        if !q.is_empty() {
-            query = query.filter(
-                users::email
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(
-                        diesel::dsl::sql::<diesel::sql_types::Bool>("lower(display_name) LIKE ")
-                            .bind::<diesel::sql_types::Text, _>(pattern)
-                            .sql(" ESCAPE '\\'"),
-                    ),
-            );
-        }
-        Ok(query
-            .order(users::created_at.desc())
-            .limit(100)
-            .select(User::as_select())
-            .load(conn)?)
-    })
-    .await?;
+    let q = s.q.clone();
+    let list = db::run(ctx.pool(), move |conn| Ok(users::search(conn, &q)?)).await?;
     render(&UsersPage {
         ctx: &ctx,
         q: &s.q,
@@ -84,24 +61,15 @@ pub async fn change_user(
     let ip = ctx.ip.clone();
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            let target = users::table.find(id);
             let n = match action.as_str() {
-                "make_staff" => diesel::update(target)
-                    .set(users::is_staff.eq(true))
-                    .execute(conn)?,
-                "remove_staff" => diesel::update(target)
-                    .set(users::is_staff.eq(false))
-                    .execute(conn)?,
+                "make_staff" => users::set_staff(conn, id, true)?,
+                "remove_staff" => users::set_staff(conn, id, false)?,
                 "disable" => {
-                    let n = diesel::update(target)
-                        .set(users::disabled_at.eq(Some(now())))
-                        .execute(conn)?;
+                    let n = users::set_disabled(conn, id, true)?;
                     sessions::end_all_but(conn, id, None)?;
                     n
                 }
-                "enable" => diesel::update(target)
-                    .set(users::disabled_at.eq(None::<time::PrimitiveDateTime>))
-                    .execute(conn)?,
+                "enable" => users::set_disabled(conn, id, false)?,
                 _ => return Err(AppError::BadRequest),
             };
             if n == 0 {
@@ -133,36 +101,7 @@ struct AuditPage<'a> {
 pub async fn audit_log(ctx: Ctx, s: web::Query<Search>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
     let q = s.q.trim().to_string();
-    let events = db::run(ctx.pool(), move |conn| {
-        let mut query = audit_events::table
-            .left_join(users::table.on(users::id.nullable().eq(audit_events::actor_id)))
-            .into_boxed();
-        if !q.is_empty() {
-            let pattern = format!("%{}%", db::like_escape(&q));
-            query = query.filter(
-                audit_events::action
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(audit_events::subject.like(pattern).escape('\\')),
-            );
-        }
-        Ok(query
-            .order(audit_events::id.desc())
-            .limit(200)
-            .select((
-                (
-                    audit_events::id,
-                    audit_events::actor_id,
-                    audit_events::action,
-                    audit_events::subject,
-                    audit_events::ip,
-                    audit_events::created_at,
-                ),
-                users::email.nullable(),
-            ))
-            .load::<(Event, Option<String>)>(conn)?)
-    })
-    .await?;
+    let events = db::run(ctx.pool(), move |conn| Ok(audit::recent(conn, &q)?)).await?;
     render(&AuditPage {
         ctx: &ctx,
         q: &s.q,

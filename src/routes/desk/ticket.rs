@@ -11,7 +11,7 @@ use crate::domain::ticket::{Priority, Status};
 use crate::error::AppError;
 use crate::models::engagements;
 use crate::models::tickets::{self, Canned, MessageView, Ticket, Writer};
-use crate::models::{now, partners, users};
+use crate::models::{listings, now, partners, users};
 use crate::support;
 use crate::web::ctx::Val;
 use crate::web::{Ctx, FormErrors, render_status, see_other};
@@ -101,26 +101,10 @@ async fn page(
             None => None,
         };
         let listing = match tt.listing_id {
-            Some(l) => {
-                use crate::schema::listings::dsl as l_;
-                use diesel::prelude::*;
-                l_::listings
-                    .find(l)
-                    .select((l_::title, l_::slug))
-                    .first::<(String, String)>(conn)
-                    .optional()?
-            }
+            Some(l) => listings::title_and_slug(conn, l)?,
             None => None,
         };
-        let reviews = {
-            use crate::schema::{listings as l_, reviews as r_};
-            use diesel::prelude::*;
-            r_::table
-                .inner_join(l_::table)
-                .filter(r_::consumer_id.eq(tt.requester_id))
-                .select((r_::rating, l_::title))
-                .load::<(i32, String)>(conn)?
-        };
+        let reviews = engagements::ratings_by_consumer(conn, tt.requester_id)?;
         Ok((
             thread,
             seen,
