@@ -71,6 +71,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        unsubscribe_url -> Nullable<Text>,
     }
 }
 

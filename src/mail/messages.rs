@@ -131,6 +131,7 @@ pub fn new_engagement(
     consumer: Option<&str>,
     message: &str,
     link: &str,
+    unsubscribe: &str,
 ) -> Result<NewEmail, askama::Error> {
     let mut m = MailBody::new(
         lang,
@@ -153,7 +154,11 @@ pub fn new_engagement(
     }
     m.action = Some((lang.t("mail-engagement-action"), link.to_string()));
     m.after.push(lang.t("mail-engagement-settings"));
-    m.into_email(to)
+    m.after
+        .push(lang.t_args("mail-unsubscribe", &[("link", unsubscribe.into())]));
+    let mut email = m.into_email(to)?;
+    email.unsubscribe = Some(unsubscribe.to_string());
+    Ok(email)
 }
 
 pub fn ticket_opened(

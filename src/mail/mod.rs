@@ -71,6 +71,7 @@ impl MailBody {
             html,
             in_reply_to: None,
             references: None,
+            unsubscribe: None,
         })
     }
 }

@@ -81,6 +81,17 @@ fn build(from: &Mailbox, m: &OutgoingEmail) -> Result<Message, SendError> {
         HeaderName::new_from_ascii_str("Auto-Submitted"),
         "auto-generated".to_string(),
     ));
+    if let Some(url) = &m.unsubscribe_url {
+        // RFC 8058 one-click unsubscribe.
+        message.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{url}>"),
+        ));
+        message.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_string(),
+        ));
+    }
     Ok(message)
 }
 

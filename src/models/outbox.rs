@@ -21,6 +21,8 @@ pub struct NewEmail {
     pub html: String,
     pub in_reply_to: Option<String>,
     pub references: Option<String>,
+    /// For optional emails: the one-click unsubscribe address.
+    pub unsubscribe: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -41,6 +43,7 @@ pub struct OutgoingEmail {
     pub last_error: Option<String>,
     pub created_at: PrimitiveDateTime,
     pub sent_at: Option<PrimitiveDateTime>,
+    pub unsubscribe_url: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -57,6 +60,7 @@ struct Row<'a> {
     attempts: i32,
     next_attempt_at: PrimitiveDateTime,
     created_at: PrimitiveDateTime,
+    unsubscribe_url: Option<&'a str>,
 }
 
 pub fn new_message_id(domain: &str) -> String {
@@ -88,6 +92,7 @@ pub fn enqueue_with_id(
             attempts: 0,
             next_attempt_at: now,
             created_at: now,
+            unsubscribe_url: email.unsubscribe.as_deref(),
         })
         .execute(conn)?;
     Ok(message_id.to_string())

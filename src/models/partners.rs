@@ -215,6 +215,15 @@ pub fn update_profile(
         .map(|_| ())
 }
 
+pub fn set_notify_engagements(conn: &mut AnyConnection, id: i64, on: bool) -> QueryResult<usize> {
+    diesel::update(partners::table.find(id))
+        .set((
+            partners::notify_engagements.eq(on),
+            partners::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+}
+
 /// The person's role in the partner, if they belong to it.
 pub fn role_of(
     conn: &mut AnyConnection,

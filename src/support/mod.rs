@@ -3,9 +3,6 @@
 
 pub mod stats;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -149,20 +146,11 @@ pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(
 
 /// Signs a ticket id for the satisfaction links (no sign-in needed).
 pub fn satisfaction_signature(secret: &[u8], ticket_id: i64) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("any key length");
-    mac.update(format!("satisfaction:{ticket_id}").as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        &bytes[..18],
-    )
+    crate::auth::sign(secret, &format!("satisfaction:{ticket_id}"))
 }
 
 pub fn satisfaction_valid(secret: &[u8], ticket_id: i64, sig: &str) -> bool {
-    crate::auth::constant_time_eq(
-        satisfaction_signature(secret, ticket_id).as_bytes(),
-        sig.as_bytes(),
-    )
+    crate::auth::signature_valid(secret, &format!("satisfaction:{ticket_id}"), sig)
 }
 
 #[cfg(test)]

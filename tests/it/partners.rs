@@ -1418,3 +1418,85 @@ async fn crm_customers_tags_notes_and_export(backend: Backend) {
     );
 }
 both!(crm_customers_tags_notes_and_export);
+
+async fn one_click_unsubscribe_from_request_emails(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("uo@example.com", "Uo").await;
+    let (pid, _) = app.partner("Quiet Please", &owner).await;
+    let (_, lslug) = app.listing(pid, "Window washing", "Clean.", true).await;
+    let first = app.person("u1@example.com", "U1").await;
+    post(
+        &app,
+        &first,
+        &format!("/listings/{lslug}/engage"),
+        &[("consent", "yes")],
+    )
+    .await;
+    let mail = app.mail.wait_for("contact@partner.example", 1).await;
+    let link = mail.link(&app.url("/unsubscribe/engagements/"));
+    assert!(
+        mail.raw.contains(&format!("List-Unsubscribe: <{link}>")),
+        "{}",
+        mail.raw
+    );
+    assert!(
+        mail.raw
+            .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    );
+    let path = link.strip_prefix(&app.address).unwrap().to_string();
+
+    // Opening the link only asks.
+    app.get(&path)
+        .await
+        .assert_contains("Stop emailing Quiet Please about new requests?");
+    let on = app
+        .db(move |c| {
+            agora::models::partners::by_id(c, pid)
+                .unwrap()
+                .unwrap()
+                .notify_engagements
+        })
+        .await;
+    assert!(on);
+    // A forged signature does nothing.
+    let forged = crate::helpers::bare_client()
+        .post(app.url(&format!("{path}x")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+    // The mail client's one-click POST: no cookie, no CSRF token.
+    let res = crate::helpers::bare_client()
+        .post(app.url(&path))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("no longer gets emails about new requests")
+    );
+    let on = app
+        .db(move |c| {
+            agora::models::partners::by_id(c, pid)
+                .unwrap()
+                .unwrap()
+                .notify_engagements
+        })
+        .await;
+    assert!(!on);
+    let second = app.person("u2@example.com", "U2").await;
+    post(
+        &app,
+        &second,
+        &format!("/listings/{lslug}/engage"),
+        &[("consent", "yes")],
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(app.mail.to("contact@partner.example").len(), 1);
+}
+both!(one_click_unsubscribe_from_request_emails);

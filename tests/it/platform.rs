@@ -62,6 +62,7 @@ async fn concurrent_claimers_never_share_a_message(backend: Backend) {
                 html: "h".into(),
                 in_reply_to: None,
                 references: None,
+                unsubscribe: None,
             };
             agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();
         }

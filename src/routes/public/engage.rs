@@ -49,6 +49,7 @@ pub async fn engage(
     let (listing, partner) = (d.listing.clone(), d.partner.clone());
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
+    let secret = ctx.state.settings.secret.clone();
     let created = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let created =
@@ -70,6 +71,7 @@ pub async fn engage(
                     consent.then_some(user.display_name.as_str()),
                     &message,
                     &format!("{base}/partner/{}/engagements", partner.slug),
+                    &super::unsubscribe::engagement_link(&base, &secret, partner.id),
                 )?;
                 outbox::enqueue(conn, &domain, &mail)?;
             }

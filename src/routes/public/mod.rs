@@ -3,6 +3,7 @@ pub mod engage;
 pub mod home;
 pub mod satisfaction;
 pub mod system;
+pub mod unsubscribe;
 
 use actix_web::web;
 
@@ -18,6 +19,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/listings/{slug}/consent", web::post().to(engage::consent))
         .route("/listings/{slug}/review", web::post().to(engage::review))
         .route("/partners/{slug}", web::get().to(catalogue::partner))
+        .route(
+            "/unsubscribe/engagements/{id}/{sig}",
+            web::get().to(unsubscribe::confirm),
+        )
+        .route(
+            "/unsubscribe/engagements/{id}/{sig}",
+            web::post().to(unsubscribe::unsubscribe),
+        )
         .route(
             "/satisfaction/{number}/{sig}",
             web::get().to(satisfaction::show),

@@ -642,3 +642,10 @@ timeline-ticket-replied = Replied on a ticket
 timeline-ticket-answered = Got an answer on a ticket
 timeline-note-added = Note added
 timeline-other = Activity
+
+## Unsubscribe
+mail-unsubscribe = Stop these emails: { $link }
+unsubscribe-title = Email notifications
+unsubscribe-question = Stop emailing { $partner } about new requests?
+unsubscribe-submit = Stop these emails
+unsubscribe-done = { $partner } no longer gets emails about new requests. Turn them on again in the partner settings.

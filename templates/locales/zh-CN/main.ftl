@@ -634,3 +634,10 @@ timeline-ticket-replied = 在工单中回复
 timeline-ticket-answered = 工单得到答复
 timeline-note-added = 添加了备注
 timeline-other = 活动
+
+## Unsubscribe
+mail-unsubscribe = 停止接收此类邮件：{ $link }
+unsubscribe-title = 邮件通知
+unsubscribe-question = 停止向 { $partner } 发送新服务请求的邮件？
+unsubscribe-submit = 停止接收此类邮件
+unsubscribe-done = { $partner } 将不再收到新服务请求的邮件。可在伙伴机构设置中重新开启。

@@ -1,0 +1,1 @@
+ALTER TABLE outgoing_email DROP COLUMN unsubscribe_url;

@@ -1,0 +1,1 @@
+ALTER TABLE outgoing_email ADD COLUMN unsubscribe_url TEXT;
