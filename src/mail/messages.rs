@@ -240,3 +240,23 @@ pub fn account_deleted(lang: Lang, to: &str, name: &str) -> Result<NewEmail, ask
     m.after.push(lang.t("mail-deleted-not-you"));
     m.into_email(to)
 }
+
+pub fn listing_taken_down(
+    lang: Lang,
+    to: &str,
+    listing: &str,
+    reason: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(
+        lang,
+        lang.t_args("mail-takedown-subject", &[("listing", listing.into())]),
+    );
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t_args("mail-takedown-intro", &[("listing", listing.into())]));
+    m.paragraphs
+        .push(lang.t_args("mail-decision-reason", &[("reason", reason.into())]));
+    m.action = Some((lang.t("mail-takedown-action"), link.to_string()));
+    m.into_email(to)
+}

@@ -199,6 +199,32 @@ pub fn set_status(conn: &mut AnyConnection, listing: &Listing, to: &str) -> Quer
     .map(|n| n == 1)
 }
 
+/// Every published listing with its partner's name and contact, newest
+/// first: what admins moderate.
+pub fn published_for_moderation(
+    conn: &mut AnyConnection,
+) -> QueryResult<Vec<(Listing, String, String)>> {
+    listings::table
+        .inner_join(partners::table)
+        .filter(listings::status.eq(PUBLISHED))
+        .order((listings::published_at.desc(), listings::id.desc()))
+        .limit(500)
+        .select((
+            Listing::as_select(),
+            partners::name,
+            partners::contact_email,
+        ))
+        .load(conn)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Listing>> {
+    listings::table
+        .find(id)
+        .select(Listing::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A listing's title and slug, whatever its status.
 pub fn title_and_slug(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, String)>> {
     listings::table

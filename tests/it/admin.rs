@@ -122,3 +122,57 @@ async fn users_audit_and_outbox(backend: Backend) {
     );
 }
 both!(users_audit_and_outbox);
+
+async fn admins_take_listings_down(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let admin = app.admin("mod2@example.com").await;
+    let owner = app.person("lo2@example.com", "Lo").await;
+    let (pid, pslug) = app.partner("Take Co", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Dubious pills", "Cures all.", true).await;
+    assert_eq!(
+        get_as(&app, &owner, "/admin/listings").await.status,
+        StatusCode::NOT_FOUND
+    );
+    get_as(&app, &admin, "/admin/listings")
+        .await
+        .assert_contains("Dubious pills");
+    // A reason is required.
+    app.post_with(
+        &admin.client,
+        &format!("/admin/listings/{lid}/take-down"),
+        &[("reason", "")],
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/listings/{lslug}")).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .post_with(
+            &admin.client,
+            &format!("/admin/listings/{lid}/take-down"),
+            &[("reason", "Health claims")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("/listings/{lslug}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mail = app.mail.wait_for("contact@partner.example", 1).await;
+    assert_eq!(mail.subject, "Your listing “Dubious pills” was taken down");
+    assert!(mail.text.contains("Health claims"));
+    get_as(&app, &owner, &format!("/partner/{pslug}/listings"))
+        .await
+        .assert_contains("Archived");
+    // Taking down what is not published is a 404.
+    let again = app
+        .post_with(
+            &admin.client,
+            &format!("/admin/listings/{lid}/take-down"),
+            &[("reason", "again")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+both!(admins_take_listings_down);

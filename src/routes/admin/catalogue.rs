@@ -205,3 +205,82 @@ pub async fn moderate(
     ctx.flash("success", "review-moderated");
     Ok(see_other("/admin/moderation"))
 }
+
+#[derive(Template)]
+#[template(path = "admin/listings.html")]
+struct ListingsPage<'a> {
+    ctx: &'a Ctx,
+    rows: Vec<(listings::Listing, String, String)>,
+}
+
+pub async fn listings_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    require_admin(&ctx)?;
+    let rows = db::run(ctx.pool(), |conn| {
+        Ok(listings::published_for_moderation(conn)?)
+    })
+    .await?;
+    render(&ListingsPage { ctx: &ctx, rows })
+}
+
+#[derive(Deserialize)]
+pub struct TakedownForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Takes a published listing off the catalogue (archived) with a reason
+/// the partner is told by email.
+pub async fn take_down(
+    ctx: Ctx,
+    id: web::Path<i64>,
+    form: web::Form<TakedownForm>,
+) -> Result<HttpResponse, AppError> {
+    let admin_id = require_admin(&ctx)?.id;
+    let id = id.into_inner();
+    let reason = match optional_text(&form.reason, 1000, "error-too-long") {
+        Ok(r) if !r.is_empty() => r,
+        Ok(_) => {
+            ctx.flash("error", "error-reason-required");
+            return Ok(see_other("/admin/listings"));
+        }
+        Err(key) => {
+            ctx.flash("error", key);
+            return Ok(see_other("/admin/listings"));
+        }
+    };
+    let (ip, base, domain) = (
+        ctx.ip.clone(),
+        ctx.base_url().to_string(),
+        ctx.state.mail_domain(),
+    );
+    db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let l = listings::by_id(conn, id)?.ok_or(AppError::NotFound)?;
+            if !listings::set_status(conn, &l, listings::ARCHIVED)? {
+                return Err(AppError::NotFound);
+            }
+            let p =
+                crate::models::partners::by_id(conn, l.partner_id)?.ok_or(AppError::NotFound)?;
+            let mail = crate::mail::messages::listing_taken_down(
+                crate::i18n::Lang::En,
+                &p.contact_email,
+                &l.title,
+                &reason,
+                &format!("{base}/partner/{}/listings/{}", p.slug, l.id),
+            )?;
+            crate::models::outbox::enqueue(conn, &domain, &mail)?;
+            audit::record(
+                conn,
+                Some(admin_id),
+                "listing_taken_down",
+                &format!("listing:{id}"),
+                Some(&ip),
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash("success", "admin-listing-taken-down");
+    Ok(see_other("/admin/listings"))
+}

@@ -40,6 +40,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox/{id}/retry", web::post().to(people::retry))
         .route("/admin/sla", web::get().to(sla::form))
         .route("/admin/sla", web::post().to(sla::submit))
+        .route("/admin/listings", web::get().to(catalogue::listings_page))
+        .route(
+            "/admin/listings/{id}/take-down",
+            web::post().to(catalogue::take_down),
+        )
         .route("/admin/moderation", web::get().to(catalogue::moderation))
         .route(
             "/admin/moderation/{id}",

@@ -649,3 +649,11 @@ unsubscribe-title = Email notifications
 unsubscribe-question = Stop emailing { $partner } about new requests?
 unsubscribe-submit = Stop these emails
 unsubscribe-done = { $partner } no longer gets emails about new requests. Turn them on again in the partner settings.
+
+## Listing moderation
+admin-listings = Listing moderation
+admin-take-down = Take down
+admin-listing-taken-down = The listing was taken down and the partner told why.
+mail-takedown-subject = Your listing “{ $listing }” was taken down
+mail-takedown-intro = The platform took “{ $listing }” off the catalogue. It is archived; you can change it and publish it again.
+mail-takedown-action = Open the listing

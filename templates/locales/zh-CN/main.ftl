@@ -641,3 +641,11 @@ unsubscribe-title = 邮件通知
 unsubscribe-question = 停止向 { $partner } 发送新服务请求的邮件？
 unsubscribe-submit = 停止接收此类邮件
 unsubscribe-done = { $partner } 将不再收到新服务请求的邮件。可在伙伴机构设置中重新开启。
+
+## Listing moderation
+admin-listings = 服务审核
+admin-take-down = 下架
+admin-listing-taken-down = 该服务已下架，并已告知伙伴机构原因。
+mail-takedown-subject = 您的服务“{ $listing }”已被下架
+mail-takedown-intro = 平台已将“{ $listing }”从服务目录中下架。该服务已归档，您可以修改后重新发布。
+mail-takedown-action = 打开该服务
