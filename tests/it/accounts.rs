@@ -410,7 +410,7 @@ both!(csrf_and_tampered_cookies);
 
 async fn sign_in_throttling_kicks_in_and_recovers(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
-        s.login_window = std::time::Duration::from_secs(3);
+        s.login_window = std::time::Duration::from_secs(8);
     })
     .await;
     app.create_user("gus@example.com", "Gus", PASSWORD, true)
@@ -430,7 +430,7 @@ async fn sign_in_throttling_kicks_in_and_recovers(backend: Backend) {
     let (other, _) = new_client();
     let page = app.login_with(&other, "gus@example.com", PASSWORD).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
-    tokio::time::sleep(std::time::Duration::from_millis(3300)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(8300)).await;
     app.login("gus@example.com", PASSWORD).await;
 }
 both!(sign_in_throttling_kicks_in_and_recovers);
