@@ -30,15 +30,24 @@ pub fn bars(items: &[(String, i64)]) -> Vec<(String, i64, i64)> {
         .collect()
 }
 
-/// Minutes as "2 h 05 min" / "45 min" / "3 d 4 h".
-pub fn duration_label(minutes: i64) -> String {
+/// Minutes in words of the reader's language ("2 h 05 min", "2 小时 5 分钟").
+pub fn duration_label(lang: crate::i18n::Lang, minutes: i64) -> String {
     let m = minutes.max(0);
     if m < 60 {
-        format!("{m} min")
+        lang.t_args("duration-minutes", &[("m", m.into())])
     } else if m < 24 * 60 {
-        format!("{} h {:02} min", m / 60, m % 60)
+        lang.t_args(
+            "duration-hours",
+            &[("h", (m / 60).into()), ("m", (m % 60).into())],
+        )
     } else {
-        format!("{} d {} h", m / (24 * 60), (m % (24 * 60)) / 60)
+        lang.t_args(
+            "duration-days",
+            &[
+                ("d", (m / (24 * 60)).into()),
+                ("h", ((m % (24 * 60)) / 60).into()),
+            ],
+        )
     }
 }
 
@@ -66,7 +75,10 @@ mod tests {
         let b = bars(&[("a".into(), 5), ("b".into(), 10)]);
         assert_eq!(b[0].2, 50);
         assert_eq!(b[1].2, 100);
-        assert_eq!(duration_label(125), "2 h 05 min");
-        assert_eq!(duration_label(3 * 24 * 60 + 240), "3 d 4 h");
+        use crate::i18n::Lang;
+        assert_eq!(duration_label(Lang::En, 45), "45 min");
+        assert_eq!(duration_label(Lang::En, 125), "2 h 5 min");
+        assert_eq!(duration_label(Lang::En, 3 * 24 * 60 + 240), "3 d 4 h");
+        assert_eq!(duration_label(Lang::ZhCn, 125), "2 小时 5 分钟");
     }
 }

@@ -12,6 +12,7 @@ use super::require_staff;
 use crate::db;
 use crate::domain::ticket::Priority;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::models::now;
 use crate::models::tickets::{self, Row, SlaConfig};
 use crate::support::stats::{bars, duration_label, median, percent, percentile};
@@ -73,7 +74,7 @@ fn resolution_minutes(cfg: &SlaConfig, r: &Row) -> Option<i64> {
     Some((total - r.ticket.paused_minutes as i64).max(0))
 }
 
-fn line(label: String, cfg: &SlaConfig, opened: &[&Row], resolved: &[&Row]) -> Line {
+fn line(lang: Lang, label: String, cfg: &SlaConfig, opened: &[&Row], resolved: &[&Row]) -> Line {
     let firsts: Vec<i64> = opened
         .iter()
         .filter_map(|r| first_minutes(cfg, r))
@@ -99,10 +100,10 @@ fn line(label: String, cfg: &SlaConfig, opened: &[&Row], resolved: &[&Row]) -> L
         label,
         opened: opened.len(),
         resolved: resolved.len(),
-        first_median: median(&firsts).map(duration_label),
-        first_p90: percentile(&firsts, 90).map(duration_label),
-        resolution_median: median(&resolutions).map(duration_label),
-        resolution_p90: percentile(&resolutions, 90).map(duration_label),
+        first_median: median(&firsts).map(|m| duration_label(lang, m)),
+        first_p90: percentile(&firsts, 90).map(|m| duration_label(lang, m)),
+        resolution_median: median(&resolutions).map(|m| duration_label(lang, m)),
+        resolution_p90: percentile(&resolutions, 90).map(|m| duration_label(lang, m)),
         satisfaction,
     }
 }
@@ -143,7 +144,13 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
     .await?;
     let all_opened: Vec<&Row> = opened.iter().collect();
     let all_resolved: Vec<&Row> = resolved.iter().collect();
-    let total = line(ctx.t("report-all"), &cfg, &all_opened, &all_resolved);
+    let total = line(
+        ctx.lang,
+        ctx.t("report-all"),
+        &cfg,
+        &all_opened,
+        &all_resolved,
+    );
 
     let group = |key: &dyn Fn(&Row) -> Option<String>| -> Vec<Line> {
         let mut names: BTreeMap<String, (Vec<&Row>, Vec<&Row>)> = BTreeMap::new();
@@ -163,7 +170,7 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         }
         names
             .into_iter()
-            .map(|(name, (o, r))| line(name, &cfg, &o, &r))
+            .map(|(name, (o, r))| line(ctx.lang, name, &cfg, &o, &r))
             .collect()
     };
     let by_agent = group(&|r: &Row| r.assignee_name.clone());

@@ -55,7 +55,7 @@ struct DashboardPage<'a> {
 
 pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
-    let pid = a.partner.id;
+    let (pid, lang) = (a.partner.id, ctx.lang);
     let stats = db::run(ctx.pool(), move |conn| {
         let own = listings::of_partner(conn, pid)?;
         let ids: Vec<i64> = own.iter().map(|l| l.id).collect();
@@ -90,7 +90,7 @@ pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse
             conversion: percent(engagements_30d as usize, views_30d as usize),
             rating: listings::partner_rating(conn, pid)?,
             open_tickets,
-            first_response: median(&firsts).map(duration_label),
+            first_response: median(&firsts).map(|m| duration_label(lang, m)),
         })
     })
     .await?;

@@ -657,3 +657,6 @@ admin-listing-taken-down = The listing was taken down and the partner told why.
 mail-takedown-subject = Your listing “{ $listing }” was taken down
 mail-takedown-intro = The platform took “{ $listing }” off the catalogue. It is archived; you can change it and publish it again.
 mail-takedown-action = Open the listing
+duration-minutes = { $m } min
+duration-hours = { $h } h { $m } min
+duration-days = { $d } d { $h } h

@@ -649,3 +649,6 @@ admin-listing-taken-down = 该服务已下架，并已告知伙伴机构原因�
 mail-takedown-subject = 您的服务“{ $listing }”已被下架
 mail-takedown-intro = 平台已将“{ $listing }”从服务目录中下架。该服务已归档，您可以修改后重新发布。
 mail-takedown-action = 打开该服务
+duration-minutes = { $m } 分钟
+duration-hours = { $h } 小时 { $m } 分钟
+duration-days = { $d } 天 { $h } 小时
