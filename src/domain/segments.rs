@@ -8,7 +8,7 @@
 //!   ticket surveys); customers who never rated count as neutral (3).
 //!
 //! Each is cut into quintiles (1 to 5, 5 best) by rank among the partner's
-//! customers; equal values share a score.
+//! customers; equal values share the score of their middle rank.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inputs {
@@ -76,17 +76,26 @@ pub struct Scores {
 }
 
 /// Quintile scores by rank: the larger the value, the higher the score.
+/// Equal values share the score of their middle rank, so a tie (or a lone
+/// customer) lands in the middle rather than at the bottom.
 pub fn quintiles(values: &[i64]) -> Vec<u8> {
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| values[i]);
     let mut scores = vec![0u8; n];
-    let mut rank_of_value = 0usize;
-    for (rank, &i) in order.iter().enumerate() {
-        if rank == 0 || values[i] != values[order[rank - 1]] {
-            rank_of_value = rank;
+    let mut start = 0;
+    while start < n {
+        let mut end = start + 1;
+        while end < n && values[order[end]] == values[order[start]] {
+            end += 1;
         }
-        scores[i] = (1 + rank_of_value * 5 / n.max(1)) as u8;
+        // Twice the middle position of the group [start, end).
+        let twice_mid = start + end - 1;
+        let score = 1 + ((twice_mid + 1) * 5) / (2 * n);
+        for &i in &order[start..end] {
+            scores[i] = score.min(5) as u8;
+        }
+        start = end;
     }
     scores
 }
@@ -144,9 +153,10 @@ mod tests {
         // Ten values: two per quintile.
         let ten: Vec<i64> = (1..=10).collect();
         assert_eq!(quintiles(&ten), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
-        // Ties share the lower score.
-        assert_eq!(quintiles(&[5, 5, 5, 9]), [1, 1, 1, 4]);
-        assert_eq!(quintiles(&[7]), [1]);
+        // Ties share the score of their middle rank; one value is middling.
+        assert_eq!(quintiles(&[5, 5, 5, 9]), [2, 2, 2, 5]);
+        assert_eq!(quintiles(&[7]), [3]);
+        assert_eq!(quintiles(&[4, 4, 4, 4, 4]), [3, 3, 3, 3, 3]);
         assert!(quintiles(&[]).is_empty());
     }
 
