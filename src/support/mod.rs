@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::outbox::{self, NewEmail};
-use crate::models::tickets::Ticket;
+use crate::models::tickets::{self, Ticket};
 use crate::models::users::{self, User};
 
 /// The Message-ID of a ticket's first email; every later email about the
@@ -63,7 +63,7 @@ pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Res
 
 /// A public reply goes to the other side: staff or partner replies to the
 /// requester; the requester's reply to the assigned agent.
-pub fn public_reply(
+fn public_reply(
     conn: &mut AnyConnection,
     links: &Links,
     t: &Ticket,
@@ -98,6 +98,31 @@ pub fn public_reply(
         &link,
     )?;
     queue_threaded(conn, &links.domain, t.number, email)
+}
+
+/// Writes a reply or note through the status machine and, for a public
+/// reply, emails the other side. Returns the ticket as it is afterwards,
+/// or `None` when a public reply to a closed ticket was refused.
+#[allow(clippy::too_many_arguments)]
+pub fn reply(
+    conn: &mut AnyConnection,
+    links: &Links,
+    t: &Ticket,
+    writer: &tickets::Writer,
+    author_label: &str,
+    body: &str,
+    internal: bool,
+    cfg: &tickets::SlaConfig,
+) -> Result<Option<Ticket>, AppError> {
+    if tickets::reply(conn, t, writer, body, internal, cfg)?.is_none() {
+        return Ok(None);
+    }
+    let t = tickets::by_id(conn, t.id)?;
+    if !internal {
+        let by_requester = matches!(writer, tickets::Writer::Requester(_));
+        public_reply(conn, links, &t, by_requester, author_label, body)?;
+    }
+    Ok(Some(t))
 }
 
 pub fn assigned(

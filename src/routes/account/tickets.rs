@@ -249,13 +249,18 @@ pub async fn reply(
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let cfg = tickets::sla_config(conn)?;
-            if tickets::reply(conn, &t, &Writer::Requester(user.id), &body, false, &cfg)?.is_none()
-            {
-                return Ok::<_, AppError>(());
-            }
-            let t = tickets::by_id(conn, t.id)?;
-            support::public_reply(conn, &links, &t, true, &user.display_name, &body)?;
-            Ok(())
+            let writer = Writer::Requester(user.id);
+            support::reply(
+                conn,
+                &links,
+                &t,
+                &writer,
+                &user.display_name,
+                &body,
+                false,
+                &cfg,
+            )?;
+            Ok::<_, AppError>(())
         })
     })
     .await?;

@@ -247,14 +247,23 @@ pub async fn reply(
     let refused = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let cfg = tickets::sla_config(conn)?;
-            tickets::reply(conn, &t, &Writer::Staff(me.id), &body, internal, &cfg)?;
-            let mut t = tickets::by_id(conn, t.id)?;
-            if !internal {
-                support::public_reply(conn, &links, &t, false, &me.display_name, &body)?;
-            }
+            let writer = Writer::Staff(me.id);
+            let Some(mut t) = support::reply(
+                conn,
+                &links,
+                &t,
+                &writer,
+                &me.display_name,
+                &body,
+                internal,
+                &cfg,
+            )?
+            else {
+                return Ok::<_, AppError>(true);
+            };
             if let Some(to) = then.filter(|to| *to != t.status()) {
                 if !tickets::change_status(conn, &t, to, &cfg)? {
-                    return Ok::<_, AppError>(true);
+                    return Ok(true);
                 }
                 t = tickets::by_id(conn, t.id)?;
                 if to == Status::Resolved {

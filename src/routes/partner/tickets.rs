@@ -128,9 +128,8 @@ pub async fn reply(
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let cfg = tickets::sla_config(conn)?;
-            tickets::reply(conn, &t, &Writer::Partner(user_id, pid), &body, false, &cfg)?;
-            let t = tickets::by_id(conn, t.id)?;
-            support::public_reply(conn, &links, &t, false, &pname, &body)?;
+            let writer = Writer::Partner(user_id, pid);
+            support::reply(conn, &links, &t, &writer, &pname, &body, false, &cfg)?;
             Ok::<_, AppError>(())
         })
     })
