@@ -89,6 +89,8 @@ diesel::table! {
         notify_engagements -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rating_count -> Integer,
+        rating_sum -> Integer,
     }
 }
 
@@ -125,6 +127,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
+        rating_count -> Integer,
+        rating_sum -> Integer,
+        rating_key -> BigInt,
+        views_30d -> BigInt,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod ctx;
 pub mod middleware;
+pub mod paging;
 
 use std::sync::Arc;
 

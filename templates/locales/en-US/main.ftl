@@ -307,6 +307,9 @@ pagination-label = Pages
 pagination-prev = Previous
 pagination-next = Next
 pagination-position = Page { $page } of { $pages }
+pagination-first = First page
+pagination-page = Page { $page }
+count-capped = { $count }+
 partner-services = Services
 partner-no-services = No published services right now.
 

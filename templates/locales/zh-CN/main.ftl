@@ -303,6 +303,9 @@ pagination-label = 分页
 pagination-prev = 上一页
 pagination-next = 下一页
 pagination-position = 第 { $page } 页，共 { $pages } 页
+pagination-first = 第一页
+pagination-page = 第 { $page } 页
+count-capped = { $count }+
 partner-services = 服务
 partner-no-services = 目前没有已发布的服务。
 
