@@ -23,6 +23,8 @@ pub struct Settings {
     pub mail_poll: Duration,
     pub mail_backoff: Duration,
     pub mail_max_attempts: i32,
+    /// How often counted listing views are written.
+    pub views_flush: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,7 @@ impl Settings {
             mail_poll: Duration::from_millis(number("AGORA_MAIL_POLL_MS", 2000u64)?),
             mail_backoff: Duration::from_secs(number("AGORA_MAIL_BACKOFF_SECONDS", 30u64)?),
             mail_max_attempts: number("AGORA_MAIL_MAX_ATTEMPTS", 8)?,
+            views_flush: Duration::from_millis(number("AGORA_VIEWS_FLUSH_MS", 5000u64)?),
         })
     }
 

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod maintenance;
 pub mod models;
 pub mod routes;
 pub mod schema;

@@ -45,6 +45,7 @@ pub struct Application {
     server: Server,
     pub pool: Pool,
     worker: JoinHandle<()>,
+    view_writer: JoinHandle<()>,
     maintenance: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     pub mail_description: String,
@@ -111,18 +112,35 @@ impl Application {
                 .await
                 .map_err(|e| e.to_string())?
         };
+        let views = Arc::new(crate::models::views::ViewCounter::default());
+        let views_wakeup = Arc::new(Notify::new());
+        let view_writer = tokio::spawn(write_views(
+            pool.clone(),
+            settings.views_flush,
+            views.clone(),
+            views_wakeup.clone(),
+            shutdown.subscribe(),
+        ));
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             settings: settings.clone(),
             hasher,
             mail_wakeup: wakeup,
+            views,
+            views_wakeup,
+            search_cache: crate::web::cache::TtlCache::new(Duration::from_secs(60), 512),
+            count_cache: crate::web::cache::TtlCache::new(Duration::from_secs(30), 256),
         });
         let key = Key::derive_from(&settings.secret);
         let secure = cookies_need_secure(&settings.base_url);
         let https = settings.is_https();
-        let idle =
-            actix_web::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
-        let store = DbSessionStore::new(pool.clone(), settings.session_absolute);
+        let cookie_ttl =
+            actix_web::cookie::time::Duration::seconds(settings.session_absolute.as_secs() as i64);
+        let store = DbSessionStore::new(
+            pool.clone(),
+            settings.session_absolute,
+            settings.session_idle,
+        );
 
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), key.clone())
@@ -133,8 +151,8 @@ impl Application {
                 .cookie_content_security(CookieContentSecurity::Private)
                 .session_lifecycle(
                     PersistentSession::default()
-                        .session_ttl(idle)
-                        .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                        .session_ttl(cookie_ttl)
+                        .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
                 )
                 .build();
             App::new()
@@ -172,6 +190,7 @@ impl Application {
             server: server.run(),
             pool,
             worker,
+            view_writer,
             maintenance,
             shutdown,
             mail_description,
@@ -197,6 +216,12 @@ impl Application {
         {
             tracing::warn!("mail worker did not stop in time");
         }
+        if tokio::time::timeout(Duration::from_secs(10), self.view_writer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("view counts were not written in time");
+        }
         self.maintenance.abort();
         result
     }
@@ -206,24 +231,61 @@ async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// Resolved tickets close by themselves after this long.
-pub const RESOLVED_TICKETS_CLOSE_AFTER: time::Duration = time::Duration::days(7);
-
-/// Clears expired sessions and closes long-resolved tickets now and then.
-async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiver<bool>) {
-    let absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
+/// Writes counted listing views every few seconds (sooner when many are
+/// pending), and once more on the way out.
+async fn write_views(
+    pool: Pool,
+    every: Duration,
+    views: Arc<crate::models::views::ViewCounter>,
+    wakeup: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
+        let stopping = tokio::select! {
+            _ = tokio::time::sleep(every) => false,
+            _ = wakeup.notified() => false,
+            _ = shutdown.changed() => true,
+        };
+        let rows = views.take();
+        if !rows.is_empty() {
+            let kept = rows.clone();
+            let result = db::run(&pool, move |conn| {
+                Ok(crate::models::views::write(conn, &rows)?)
+            })
+            .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "listing views not written; kept for the next try");
+                views.restore(kept);
+            }
+        }
+        if stopping {
+            break;
+        }
+    }
+}
+
+/// Resolved tickets close by themselves after this long.
+pub use crate::maintenance::RESOLVED_TICKETS_CLOSE_AFTER;
+
+/// Runs the clean-up pass every ten minutes (one instance at a time when
+/// several share a PostgreSQL database).
+async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiver<bool>) {
+    let session_absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
+    let mut window_day = None;
+    loop {
+        let today = crate::models::now().date();
+        let options = crate::maintenance::PassOptions {
+            session_absolute,
+            recount_views: window_day != Some(today),
+        };
         let result = db::run(&pool, move |conn| {
-            crate::models::sessions::purge_expired(conn, absolute)?;
-            db::write_tx(conn, |conn| {
-                let cfg = crate::models::tickets::sla_config(conn)?;
-                crate::models::tickets::close_stale(conn, RESOLVED_TICKETS_CLOSE_AFTER, &cfg)
-            })?;
-            Ok(())
+            Ok(crate::maintenance::run_pass(conn, options)?)
         })
         .await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "periodic clean-up failed");
+        match result {
+            // Another instance ran it: that instance recounted the views.
+            Ok(_) => window_day = Some(today),
+            Err(e) => tracing::warn!(error = %e, "periodic clean-up failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

@@ -1,10 +1,14 @@
 //! CSRF protection: one token per session, required on every state-changing
 //! request as the `csrf` form field (or the `X-CSRF-Token` header).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use actix_session::SessionExt;
 use actix_web::HttpMessage;
 use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
@@ -16,19 +20,83 @@ use crate::error::AppError;
 /// The largest request body accepted anywhere.
 pub const MAX_BODY: usize = 256 * 1024;
 
+/// The cookie that carries an anonymous visitor's CSRF nonce. The form
+/// token is an HMAC of it, so checking it needs no server-side state and
+/// reading a page writes nothing.
+pub const ANON_COOKIE: &str = "agora_csrf";
+
+/// The form token for an anonymous visitor's nonce.
+pub fn anon_token(secret: &[u8], nonce: &str) -> String {
+    crate::auth::sign(secret, &format!("csrf:{nonce}"))
+}
+
+/// Cookies a handler wants set on its response (the anonymous CSRF nonce,
+/// anonymous flash messages); applied by `check` on the way out.
+#[derive(Clone, Default)]
+pub struct ResponseCookies(pub Rc<RefCell<Vec<Cookie<'static>>>>);
+
+impl ResponseCookies {
+    pub fn add(&self, c: Cookie<'static>) {
+        let mut list = self.0.borrow_mut();
+        list.retain(|old| old.name() != c.name());
+        list.push(c);
+    }
+}
+
+/// The anonymous visitor's nonce: from their cookie, or made for this
+/// response (and then set only if a page used it).
+#[derive(Clone)]
+pub struct AnonNonce {
+    pub value: String,
+    pub fresh: bool,
+}
+
+/// Makes a cookie of Agora's: HttpOnly, SameSite=Lax, for the whole site,
+/// `Secure` unless served over plain http on loopback.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+async fn finish(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    out: ResponseCookies,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    for c in out.0.borrow().iter() {
+        let _ = res.response_mut().add_cookie(c);
+    }
+    Ok(res)
+}
+
 /// Reads the form, checks the token, then hands the body on untouched.
 pub async fn check(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let out = ResponseCookies::default();
+    req.extensions_mut().insert(out.clone());
+    let nonce = match req.cookie(ANON_COOKIE) {
+        Some(c) if !c.value().is_empty() => AnonNonce {
+            value: c.value().to_string(),
+            fresh: false,
+        },
+        _ => AnonNonce {
+            value: crate::auth::random_id(24),
+            fresh: true,
+        },
+    };
+    req.extensions_mut().insert(nonce.clone());
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // One-click unsubscribe (RFC 8058) is posted by mail clients; the
     // signed link is its proof instead of a token.
     if !unsafe_method || req.path().starts_with("/unsubscribe/") {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+        return finish(req, next, out).await;
     }
     if let Some(len) = req
         .headers()
@@ -57,22 +125,31 @@ pub async fn check(
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-        .or_else(|| form_field(&body, "csrf"));
-    let expected: Option<String> = req
-        .get_session()
-        .get(crate::auth::SESSION_CSRF)
+        .or_else(|| form_field(&body, "csrf"))
+        .unwrap_or_default();
+    let session = req.get_session();
+    let expected: Option<String> = session.get(crate::auth::SESSION_CSRF).ok().flatten();
+    let signed_in = session
+        .get::<i64>(crate::auth::SESSION_USER)
         .ok()
-        .flatten();
-    let ok = matches!((&sent, &expected), (Some(s), Some(e))
-        if !e.is_empty() && crate::auth::constant_time_eq(s.as_bytes(), e.as_bytes()));
-    if !ok {
+        .flatten()
+        .is_some();
+    let eq =
+        |e: &str| !e.is_empty() && crate::auth::constant_time_eq(sent.as_bytes(), e.as_bytes());
+    let by_session = expected.as_deref().is_some_and(eq);
+    // A signed-in session answers only to its own token; before sign-in
+    // the token bound to the visitor's nonce cookie will do.
+    let by_nonce = !signed_in
+        && !nonce.fresh
+        && req
+            .app_data::<actix_web::web::Data<crate::web::AppState>>()
+            .is_some_and(|state| eq(&anon_token(&state.settings.secret, &nonce.value)));
+    if !(by_session || by_nonce) {
         tracing::warn!(path = %req.path(), "CSRF check failed");
         return Ok(refuse(req, AppError::Csrf));
     }
     req.set_payload(actix_web::dev::Payload::from(body));
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_boxed_body)
+    finish(req, next, out).await
 }
 
 fn refuse(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody> {

@@ -14,14 +14,26 @@ use crate::models::{self, sessions};
 pub struct DbSessionStore {
     pool: Pool,
     absolute: Duration,
+    idle: Duration,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: Pool, absolute: std::time::Duration) -> DbSessionStore {
+    pub fn new(
+        pool: Pool,
+        absolute: std::time::Duration,
+        idle: std::time::Duration,
+    ) -> DbSessionStore {
         DbSessionStore {
             pool,
             absolute: Duration::try_from(absolute).unwrap_or(Duration::days(14)),
+            idle: Duration::try_from(idle).unwrap_or(Duration::hours(2)),
         }
+    }
+
+    /// The idle expiry of a session active now. The cookie itself lives
+    /// for the absolute lifetime; the server ends idle sessions.
+    fn expiry(&self) -> time::PrimitiveDateTime {
+        models::now() + self.idle
     }
 }
 
@@ -39,10 +51,6 @@ fn field(state: &State, key: &str) -> Option<String> {
 
 fn key_hash(key: &SessionKey) -> String {
     models::tokens::hash(key.as_ref())
-}
-
-fn expiry(ttl: &CookieDuration) -> time::PrimitiveDateTime {
-    models::now() + Duration::seconds(ttl.whole_seconds().max(60))
 }
 
 struct Columns {
@@ -79,13 +87,12 @@ async fn blocking<T: Send + 'static>(
 async fn insert_new(
     pool: &Pool,
     state: State,
-    ttl: &CookieDuration,
+    expires_at: time::PrimitiveDateTime,
 ) -> Result<SessionKey, anyhow::Error> {
     let cols = columns(&state)?;
     let key = crate::auth::random_id(48);
     let session_key = SessionKey::try_from(key.clone())?;
     let id = key_hash(&session_key);
-    let expires_at = expiry(ttl);
     blocking(pool, move |conn| {
         let now = models::now();
         sessions::insert(
@@ -111,9 +118,20 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, session_key: &SessionKey) -> Result<Option<State>, LoadError> {
         let id = key_hash(session_key);
         let absolute = self.absolute;
-        let row = blocking(&self.pool, move |conn| sessions::load(conn, &id, absolute))
-            .await
-            .map_err(LoadError::Other)?;
+        let expires_at = self.expiry();
+        // Activity pushes the idle expiry forward, written at most once a
+        // minute per session: reading a page costs no write otherwise.
+        let row = blocking(&self.pool, move |conn| {
+            let row = sessions::load(conn, &id, absolute)?;
+            if let Some(r) = &row
+                && r.last_seen_at < models::now() - Duration::minutes(1)
+            {
+                sessions::touch(conn, &id, expires_at)?;
+            }
+            Ok(row)
+        })
+        .await
+        .map_err(LoadError::Other)?;
         match row {
             None => Ok(None),
             Some(row) => serde_json::from_str(&row.state)
@@ -122,8 +140,8 @@ impl SessionStore for DbSessionStore {
         }
     }
 
-    async fn save(&self, state: State, ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
-        insert_new(&self.pool, state, ttl)
+    async fn save(&self, state: State, _ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
+        insert_new(&self.pool, state, self.expiry())
             .await
             .map_err(SaveError::Other)
     }
@@ -132,11 +150,11 @@ impl SessionStore for DbSessionStore {
         &self,
         session_key: SessionKey,
         state: State,
-        ttl: &CookieDuration,
+        _ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
         let cols = columns(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
         let id = key_hash(&session_key);
-        let expires_at = expiry(ttl);
+        let expires_at = self.expiry();
         let changed = blocking(&self.pool, move |conn| {
             sessions::update_state(
                 conn,
@@ -160,22 +178,19 @@ impl SessionStore for DbSessionStore {
         // never carry a signed-in identity into it.
         let mut state = state;
         state.remove(crate::auth::SESSION_USER);
-        insert_new(&self.pool, state, ttl)
+        insert_new(&self.pool, state, expires_at)
             .await
             .map_err(UpdateError::Other)
     }
 
+    /// Not called (cookies are renewed on state changes only); the idle
+    /// expiry moves forward in `load`.
     async fn update_ttl(
         &self,
-        session_key: &SessionKey,
-        ttl: &CookieDuration,
+        _session_key: &SessionKey,
+        _ttl: &CookieDuration,
     ) -> Result<(), anyhow::Error> {
-        let id = key_hash(session_key);
-        let expires_at = expiry(ttl);
-        blocking(&self.pool, move |conn| {
-            sessions::touch(conn, &id, expires_at)
-        })
-        .await
+        Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {

@@ -6,6 +6,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::schema::{activities, engagements, listings, partners, reviews, users};
+use crate::web::paging::{Page, PageRequest};
 
 pub const ENGAGED: &str = "engaged";
 pub const CONSENT_GIVEN: &str = "consent_given";
@@ -175,12 +176,25 @@ type PartnerRow = (
     String,
 );
 
-pub fn for_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<PartnerView>> {
-    let rows: Vec<PartnerRow> = engagements::table
+/// A page of the partner's requests, newest first; contact details only
+/// where consent stands.
+pub fn for_partner(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    req: &PageRequest,
+) -> QueryResult<Page<PartnerView>> {
+    let mut q = engagements::table
         .inner_join(listings::table)
         .inner_join(users::table)
         .filter(engagements::partner_id.eq(partner_id))
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(before_row("engagements", "created_at", id));
+    }
+    let rows: Vec<PartnerRow> = q
         .order((engagements::created_at.desc(), engagements::id.desc()))
+        .offset(req.offset())
+        .limit(req.limit())
         .select((
             engagements::id,
             listings::title,
@@ -192,17 +206,15 @@ pub fn for_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec
             users::email,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PartnerView {
-            id: r.0,
-            listing_title: r.1,
-            listing_slug: r.2,
-            message: r.3,
-            created_at: r.4,
-            contact: r.5.then_some((r.6, r.7)),
-        })
-        .collect())
+    let page = req.finish(rows, |r| (0, r.0));
+    Ok(page.map(|r| PartnerView {
+        id: r.0,
+        listing_title: r.1,
+        listing_slug: r.2,
+        message: r.3,
+        created_at: r.4,
+        contact: r.5.then_some((r.6, r.7)),
+    }))
 }
 
 pub fn count_for_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<i64> {
@@ -339,6 +351,7 @@ pub fn save_review(
                 .execute(conn)?;
         }
     }
+    super::listings::refresh_rating(conn, listing_id)?;
     record_activity(
         conn,
         consumer_id,
@@ -362,32 +375,65 @@ pub fn ratings_by_consumer(
         .load(conn)
 }
 
-/// Visible reviews of a listing with their authors' names, newest first.
+/// `(column, id)` strictly before the row `id` of `table`: a seek on a
+/// time and the id that never sends the time itself, so its stored text
+/// form does not matter. Names are the code's own, never a visitor's.
+pub fn before_row(
+    table: &'static str,
+    column: &'static str,
+    id: i64,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "({table}.{column}, {table}.id) < ((SELECT t2.{column} FROM {table} t2 WHERE t2.id = {id}), {id})"
+    ))
+}
+
+/// A page of a listing's visible reviews with their authors' names,
+/// newest first.
 pub fn visible_reviews(
     conn: &mut AnyConnection,
     listing_id: i64,
-) -> QueryResult<Vec<(Review, String)>> {
-    reviews::table
+    req: &PageRequest,
+) -> QueryResult<Page<(Review, String)>> {
+    let mut q = reviews::table
         .inner_join(users::table)
         .filter(reviews::listing_id.eq(listing_id))
         .filter(reviews::hidden_at.is_null())
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(before_row("reviews", "created_at", id));
+    }
+    let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
+        .offset(req.offset())
+        .limit(req.limit())
         .select((Review::as_select(), users::display_name))
-        .load(conn)
+        .load(conn)?;
+    Ok(req.finish(rows, |(r, _)| (0, r.id)))
 }
 
-/// A partner's reviews (hidden ones too, marked), with listing titles.
+/// A page of a partner's reviews (hidden ones too, marked), with listing
+/// titles, newest first.
 pub fn reviews_for_partner(
     conn: &mut AnyConnection,
     partner_id: i64,
-) -> QueryResult<Vec<(Review, String, String)>> {
-    reviews::table
+    req: &PageRequest,
+) -> QueryResult<Page<(Review, String, String)>> {
+    let mut q = reviews::table
         .inner_join(users::table)
         .inner_join(listings::table)
         .filter(reviews::partner_id.eq(partner_id))
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(before_row("reviews", "created_at", id));
+    }
+    let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
+        .offset(req.offset())
+        .limit(req.limit())
         .select((Review::as_select(), users::display_name, listings::title))
-        .load(conn)
+        .load(conn)?;
+    Ok(req.finish(rows, |(r, _, _)| (0, r.id)))
 }
 
 pub fn all_reviews(conn: &mut AnyConnection) -> QueryResult<Vec<(Review, String, String)>> {
@@ -424,10 +470,19 @@ pub fn set_hidden(
     reason: Option<&str>,
 ) -> QueryResult<usize> {
     let hidden_at = reason.map(|_| super::now());
-    diesel::update(reviews::table.find(review_id))
+    let listing: Option<i64> = diesel::update(reviews::table.find(review_id))
         .set((
             reviews::hidden_at.eq(hidden_at),
             reviews::hidden_reason.eq(reason),
         ))
-        .execute(conn)
+        .returning(reviews::listing_id)
+        .get_result(conn)
+        .optional()?;
+    match listing {
+        Some(listing_id) => {
+            super::listings::refresh_rating(conn, listing_id)?;
+            Ok(1)
+        }
+        None => Ok(0),
+    }
 }

@@ -8,6 +8,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::schema::{categories, listing_views, listings, partners, reviews};
+use crate::web::paging::{Page, PageRequest};
 
 pub const DRAFT: &str = "draft";
 pub const PUBLISHED: &str = "published";
@@ -87,6 +88,27 @@ pub fn of_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<
         .order((listings::updated_at.desc(), listings::id.desc()))
         .select(Listing::as_select())
         .load(conn)
+}
+
+/// A page of the partner's listings, newest change first.
+pub fn page_of_partner(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    req: &PageRequest,
+) -> QueryResult<Page<Listing>> {
+    let mut q = listings::table
+        .filter(listings::partner_id.eq(partner_id))
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(super::engagements::before_row("listings", "updated_at", id));
+    }
+    let rows = q
+        .order((listings::updated_at.desc(), listings::id.desc()))
+        .offset(req.offset())
+        .limit(req.limit())
+        .select(Listing::as_select())
+        .load(conn)?;
+    Ok(req.finish(rows, |l| (0, l.id)))
 }
 
 /// One of the partner's listings by id; another partner's is `None`.
@@ -254,25 +276,6 @@ pub fn public_by_slug(
         .optional()
 }
 
-/// Counts a view of the listing today.
-pub fn count_view(conn: &mut AnyConnection, listing_id: i64) -> QueryResult<()> {
-    let day = super::now().date().to_string();
-    let sql = "INSERT INTO listing_views (listing_id, day, views) VALUES ($1, $2, 1) \
-               ON CONFLICT (listing_id, day) DO UPDATE SET views = listing_views.views + 1";
-    match conn {
-        AnyConnection::Postgres(c) => diesel::sql_query(sql)
-            .bind::<diesel::sql_types::BigInt, _>(listing_id)
-            .bind::<diesel::sql_types::Text, _>(&day)
-            .execute(c)
-            .map(|_| ()),
-        AnyConnection::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?").replace("$2", "?"))
-            .bind::<diesel::sql_types::BigInt, _>(listing_id)
-            .bind::<diesel::sql_types::Text, _>(&day)
-            .execute(c)
-            .map(|_| ()),
-    }
-}
-
 /// Views per listing since `since_day` (`YYYY-MM-DD`).
 pub fn views_since(
     conn: &mut AnyConnection,
@@ -289,25 +292,6 @@ pub fn views_since(
         *map.entry(id).or_insert(0) += v as i64;
     }
     Ok(map)
-}
-
-/// Average rating (×100, rounded) and count of visible reviews per listing.
-pub fn ratings(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Rating>> {
-    let rows: Vec<(i64, i32)> = reviews::table
-        .filter(reviews::listing_id.eq_any(ids))
-        .filter(reviews::hidden_at.is_null())
-        .select((reviews::listing_id, reviews::rating))
-        .load(conn)?;
-    let mut sums: HashMap<i64, (i64, i64)> = HashMap::new();
-    for (id, r) in rows {
-        let e = sums.entry(id).or_insert((0, 0));
-        e.0 += r as i64;
-        e.1 += 1;
-    }
-    Ok(sums
-        .into_iter()
-        .map(|(id, (sum, n))| (id, Rating::from_sum(sum, n)))
-        .collect())
 }
 
 /// An average of star ratings, kept in hundredths to stay in integers.
@@ -351,6 +335,9 @@ pub struct Card {
     pub category_slug: Option<String>,
     pub published_at: Option<PrimitiveDateTime>,
     pub rating: Rating,
+    /// The stored sort key of the rating order.
+    pub rating_key: i64,
+    /// Views over the last 30 days.
     pub views: i64,
 }
 
@@ -365,74 +352,225 @@ type CardRow = (
     Option<String>,
     Option<String>,
     Option<PrimitiveDateTime>,
+    (i32, i32, i64, i64),
 );
 
-/// Every public listing (optionally of one partner or in one category),
-/// with ratings and 30-day views.
-pub fn public_cards(
-    conn: &mut AnyConnection,
-    partner_id: Option<i64>,
-    category_slug: Option<&str>,
-) -> QueryResult<Vec<Card>> {
-    let mut q = listings::table
-        .inner_join(partners::table)
-        .left_join(categories::table)
-        .filter(listings::status.eq(PUBLISHED))
-        .filter(partners::status.eq(super::partners::APPROVED))
-        .into_boxed();
-    if let Some(p) = partner_id {
-        q = q.filter(listings::partner_id.eq(p));
-    }
-    if let Some(c) = category_slug {
-        q = q.filter(categories::slug.eq(c));
-    }
-    let rows: Vec<CardRow> = q
-        .select((
-            listings::id,
-            listings::title,
-            listings::slug,
-            listings::summary,
-            listings::price_text,
-            partners::name,
-            partners::slug,
-            categories::name.nullable(),
-            categories::slug.nullable(),
-            listings::published_at,
-        ))
-        .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let ratings = ratings(conn, &ids)?;
-    let since = (super::now().date() - time::Duration::days(30)).to_string();
-    let views = views_since(conn, &ids, &since)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Card {
-            id: r.0,
-            rating: ratings.get(&r.0).copied().unwrap_or_default(),
-            views: views.get(&r.0).copied().unwrap_or(0),
-            title: r.1,
-            slug: r.2,
-            summary: r.3,
-            price_text: r.4,
-            partner_name: r.5,
-            partner_slug: r.6,
-            category_name: r.7,
-            category_slug: r.8,
-            published_at: r.9,
-        })
-        .collect())
+/// How public lists of listings are ordered; ties fall back to the id, so
+/// pages never overlap or skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardOrder {
+    Newest,
+    Rating,
+    Popular,
 }
 
-/// The partner's average over all its visible reviews.
+/// Which public listings a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CardFilter {
+    pub partner_id: Option<i64>,
+    pub category_id: Option<i64>,
+}
+
+fn card(r: CardRow) -> Card {
+    let (rating_count, rating_sum, rating_key, views) = r.10;
+    Card {
+        id: r.0,
+        title: r.1,
+        slug: r.2,
+        summary: r.3,
+        price_text: r.4,
+        partner_name: r.5,
+        partner_slug: r.6,
+        category_name: r.7,
+        category_slug: r.8,
+        published_at: r.9,
+        rating: Rating::from_sum(rating_sum as i64, rating_count as i64),
+        rating_key,
+        views,
+    }
+}
+
+macro_rules! card_query {
+    () => {
+        listings::table
+            .inner_join(partners::table)
+            .left_join(categories::table)
+            .filter(listings::status.eq(PUBLISHED))
+            .filter(partners::status.eq(super::partners::APPROVED))
+            .select((
+                listings::id,
+                listings::title,
+                listings::slug,
+                listings::summary,
+                listings::price_text,
+                partners::name,
+                partners::slug,
+                categories::name.nullable(),
+                categories::slug.nullable(),
+                listings::published_at,
+                (
+                    listings::rating_count,
+                    listings::rating_sum,
+                    listings::rating_key,
+                    listings::views_30d,
+                ),
+            ))
+            .into_boxed()
+    };
+}
+
+/// One page of public listings, in SQL: seek on the order's indexed key
+/// and the id (`listings_newest`, `listings_rated`, `listings_popular` and
+/// their per-category and per-partner twins).
+pub fn public_page(
+    conn: &mut AnyConnection,
+    filter: CardFilter,
+    order: CardOrder,
+    req: &PageRequest,
+) -> QueryResult<Page<Card>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Bool};
+    let mut q = card_query!();
+    if let Some(p) = filter.partner_id {
+        q = q.filter(listings::partner_id.eq(p));
+    }
+    if let Some(c) = filter.category_id {
+        q = q.filter(listings::category_id.eq(c));
+    }
+    let column = match order {
+        CardOrder::Newest => "listings.published_at",
+        CardOrder::Rating => "listings.rating_key",
+        CardOrder::Popular => "listings.views_30d",
+    };
+    if let Some((key, id)) = req.after() {
+        // A row value against the last row shown: one index range on both
+        // backends. Timestamps are read back from that row rather than
+        // sent, so their text form never matters.
+        q = match order {
+            CardOrder::Newest => q.filter(
+                sql::<Bool>(&format!(
+                    "({column}, listings.id) < ((SELECT l2.published_at FROM listings l2 WHERE l2.id = "
+                ))
+                .bind::<BigInt, _>(id)
+                .sql("), ")
+                .bind::<BigInt, _>(id)
+                .sql(")"),
+            ),
+            _ => q.filter(
+                sql::<Bool>(&format!("({column}, listings.id) < ("))
+                    .bind::<BigInt, _>(key)
+                    .sql(", ")
+                    .bind::<BigInt, _>(id)
+                    .sql(")"),
+            ),
+        };
+    }
+    q = match order {
+        CardOrder::Newest => q.order((listings::published_at.desc(), listings::id.desc())),
+        CardOrder::Rating => q.order((listings::rating_key.desc(), listings::id.desc())),
+        CardOrder::Popular => q.order((listings::views_30d.desc(), listings::id.desc())),
+    };
+    let rows: Vec<CardRow> = q.offset(req.offset()).limit(req.limit()).load(conn)?;
+    let cards: Vec<Card> = rows.into_iter().map(card).collect();
+    Ok(req.finish(cards, |c| {
+        let key = match order {
+            CardOrder::Newest => 0,
+            CardOrder::Rating => c.rating_key,
+            CardOrder::Popular => c.views,
+        };
+        (key, c.id)
+    }))
+}
+
+/// Public listings by id, in the order given (ids no longer public are
+/// left out).
+pub fn public_cards_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Card>> {
+    let rows: Vec<CardRow> = card_query!().filter(listings::id.eq_any(ids)).load(conn)?;
+    let mut by_id: HashMap<i64, Card> = rows.into_iter().map(|r| (r.0, card(r))).collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// How many public listings a list holds, stopping at `COUNT_CAP + 1`.
+pub fn public_count_capped(conn: &mut AnyConnection, filter: CardFilter) -> QueryResult<i64> {
+    let mut q = listings::table
+        .inner_join(partners::table)
+        .filter(listings::status.eq(PUBLISHED))
+        .filter(partners::status.eq(super::partners::APPROVED))
+        .select(listings::id)
+        .into_boxed();
+    if let Some(p) = filter.partner_id {
+        q = q.filter(listings::partner_id.eq(p));
+    }
+    if let Some(c) = filter.category_id {
+        q = q.filter(listings::category_id.eq(c));
+    }
+    let ids: Vec<i64> = q.limit(crate::web::paging::COUNT_CAP + 1).load(conn)?;
+    Ok(ids.len() as i64)
+}
+
+/// A category by slug.
+pub fn category_by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<Category>> {
+    categories::table
+        .filter(categories::slug.eq(slug))
+        .select(Category::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A listing's stored average of its visible reviews.
+pub fn rating_of(conn: &mut AnyConnection, listing_id: i64) -> QueryResult<Rating> {
+    let (count, sum): (i32, i32) = listings::table
+        .find(listing_id)
+        .select((listings::rating_count, listings::rating_sum))
+        .first(conn)?;
+    Ok(Rating::from_sum(sum as i64, count as i64))
+}
+
+/// The partner's stored average over all its visible reviews.
 pub fn partner_rating(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Rating> {
-    let rows: Vec<i32> = reviews::table
-        .inner_join(listings::table)
-        .filter(listings::partner_id.eq(partner_id))
+    let (count, sum): (i32, i32) = partners::table
+        .find(partner_id)
+        .select((partners::rating_count, partners::rating_sum))
+        .first(conn)?;
+    Ok(Rating::from_sum(sum as i64, count as i64))
+}
+
+/// Brings a listing's (and its partner's) stored rating up to date after a
+/// review of it was written, hidden or shown again. Reads only that
+/// listing's reviews and that partner's listings.
+pub fn refresh_rating(conn: &mut AnyConnection, listing_id: i64) -> QueryResult<()> {
+    use diesel::dsl::{count_star, sum};
+    let (count, total): (i64, Option<i64>) = reviews::table
+        .filter(reviews::listing_id.eq(listing_id))
         .filter(reviews::hidden_at.is_null())
-        .select(reviews::rating)
-        .load(conn)?;
-    let sum: i64 = rows.iter().map(|r| *r as i64).sum();
-    Ok(Rating::from_sum(sum, rows.len() as i64))
+        .select((count_star(), sum(reviews::rating)))
+        .first(conn)?;
+    let total = total.unwrap_or(0);
+    let hundredths = Rating::from_sum(total, count).hundredths;
+    let key = if count == 0 {
+        0
+    } else {
+        hundredths * 1_000_000 + count.min(999_999)
+    };
+    let partner_id: i64 = diesel::update(listings::table.find(listing_id))
+        .set((
+            listings::rating_count.eq(count as i32),
+            listings::rating_sum.eq(total as i32),
+            listings::rating_key.eq(key),
+        ))
+        .returning(listings::partner_id)
+        .get_result(conn)?;
+    let (pc, ps): (Option<i64>, Option<i64>) = listings::table
+        .filter(listings::partner_id.eq(partner_id))
+        .select((sum(listings::rating_count), sum(listings::rating_sum)))
+        .first(conn)?;
+    diesel::update(partners::table.find(partner_id))
+        .set((
+            partners::rating_count.eq(pc.unwrap_or(0) as i32),
+            partners::rating_sum.eq(ps.unwrap_or(0) as i32),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 #[cfg(test)]

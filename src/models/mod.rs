@@ -11,6 +11,7 @@ pub mod sessions;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod views;
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 

@@ -2,7 +2,8 @@
 //! with a GIN index. The only place where the search SQL differs.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Text};
+use diesel::sql_types::{BigInt, Double, Text, Timestamp};
+use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::schema::{listings, partners};
@@ -150,37 +151,77 @@ pub fn reindex_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult
     Ok(())
 }
 
-#[derive(QueryableByName)]
-struct Hit {
+/// Search results go this deep: the best matches by relevance, which the
+/// other sorts then reorder. Documented in the README.
+pub const MAX_RESULTS: i64 = 1000;
+
+/// A public listing matching a search, with what the sorts order on.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Hit {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
     #[diesel(sql_type = Double)]
-    score: f64,
+    pub score: f64,
+    #[diesel(sql_type = Timestamp)]
+    pub published_at: PrimitiveDateTime,
+    #[diesel(sql_type = BigInt)]
+    pub rating_key: i64,
+    #[diesel(sql_type = BigInt)]
+    pub views: i64,
 }
 
-/// Listing ids matching `query`, best first, with a relevance score
-/// (higher is better). Empty when the query has no words.
-pub fn search(conn: &mut AnyConnection, query: &str) -> QueryResult<Vec<(i64, f64)>> {
+/// Public listings (published, of an approved partner, optionally in one
+/// category) matching `query`, best first, at most `MAX_RESULTS`. Empty
+/// when the query has no words.
+pub fn search(
+    conn: &mut AnyConnection,
+    query: &str,
+    category_id: Option<i64>,
+) -> QueryResult<Vec<Hit>> {
     let terms = terms(query);
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let hits: Vec<Hit> = match conn {
-        AnyConnection::Sqlite(c) => diesel::sql_query(
-            "SELECT rowid AS id, -bm25(listing_search, 10.0, 4.0, 1.0, 3.0) AS score \
-             FROM listing_search WHERE listing_search MATCH ? ORDER BY score DESC LIMIT 1000",
-        )
-        .bind::<Text, _>(fts5_query(&terms))
-        .load(c)?,
-        AnyConnection::Postgres(c) => diesel::sql_query(
-            "SELECT listing_id AS id, ts_rank(document, q)::float8 AS score \
-             FROM listing_search, to_tsquery('simple', $1) q WHERE document @@ q \
-             ORDER BY score DESC LIMIT 1000",
-        )
-        .bind::<Text, _>(tsquery(&terms))
-        .load(c)?,
+    let category = if category_id.is_some() {
+        " AND l.category_id = "
+    } else {
+        ""
     };
-    Ok(hits.into_iter().map(|h| (h.id, h.score)).collect())
+    let hits: Vec<Hit> = match conn {
+        AnyConnection::Sqlite(c) => {
+            let sql = format!(
+                "SELECT l.id AS id, -bm25(listing_search, 10.0, 4.0, 1.0, 3.0) AS score, \
+                 l.published_at AS published_at, l.rating_key AS rating_key, l.views_30d AS views \
+                 FROM listing_search JOIN listings l ON l.id = listing_search.rowid \
+                 JOIN partners p ON p.id = l.partner_id \
+                 WHERE listing_search MATCH ? AND l.status = 'published' AND p.status = 'approved'{category}{} \
+                 ORDER BY score DESC, l.id DESC LIMIT {MAX_RESULTS}",
+                if category_id.is_some() { "?" } else { "" }
+            );
+            let q = diesel::sql_query(sql).bind::<Text, _>(fts5_query(&terms));
+            match category_id {
+                Some(cat) => q.bind::<BigInt, _>(cat).load(c)?,
+                None => q.load(c)?,
+            }
+        }
+        AnyConnection::Postgres(c) => {
+            let sql = format!(
+                "SELECT l.id AS id, ts_rank(s.document, q)::float8 AS score, \
+                 l.published_at AS published_at, l.rating_key AS rating_key, l.views_30d AS views \
+                 FROM listing_search s JOIN listings l ON l.id = s.listing_id \
+                 JOIN partners p ON p.id = l.partner_id, to_tsquery('simple', $1) q \
+                 WHERE s.document @@ q AND l.status = 'published' AND p.status = 'approved'{category}{} \
+                 ORDER BY score DESC, l.id DESC LIMIT {MAX_RESULTS}",
+                if category_id.is_some() { "$2" } else { "" }
+            );
+            let q = diesel::sql_query(sql).bind::<Text, _>(tsquery(&terms));
+            match category_id {
+                Some(cat) => q.bind::<BigInt, _>(cat).load(c)?,
+                None => q.load(c)?,
+            }
+        }
+    };
+    Ok(hits)
 }
 
 #[cfg(test)]

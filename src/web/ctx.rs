@@ -1,8 +1,10 @@
 //! `Ctx`: the signed-in person, their language, the session and the bits
 //! every page needs (CSRF token, flash messages, request id).
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
@@ -69,7 +71,19 @@ pub struct Ctx {
     pub ip: String,
     pub user_agent: String,
     pub state: web::Data<AppState>,
+    /// Cookies for the response, the anonymous CSRF nonce and flash
+    /// messages of visitors without a session.
+    cookies: auth::csrf::ResponseCookies,
+    nonce: auth::csrf::AnonNonce,
+    nonce_set: Rc<Cell<bool>>,
+    flash_in: Option<String>,
+    flash_out: Rc<RefCell<Option<Vec<Flash>>>>,
+    signed_out: Rc<Cell<bool>>,
 }
+
+/// Where visitors without a session keep their flash messages: a signed
+/// cookie, so that no session row is made for them.
+pub const FLASH_COOKIE: &str = "agora_flash";
 
 impl Ctx {
     pub fn t(&self, key: &str) -> String {
@@ -122,8 +136,69 @@ impl Ctx {
         self.lang.number(*n)
     }
 
+    /// The form token: the session's once signed in, else one bound to
+    /// the visitor's nonce cookie (set on this response if new).
     pub fn csrf(&self) -> String {
-        auth::csrf::token(&self.session)
+        if !self.anonymous() {
+            return auth::csrf::token(&self.session);
+        }
+        if self.nonce.fresh && !self.nonce_set.get() {
+            self.nonce_set.set(true);
+            self.cookies.add(auth::csrf::cookie(
+                auth::csrf::ANON_COOKIE,
+                self.nonce.value.clone(),
+                self.secure_cookies(),
+            ));
+        }
+        auth::csrf::anon_token(&self.state.settings.secret, &self.nonce.value)
+    }
+
+    /// No session to write to: not signed in, or just signed out.
+    fn anonymous(&self) -> bool {
+        self.user.is_none() || self.signed_out.get()
+    }
+
+    fn secure_cookies(&self) -> bool {
+        crate::startup::cookies_need_secure(&self.state.settings.base_url)
+    }
+
+    /// Flash messages kept in the cookie (what arrived, plus what this
+    /// request added).
+    fn cookie_flashes(&self) -> Vec<Flash> {
+        if let Some(list) = self.flash_out.borrow().as_ref() {
+            return list.clone();
+        }
+        let Some(raw) = self.flash_in.as_deref() else {
+            return Vec::new();
+        };
+        let Some((data, sig)) = raw.rsplit_once('.') else {
+            return Vec::new();
+        };
+        if !auth::signature_valid(&self.state.settings.secret, data, sig) {
+            return Vec::new();
+        }
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn set_cookie_flashes(&self, list: Vec<Flash>) {
+        let value = if list.is_empty() {
+            String::new()
+        } else {
+            let json = serde_json::to_vec(&list).unwrap_or_default();
+            let data =
+                base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, json);
+            let sig = auth::sign(&self.state.settings.secret, &data);
+            format!("{data}.{sig}")
+        };
+        let mut c = auth::csrf::cookie(FLASH_COOKIE, value, self.secure_cookies());
+        if list.is_empty() {
+            c.make_removal();
+        }
+        self.cookies.add(c);
+        *self.flash_out.borrow_mut() = Some(list);
     }
 
     pub fn signed_in(&self) -> bool {
@@ -162,6 +237,15 @@ impl Ctx {
     }
 
     pub fn flash_text(&self, kind: &str, text: String) {
+        if self.anonymous() {
+            let mut list = self.cookie_flashes();
+            list.push(Flash {
+                kind: kind.to_string(),
+                text,
+            });
+            self.set_cookie_flashes(list);
+            return;
+        }
         let mut list: Vec<Flash> = self
             .session
             .get(auth::SESSION_FLASH)
@@ -177,10 +261,23 @@ impl Ctx {
 
     /// Takes the waiting flash messages (they show once).
     pub fn flashes(&self) -> Vec<Flash> {
-        match self.session.remove(auth::SESSION_FLASH) {
-            Some(raw) => serde_json::from_str(&raw).unwrap_or_default(),
-            None => Vec::new(),
+        // `remove` marks the session changed (a write) even when the key is
+        // absent, so look first.
+        let waiting = !self.anonymous() && self.session.contains_key(auth::SESSION_FLASH);
+        let mut list = if waiting {
+            match self.session.remove(auth::SESSION_FLASH) {
+                Some(raw) => serde_json::from_str(&raw).unwrap_or_default(),
+                None => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        let from_cookie = self.cookie_flashes();
+        if !from_cookie.is_empty() || self.flash_in.is_some() {
+            self.set_cookie_flashes(Vec::new());
         }
+        list.extend(from_cookie);
+        list
     }
 
     /// The current session's public id (made on first use).
@@ -219,6 +316,7 @@ impl Ctx {
 
     pub fn sign_out(&self) {
         self.session.purge();
+        self.signed_out.set(true);
     }
 
     pub fn pool(&self) -> &db::Pool {
@@ -339,6 +437,26 @@ impl FromRequest for Ctx {
                     .unwrap_or("")
                     .to_string(),
                 state,
+                cookies: req
+                    .extensions()
+                    .get::<auth::csrf::ResponseCookies>()
+                    .cloned()
+                    .unwrap_or_default(),
+                nonce: req
+                    .extensions()
+                    .get::<auth::csrf::AnonNonce>()
+                    .cloned()
+                    .unwrap_or_else(|| auth::csrf::AnonNonce {
+                        value: auth::random_id(24),
+                        fresh: true,
+                    }),
+                nonce_set: Rc::new(Cell::new(false)),
+                flash_in: req
+                    .cookie(FLASH_COOKIE)
+                    .map(|c| c.value().to_string())
+                    .filter(|v| !v.is_empty()),
+                flash_out: Rc::new(RefCell::new(None)),
+                signed_out: Rc::new(Cell::new(false)),
             };
             req.extensions_mut().insert(ctx.clone());
             Ok(ctx)

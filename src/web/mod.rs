@@ -1,6 +1,7 @@
 //! What every page shares: the request context, flash messages, form
 //! errors, rendering, and the middleware around every request.
 
+pub mod cache;
 pub mod ctx;
 pub mod middleware;
 pub mod paging;
@@ -27,9 +28,24 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Wakes the mail worker when a message was queued.
     pub mail_wakeup: Arc<Notify>,
+    /// Listing views waiting to be written.
+    pub views: Arc<crate::models::views::ViewCounter>,
+    /// Wakes the view writer early when many views are pending.
+    pub views_wakeup: Arc<Notify>,
+    /// Search results, by query and category, for a minute.
+    pub search_cache: cache::TtlCache<Vec<crate::models::search::Hit>>,
+    /// Catalogue counts, by filter, for half a minute.
+    pub count_cache: cache::TtlCache<i64>,
 }
 
 impl AppState {
+    /// Counts a view of a listing (written by the view writer).
+    pub fn count_view(&self, listing_id: i64) {
+        if self.views.record(listing_id) {
+            self.views_wakeup.notify_one();
+        }
+    }
+
     pub fn mail_domain(&self) -> String {
         self.settings.mail_domain()
     }

@@ -141,6 +141,7 @@ pub fn test_settings(
         mail_poll: Duration::from_millis(200),
         mail_backoff: Duration::from_millis(300),
         mail_max_attempts: 6,
+        views_flush: Duration::from_millis(200),
     }
 }
 
@@ -183,6 +184,50 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         handle,
         _db: test_db,
         _dir: dir,
+    }
+}
+
+/// A second instance of the portal on the same database, with the same
+/// secret and mail server, as a second machine behind a proxy would run.
+pub struct Instance {
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Instance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+impl TestApp {
+    pub async fn another_instance(&self) -> Instance {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut settings = self.settings.clone();
+        settings.base_url = format!("http://127.0.0.1:{port}");
+        let app = Application::build(
+            settings,
+            ServeOptions {
+                workers: Some(1),
+                handle_signals: false,
+                listener: Some(listener),
+            },
+        )
+        .await
+        .expect("the second instance starts");
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Instance {
+            address: format!("http://127.0.0.1:{port}"),
+            handle,
+        }
     }
 }
 
@@ -364,6 +409,28 @@ impl TestApp {
             .await
             .unwrap();
         to_page(res).await
+    }
+
+    /// Waits (up to 10 s) until `expected` views of the listing are
+    /// written: views are counted in memory and written every 200 ms in
+    /// tests. Waits one more write after that, so extra views would show.
+    pub async fn wait_for_views(&self, listing_id: i64, expected: i64) -> i64 {
+        let read = || {
+            self.db(move |c| {
+                let day = (agora::models::now().date() - time::Duration::days(1)).to_string();
+                agora::models::listings::views_since(c, &[listing_id], &day)
+                    .unwrap()
+                    .get(&listing_id)
+                    .copied()
+                    .unwrap_or(0)
+            })
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while read().await < expected && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        read().await
     }
 
     pub async fn count_sessions(&self, user_id: i64) -> usize {

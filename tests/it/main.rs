@@ -7,6 +7,7 @@ mod browser;
 mod helpers;
 mod partners;
 mod platform;
+mod scale;
 mod smtp;
 mod support;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, bare_client, new_client, spawn_app};
 
 const PASSWORD: &str = "lantern ocean maple";
 
@@ -117,12 +117,36 @@ async fn every_response_has_security_headers(backend: Backend) {
     missing.assert_contains("<link rel=\"stylesheet\"");
     let health = app.get("/healthz").await;
     assert_eq!(health.status, StatusCode::OK);
-    // Cookies: HttpOnly, SameSite=Lax, not Secure on plain-http loopback.
-    let home = app.get("/").await;
+    // Cookies: HttpOnly, SameSite=Lax, not Secure on plain-http loopback:
+    // the anonymous CSRF nonce, then the session made at sign-in.
+    let home = app.get_with(&bare_client(), "/").await;
     let cookie = home.headers["set-cookie"].to_str().unwrap();
-    assert!(cookie.contains("HttpOnly"));
-    assert!(cookie.contains("SameSite=Lax"));
-    assert!(!cookie.contains("Secure"));
+    assert!(cookie.starts_with("agora_csrf="), "{cookie}");
+    let user = app.person("cookies@example.com", "Cookie").await;
+    let (client, _) = new_client();
+    let token = app.csrf_with(&client).await;
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", user.email.as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("agora_session="))
+        .expect("a session cookie at sign-in");
+    for cookie in [cookie, session.as_str()] {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "{cookie}");
+    }
 }
 both!(every_response_has_security_headers);
 

@@ -1,7 +1,7 @@
 CREATE INDEX listings_status ON listings(status, published_at);
-DROP INDEX engagements_partner_id;
+DROP INDEX engagements_partner_newest;
 DROP INDEX reviews_id_visible;
-DROP INDEX reviews_partner_id;
+DROP INDEX reviews_partner_newest;
 DROP INDEX reviews_listing_visible;
 DROP INDEX listing_views_day;
 DROP INDEX listings_partner_updated;

@@ -29,7 +29,7 @@ CREATE INDEX listings_partner_newest ON listings(partner_id, status, published_a
 CREATE INDEX listings_partner_updated ON listings(partner_id, updated_at, id);
 CREATE INDEX listing_views_day ON listing_views(day);
 CREATE INDEX reviews_listing_visible ON reviews(listing_id, hidden_at, created_at, id);
-CREATE INDEX reviews_partner_id ON reviews(partner_id, id);
+CREATE INDEX reviews_partner_newest ON reviews(partner_id, created_at, id);
 CREATE INDEX reviews_id_visible ON reviews(hidden_at, id);
-CREATE INDEX engagements_partner_id ON engagements(partner_id, id);
+CREATE INDEX engagements_partner_newest ON engagements(partner_id, created_at, id);
 DROP INDEX listings_status;

@@ -8,6 +8,7 @@ use crate::db;
 use crate::domain::required_text;
 use crate::error::AppError;
 use crate::models::engagements::{self, PartnerView, Review};
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, render, render_status, see_other};
 
 #[derive(Template)]
@@ -16,19 +17,30 @@ struct EngagementsPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
     rows: Vec<PartnerView>,
+    pager: Pager,
 }
 
-pub async fn engagements(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// Rows per page of the partner's requests and reviews.
+pub const PAGE_SIZE: usize = 25;
+
+pub async fn engagements(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
     let pid = a.partner.id;
+    let req = PageRequest::parse(&page, PAGE_SIZE);
     let rows = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::for_partner(conn, pid)?)
+        Ok(engagements::for_partner(conn, pid, &req)?)
     })
     .await?;
+    let pager = rows.pager(&format!("{}/engagements", a.base()), None);
     render(&EngagementsPage {
         ctx: &ctx,
         a: &a,
-        rows,
+        rows: rows.items,
+        pager,
     })
 }
 
@@ -38,6 +50,9 @@ struct ReviewsPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
     rows: Vec<(Review, String, String)>,
+    pager: Pager,
+    /// Where this page is in the list, sent back with a reply.
+    current: PageParams,
     /// A reply that was refused: the review, the message, the text typed.
     refused: Option<(i64, String, String)>,
 }
@@ -62,13 +77,17 @@ impl ReviewsPage<'_> {
 async fn reviews_page(
     ctx: &Ctx,
     a: &Access,
+    current: PageParams,
     refused: Option<(i64, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let pid = a.partner.id;
+    let req = PageRequest::parse(&current, PAGE_SIZE);
     let rows = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::reviews_for_partner(conn, pid)?)
+        Ok(engagements::reviews_for_partner(conn, pid, &req)?)
     })
     .await?;
+    let pager = rows.pager(&format!("{}/reviews", a.base()), None);
+    let rows = rows.items;
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -80,20 +99,31 @@ async fn reviews_page(
             ctx,
             a,
             rows,
+            pager,
+            current,
             refused,
         },
     )
 }
 
-pub async fn reviews(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn reviews(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
-    reviews_page(&ctx, &a, None).await
+    reviews_page(&ctx, &a, page.into_inner(), None).await
 }
 
 #[derive(Deserialize)]
 pub struct ReplyForm {
     #[serde(default)]
     reply: String,
+    /// The page of reviews the reply was written on, to show it again.
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    after: Option<String>,
 }
 
 /// One public reply per review; sending again edits it.
@@ -107,7 +137,17 @@ pub async fn reply(
     let text = match required_text(&form.reply, 2000, "error-required", "error-too-long") {
         Ok(t) => t,
         Err(key) => {
-            return reviews_page(&ctx, &a, Some((id, ctx.t(key), form.reply.clone()))).await;
+            let current = PageParams {
+                page: form.page.clone(),
+                after: form.after.clone(),
+            };
+            return reviews_page(
+                &ctx,
+                &a,
+                current,
+                Some((id, ctx.t(key), form.reply.clone())),
+            )
+            .await;
         }
     };
     let pid = a.partner.id;

@@ -9,6 +9,7 @@ use crate::domain::{markdown, optional_text, parse_slug, required_text};
 use crate::error::AppError;
 use crate::models::listings::{self, Category, Listing, ListingInput};
 use crate::models::search;
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
 #[derive(Template)]
@@ -17,16 +18,27 @@ struct ListPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
     listings: Vec<Listing>,
+    pager: Pager,
 }
 
-pub async fn index(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
     let pid = a.partner.id;
-    let list = db::run(ctx.pool(), move |conn| Ok(listings::of_partner(conn, pid)?)).await?;
+    let req = PageRequest::parse(&page, super::crm::PAGE_SIZE);
+    let list = db::run(ctx.pool(), move |conn| {
+        Ok(listings::page_of_partner(conn, pid, &req)?)
+    })
+    .await?;
+    let pager = list.pager(&format!("{}/listings", a.base()), None);
     render(&ListPage {
         ctx: &ctx,
         a: &a,
-        listings: list,
+        listings: list.items,
+        pager,
     })
 }
 

@@ -6,10 +6,12 @@ use crate::db;
 use crate::domain::markdown;
 use crate::error::{AppError, url_encode};
 use crate::models::engagements::{self, Engagement, Review};
-use crate::models::listings::{self, Card, Category, Listing, Rating};
+use crate::models::listings::{self, Card, CardFilter, CardOrder, Category, Listing, Rating};
 use crate::models::partners::{self, Partner};
-use crate::models::search;
+use crate::models::search::{self, Hit};
+use crate::web::paging::{self, Page, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render};
+use std::sync::Arc;
 
 pub const PAGE_SIZE: usize = 12;
 
@@ -22,6 +24,7 @@ pub struct CatalogueQuery {
     #[serde(default)]
     sort: String,
     page: Option<String>,
+    after: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,9 +75,9 @@ struct CataloguePage<'a> {
     sorts: [Sort; 4],
     categories: Vec<Category>,
     cards: Vec<Card>,
-    total: usize,
-    page: usize,
-    pages: usize,
+    total: i64,
+    total_capped: bool,
+    pager: Pager,
     catalogue_empty: bool,
 }
 
@@ -83,79 +86,146 @@ impl CataloguePage<'_> {
     fn offers(&self, sort: &Sort) -> bool {
         *sort != Sort::Relevance || !self.q.is_empty()
     }
+}
 
-    /// The URL of another page of the same results.
-    fn page_url(&self, page: usize) -> String {
-        let mut parts = Vec::new();
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", url_encode(self.q)));
-        }
-        if !self.category.is_empty() {
-            parts.push(format!("category={}", url_encode(self.category)));
-        }
-        parts.push(format!("sort={}", self.sort.code()));
-        parts.push(format!("page={page}"));
-        format!("/listings?{}", parts.join("&"))
+/// The catalogue's URL for a search, category and sort, without the page.
+fn base_url(q: &str, category: &str, sort: Sort) -> String {
+    let mut parts = Vec::new();
+    if !q.is_empty() {
+        parts.push(format!("q={}", url_encode(q)));
+    }
+    if !category.is_empty() {
+        parts.push(format!("category={}", url_encode(category)));
+    }
+    parts.push(format!("sort={}", sort.code()));
+    format!("/listings?{}", parts.join("&"))
+}
+
+/// Orders search hits for a sort; ties fall back to the id, so pages never
+/// overlap or skip. Hits are at most `search::MAX_RESULTS`.
+pub fn order(hits: &mut [Hit], sort: Sort) {
+    match sort {
+        Sort::Relevance => hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id))),
+        Sort::Newest => hits.sort_by_key(|h| std::cmp::Reverse((h.published_at, h.id))),
+        Sort::Rating => hits.sort_by_key(|h| std::cmp::Reverse((h.rating_key, h.id))),
+        Sort::Popular => hits.sort_by_key(|h| std::cmp::Reverse((h.views, h.id))),
     }
 }
 
-/// Orders cards for a sort; ties fall back to the newest, then the id, so
-/// pages never overlap or skip.
-pub fn order(cards: &mut [Card], sort: Sort, relevance: &std::collections::HashMap<i64, f64>) {
-    let newest = |a: &Card, b: &Card| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id));
+fn card_order(sort: Sort) -> CardOrder {
     match sort {
-        Sort::Relevance => cards.sort_by(|a, b| {
-            let (ra, rb) = (
-                relevance.get(&a.id).unwrap_or(&0.0),
-                relevance.get(&b.id).unwrap_or(&0.0),
-            );
-            rb.total_cmp(ra).then_with(|| newest(a, b))
-        }),
-        Sort::Newest => cards.sort_by(newest),
-        Sort::Rating => cards.sort_by(|a, b| {
-            b.rating
-                .hundredths
-                .cmp(&a.rating.hundredths)
-                .then(b.rating.count.cmp(&a.rating.count))
-                .then_with(|| newest(a, b))
-        }),
-        Sort::Popular => cards.sort_by(|a, b| b.views.cmp(&a.views).then_with(|| newest(a, b))),
+        Sort::Rating => CardOrder::Rating,
+        Sort::Popular => CardOrder::Popular,
+        Sort::Newest | Sort::Relevance => CardOrder::Newest,
     }
+}
+
+/// Search hits for a query and category: from the cache when someone asked
+/// the same within the minute.
+async fn hits(ctx: &Ctx, q: &str, category_id: Option<i64>) -> Result<Arc<Vec<Hit>>, AppError> {
+    let key = format!(
+        "{}|{}",
+        category_id.unwrap_or(0),
+        search::terms(q).join(" ")
+    );
+    if let Some(hits) = ctx.state.search_cache.get(&key) {
+        return Ok(hits);
+    }
+    let q = q.to_string();
+    let found = Arc::new(
+        db::run(ctx.pool(), move |conn| {
+            Ok(search::search(conn, &q, category_id)?)
+        })
+        .await?,
+    );
+    ctx.state.search_cache.put(key, found.clone());
+    Ok(found)
+}
+
+/// How many public listings a browse shows (capped), kept for half a minute.
+async fn browse_total(ctx: &Ctx, filter: CardFilter) -> Result<i64, AppError> {
+    let key = format!(
+        "{}|{}",
+        filter.partner_id.unwrap_or(0),
+        filter.category_id.unwrap_or(0)
+    );
+    if let Some(n) = ctx.state.count_cache.get(&key) {
+        return Ok(*n);
+    }
+    let n = db::run(ctx.pool(), move |conn| {
+        Ok(listings::public_count_capped(conn, filter)?)
+    })
+    .await?;
+    ctx.state.count_cache.put(key, Arc::new(n));
+    Ok(n)
 }
 
 pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpResponse, AppError> {
     let q = query.q.trim().chars().take(200).collect::<String>();
     let category = query.category.trim().to_string();
     let sort = Sort::parse(&query.sort, !q.is_empty());
-    let page = query
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<usize>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let (q2, cat2) = (q.clone(), category.clone());
-    let (categories, mut cards, relevance, catalogue_empty) = db::run(ctx.pool(), move |conn| {
-        let categories = listings::categories(conn)?;
-        let cat = (!cat2.is_empty()).then_some(cat2.as_str());
-        let mut cards = listings::public_cards(conn, None, cat)?;
-        let catalogue_empty = cards.is_empty() && cat.is_none();
-        let mut relevance = std::collections::HashMap::new();
-        if !q2.is_empty() {
-            relevance = search::search(conn, &q2)?.into_iter().collect();
-            cards.retain(|c| relevance.contains_key(&c.id));
-        }
-        Ok((categories, cards, relevance, catalogue_empty))
-    })
-    .await?;
-    order(&mut cards, sort, &relevance);
-    let total = cards.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = page.min(pages);
-    let cards: Vec<Card> = cards
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
+    let req = PageRequest::parse(
+        &PageParams {
+            page: query.page.clone(),
+            after: query.after.clone(),
+        },
+        PAGE_SIZE,
+    );
+    let categories = db::run(ctx.pool(), |conn| Ok(listings::categories(conn)?)).await?;
+    let category_id = match categories.iter().find(|c| c.slug == category) {
+        Some(c) => Some(c.id),
+        None if category.is_empty() => None,
+        // An unknown category matches nothing.
+        None => Some(-1),
+    };
+    let filter = CardFilter {
+        partner_id: None,
+        category_id,
+    };
+    let base = base_url(&q, &category, sort);
+    let (cards, total, capped, pager) = if search::terms(&q).is_empty() && !q.is_empty() {
+        (Vec::new(), 0, false, Pager::default())
+    } else if !q.is_empty() {
+        let found = hits(&ctx, &q, category_id).await?;
+        let mut sorted: Vec<Hit> = found.as_ref().clone();
+        order(&mut sorted, sort);
+        // Search pages are positions in a bounded, ordered list: the seek
+        // key is the position of the last hit shown.
+        let start = match req.after() {
+            Some((pos, _)) => (pos + 1).max(0) as usize,
+            None => req.offset() as usize,
+        };
+        let window: Vec<(usize, i64)> = sorted
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(req.limit() as usize)
+            .map(|(i, h)| (i, h.id))
+            .collect();
+        let page = req.finish(window, |(i, id)| (*i as i64, *id));
+        let ids: Vec<i64> = page.items.iter().map(|(_, id)| *id).collect();
+        let cards = db::run(ctx.pool(), move |conn| {
+            Ok(listings::public_cards_by_ids(conn, &ids)?)
+        })
+        .await?;
+        let total = sorted.len() as i64;
+        let capped = total >= search::MAX_RESULTS;
+        let pages = (!capped).then(|| (total as usize).div_ceil(PAGE_SIZE).max(1));
+        (cards, total, capped, page.pager(&base, pages))
+    } else {
+        let total = browse_total(&ctx, filter).await?;
+        let (total, capped) = paging::capped(total);
+        let order = card_order(sort);
+        let page = db::run(ctx.pool(), move |conn| {
+            Ok(listings::public_page(conn, filter, order, &req)?)
+        })
+        .await?;
+        let pages = (!capped).then(|| (total as usize).div_ceil(PAGE_SIZE).max(1));
+        let pager = page.pager(&base, pages);
+        (page.items, total, capped, pager)
+    };
+    let catalogue_empty =
+        cards.is_empty() && q.is_empty() && category.is_empty() && req.number == 1;
     render(&CataloguePage {
         ctx: &ctx,
         q: &q,
@@ -165,8 +235,8 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
         categories,
         cards,
         total,
-        page,
-        pages,
+        total_capped: capped,
+        pager,
         catalogue_empty,
     })
 }
@@ -181,6 +251,7 @@ struct ListingPage<'a> {
     body_html: String,
     rating: Rating,
     reviews: Vec<(Review, String)>,
+    pager: Pager,
     engagement: Option<Engagement>,
     my_review: Option<Review>,
     message: &'a str,
@@ -194,7 +265,7 @@ pub struct ListingData {
     pub partner: Partner,
     pub category: Option<String>,
     pub rating: Rating,
-    pub reviews: Vec<(Review, String)>,
+    pub reviews: Page<(Review, String)>,
     pub engagement: Option<Engagement>,
     pub my_review: Option<Review>,
 }
@@ -205,24 +276,19 @@ pub async fn load_listing(
     ctx: &Ctx,
     slug: &str,
     count_view: bool,
+    reviews_page: PageRequest,
 ) -> Result<ListingData, AppError> {
     let slug = slug.to_string();
     let viewer = ctx.user.as_ref().map(|u| u.id);
-    db::run(ctx.pool(), move |conn| {
+    let data = db::run(ctx.pool(), move |conn| {
         let (listing, partner, category) =
             listings::public_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
         let member = match viewer {
             Some(uid) => partners::role_of(conn, partner.id, uid)?.is_some(),
             None => false,
         };
-        if count_view && !member {
-            listings::count_view(conn, listing.id)?;
-        }
-        let rating = listings::ratings(conn, &[listing.id])?
-            .get(&listing.id)
-            .copied()
-            .unwrap_or_default();
-        let reviews = engagements::visible_reviews(conn, listing.id)?;
+        let rating = listings::rating_of(conn, listing.id)?;
+        let reviews = engagements::visible_reviews(conn, listing.id, &reviews_page)?;
         let (engagement, my_review) = match viewer {
             Some(uid) => (
                 engagements::find(conn, listing.id, uid)?,
@@ -230,17 +296,25 @@ pub async fn load_listing(
             ),
             None => (None, None),
         };
-        Ok(ListingData {
-            listing,
-            partner,
-            category,
-            rating,
-            reviews,
-            engagement,
-            my_review,
-        })
+        Ok((
+            ListingData {
+                listing,
+                partner,
+                category,
+                rating,
+                reviews,
+                engagement,
+                my_review,
+            },
+            member,
+        ))
     })
-    .await
+    .await?;
+    let (data, member) = data;
+    if count_view && !member {
+        ctx.state.count_view(data.listing.id);
+    }
+    Ok(data)
 }
 
 pub fn listing_page(
@@ -261,7 +335,10 @@ pub fn listing_page(
             category: d.category.clone(),
             body_html: markdown::render(&d.listing.body),
             rating: d.rating,
-            reviews: d.reviews.clone(),
+            reviews: d.reviews.items.clone(),
+            pager: d
+                .reviews
+                .pager(&format!("/listings/{}", d.listing.slug), None),
             engagement: d.engagement.clone(),
             my_review: d.my_review.clone(),
             message,
@@ -276,8 +353,17 @@ pub fn listing_page(
     )
 }
 
-pub async fn show(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let d = load_listing(&ctx, &slug, true).await?;
+/// Reviews shown per page of a listing.
+pub const REVIEWS_PER_PAGE: usize = 10;
+
+pub async fn show(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let req = PageRequest::parse(&page, REVIEWS_PER_PAGE);
+    // Only the first page of a listing counts as a view.
+    let d = load_listing(&ctx, &slug, req.number == 1, req).await?;
     listing_page(
         &ctx,
         &d,
@@ -296,24 +382,35 @@ struct PartnerPage<'a> {
     partner: &'a Partner,
     rating: Rating,
     cards: Vec<Card>,
+    pager: Pager,
 }
 
-pub async fn partner(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn partner(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let (partner, rating, mut cards) = db::run(ctx.pool(), move |conn| {
+    let req = PageRequest::parse(&page, PAGE_SIZE);
+    let (partner, rating, cards) = db::run(ctx.pool(), move |conn| {
         let p = partners::by_slug(conn, &slug)?
             .filter(|p| p.is_public())
             .ok_or(AppError::NotFound)?;
         let rating = listings::partner_rating(conn, p.id)?;
-        let cards = listings::public_cards(conn, Some(p.id), None)?;
+        let filter = CardFilter {
+            partner_id: Some(p.id),
+            category_id: None,
+        };
+        let cards = listings::public_page(conn, filter, CardOrder::Newest, &req)?;
         Ok((p, rating, cards))
     })
     .await?;
-    order(&mut cards, Sort::Newest, &Default::default());
+    let pager = cards.pager(&format!("/partners/{}", partner.slug), None);
     render(&PartnerPage {
         ctx: &ctx,
         partner: &partner,
         rating,
-        cards,
+        cards: cards.items,
+        pager,
     })
 }

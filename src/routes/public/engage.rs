@@ -5,13 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::catalogue::{listing_page, load_listing};
+use super::catalogue::{REVIEWS_PER_PAGE, listing_page, load_listing};
 use crate::db::{self, write_tx};
 use crate::domain::{optional_text, parse_rating, required_text};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::{engagements, outbox};
+use crate::web::paging::PageRequest;
 use crate::web::{Ctx, FormErrors, see_other};
 
 #[derive(Deserialize)]
@@ -28,7 +29,7 @@ pub async fn engage(
     form: web::Form<EngageForm>,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?.clone();
-    let d = load_listing(&ctx, &slug, false).await?;
+    let d = load_listing(&ctx, &slug, false, PageRequest::first(REVIEWS_PER_PAGE)).await?;
     let mut errors = FormErrors::new();
     let Some(message) = errors.check(
         ctx.lang,
@@ -105,7 +106,7 @@ pub async fn consent(
     form: web::Form<ConsentForm>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = ctx.require_user()?.id;
-    let d = load_listing(&ctx, &slug, false).await?;
+    let d = load_listing(&ctx, &slug, false, PageRequest::first(REVIEWS_PER_PAGE)).await?;
     let give = form.give == "1";
     let partner_id = d.partner.id;
     set_consent(&ctx, user_id, partner_id, give).await?;
@@ -156,7 +157,7 @@ pub async fn review(
     form: web::Form<ReviewForm>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = ctx.require_user()?.id;
-    let d = load_listing(&ctx, &slug, false).await?;
+    let d = load_listing(&ctx, &slug, false, PageRequest::first(REVIEWS_PER_PAGE)).await?;
     if d.engagement.is_none() {
         return Err(AppError::Forbidden);
     }

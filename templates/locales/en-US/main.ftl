@@ -291,6 +291,7 @@ catalogue-search-label = Search
 catalogue-search-placeholder = What are you looking for?
 catalogue-search-submit = Search
 catalogue-sort = Sort by
+catalogue-count-capped = More than { $count } services found; narrow the search to see them all.
 catalogue-count = { $count ->
     [one] One service found.
    *[other] { $count } services found.

@@ -288,6 +288,7 @@ catalogue-search-label = 搜索
 catalogue-search-placeholder = 您在找什么？
 catalogue-search-submit = 搜索
 catalogue-sort = 排序
+catalogue-count-capped = 找到超过 { $count } 项服务；缩小搜索范围可查看全部。
 catalogue-count = { $count ->
    *[other] 找到 { $count } 项服务。
 }

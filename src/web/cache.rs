@@ -1,0 +1,71 @@
+//! A small in-process cache for answers that may be a few seconds old
+//! (search results, catalogue counts): many visitors asking the same thing
+//! cost one query per entry and period.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct TtlCache<V> {
+    entries: Mutex<HashMap<String, (Instant, Arc<V>)>>,
+    ttl: Duration,
+    max: usize,
+}
+
+impl<V> TtlCache<V> {
+    pub fn new(ttl: Duration, max: usize) -> TtlCache<V> {
+        TtlCache {
+            entries: Mutex::new(HashMap::new()),
+            ttl,
+            max,
+        }
+    }
+
+    /// The value kept for `key`, when it is younger than the cache's age.
+    pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Keeps `value` for `key`. When full, old entries go first; if none
+    /// is old, everything goes (the cache stays bounded either way).
+    pub fn put(&self, key: String, value: Arc<V>) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= self.max {
+            let ttl = self.ttl;
+            entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            if entries.len() >= self.max {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (Instant::now(), value));
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_age_out_and_the_cache_stays_bounded() {
+        let c = TtlCache::new(Duration::from_millis(30), 2);
+        c.put("a".into(), Arc::new(1));
+        assert_eq!(c.get("a").as_deref(), Some(&1));
+        c.put("b".into(), Arc::new(2));
+        c.put("c".into(), Arc::new(3));
+        assert!(c.entries.lock().unwrap().len() <= 2);
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(c.get("c"), None);
+    }
+}

@@ -1,0 +1,467 @@
+//! What keeps pages cheap on a large platform: anonymous reading writes
+//! nothing, lists are paged in SQL and walk every row exactly once, and the
+//! stored aggregates follow the rows they sum.
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::{Backend, PASSWORD, TestApp, bare_client, csrf_in, new_client, spawn_app};
+
+async fn session_rows(app: &TestApp) -> i64 {
+    app.db(|c| {
+        agora::schema::sessions::table
+            .count()
+            .get_result::<i64>(c)
+            .unwrap()
+    })
+    .await
+}
+
+async fn last_seen(app: &TestApp, user_id: i64) -> Vec<time::PrimitiveDateTime> {
+    app.db(move |c| {
+        agora::models::sessions::for_user(c, user_id)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.last_seen_at)
+            .collect()
+    })
+    .await
+}
+
+async fn anonymous_reading_writes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("quiet@example.com", "Quiet Owner").await;
+    let (pid, pslug) = app.partner("Quiet Studio", &owner).await;
+    let (_, lslug) = app.listing(pid, "Quiet yoga", "Stretch.", true).await;
+    let before = session_rows(&app).await;
+
+    let visitor = bare_client();
+    for path in [
+        "/".to_string(),
+        "/listings".into(),
+        "/listings?q=yoga".into(),
+        format!("/listings/{lslug}"),
+        format!("/partners/{pslug}"),
+        "/login".into(),
+        "/signup".into(),
+        "/password/forgot".into(),
+    ] {
+        let res = visitor.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        for c in res.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            assert!(!c.starts_with("agora_session="), "{path} set {c}");
+        }
+    }
+    assert_eq!(
+        session_rows(&app).await,
+        before,
+        "anonymous GETs made sessions"
+    );
+
+    // Anonymous forms carry a token bound to the visitor's nonce cookie.
+    let (browser, _) = new_client();
+    let token = csrf_in(&app.get_with(&browser, "/login").await.body);
+    let switched = browser
+        .post(app.url("/lang"))
+        .form(&[("csrf", token.as_str()), ("lang", "zh-CN"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    let forged = browser
+        .post(app.url("/lang"))
+        .form(&[("csrf", "forged"), ("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // Another visitor's token does not fit this visitor's nonce.
+    let (other, _) = new_client();
+    app.get_with(&other, "/login").await;
+    let stolen = other
+        .post(app.url("/lang"))
+        .form(&[("csrf", token.as_str()), ("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
+    // Without the nonce cookie at all, the token is worthless.
+    let bare = bare_client()
+        .post(app.url("/lang"))
+        .form(&[("csrf", token.as_str()), ("lang", "en"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        session_rows(&app).await,
+        before,
+        "anonymous POSTs made sessions"
+    );
+
+    // A failed sign-in shows its message and still makes no session.
+    let page = app.get_with(&browser, "/login").await;
+    let token = csrf_in(&page.body);
+    let res = browser
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", "quiet@example.com"),
+            ("password", "not the password at all"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(session_rows(&app).await, before);
+
+    // Signing in makes the session, and only then.
+    let page = app
+        .login_with(&browser, "quiet@example.com", PASSWORD)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(session_rows(&app).await, before + 1);
+    // Signed in, the session's own token is required.
+    let home = app.get_with(&browser, "/me").await;
+    assert_eq!(home.status, StatusCode::OK);
+}
+both!(anonymous_reading_writes_nothing);
+
+async fn signed_in_pages_touch_the_session_once_a_minute(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.person("busy@example.com", "Busy").await;
+    // The first page shows (and so removes) the sign-in's flash message.
+    app.get_with(&user.client, "/me").await;
+    let first = last_seen(&app, user.id).await;
+    assert_eq!(first.len(), 1);
+    for _ in 0..5 {
+        let page = app.get_with(&user.client, "/me").await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+    assert_eq!(last_seen(&app, user.id).await, first, "a write per request");
+    // Once the last write is over a minute old, the next request moves it.
+    let uid = user.id;
+    app.db(move |c| {
+        use agora::schema::sessions::dsl::*;
+        diesel::update(sessions.filter(user_id.eq(uid)))
+            .set(last_seen_at.eq(agora::models::now() - time::Duration::minutes(5)))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    let stale = last_seen(&app, user.id).await;
+    app.get_with(&user.client, "/me").await;
+    let moved = last_seen(&app, user.id).await;
+    assert!(moved[0] > stale[0], "idle expiry not pushed forward");
+}
+both!(signed_in_pages_touch_the_session_once_a_minute);
+
+/// Follows `rel="next"` from `first` and returns the listing slugs seen,
+/// in order, with the number of pages walked.
+async fn walk_catalogue(app: &TestApp, first: &str) -> (Vec<String>, usize) {
+    let mut url = first.to_string();
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = app.get_with(&bare_client(), &url).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        pages += 1;
+        for (i, _) in page.body.match_indices("<h3><a href=\"/listings/") {
+            let rest = &page.body[i + "<h3><a href=\"/listings/".len()..];
+            seen.push(rest.split('"').next().unwrap().to_string());
+        }
+        match page.body.split("rel=\"next\" href=\"").nth(1) {
+            Some(rest) => url = rest.split('"').next().unwrap().replace("&#38;", "&"),
+            None => break,
+        }
+        assert!(pages < 100, "the pager never ends");
+    }
+    (seen, pages)
+}
+
+async fn catalogue_pages_walk_every_listing_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("many@example.com", "Many").await;
+    let (pid, pslug) = app.partner("Many Things", &owner).await;
+    // More listings than the numbered pages reach (20 × 12), inserted at
+    // once, with ties on every sort key.
+    let n = 12 * agora::web::paging::MAX_NUMBERED_PAGE as i64 + 30;
+    app.db(move |c| {
+        use agora::schema::listings::dsl::*;
+        let t = agora::models::now();
+        let rows: Vec<_> = (0..n)
+            .map(|i| {
+                (
+                    partner_id.eq(pid),
+                    title.eq(format!("Service {i:03}")),
+                    slug.eq(format!("service-{i:03}")),
+                    summary.eq("A service."),
+                    body.eq("Body."),
+                    price_text.eq(""),
+                    status.eq("published"),
+                    created_at.eq(t),
+                    updated_at.eq(t),
+                    // Groups of ten share a publication time.
+                    published_at.eq(Some(t - time::Duration::minutes(i / 10))),
+                    views_30d.eq(i % 7),
+                    rating_key.eq((i % 3) * 1_000_000),
+                )
+            })
+            .collect();
+        agora::db::write_tx(c, |c| {
+            for row in rows {
+                diesel::insert_into(listings).values(row).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    })
+    .await;
+    for sort in ["newest", "rating", "popular"] {
+        let (seen, pages) = walk_catalogue(&app, &format!("/listings?sort={sort}")).await;
+        assert_eq!(pages, (n as usize).div_ceil(12), "{sort}");
+        let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+        assert_eq!(seen.len(), n as usize, "{sort}: {} rows seen", seen.len());
+        assert_eq!(unique.len(), n as usize, "{sort}: a listing shown twice");
+    }
+    // Newest first, really: the first page holds the newest group.
+    let (seen, _) = walk_catalogue(&app, "/listings?sort=newest").await;
+    assert!(seen[..10].iter().all(|s| s.as_str() < "service-010"));
+    // Past the numbered pages, the position is still told.
+    let page = app.get("/listings?sort=newest").await;
+    page.assert_contains(&format!("Page 1 of {}", (n as usize).div_ceil(12)));
+    // The public partner page pages the same way.
+    let (seen, _) = walk_catalogue(&app, &format!("/partners/{pslug}")).await;
+    assert_eq!(seen.len(), n as usize);
+    // A cursor that was tampered with means the first page, not an error.
+    let page = app.get("/listings?sort=newest&after=%%%").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Page 1 of");
+    // Page numbers beyond the numbered pages stop at the last numbered one.
+    let page = app.get("/listings?sort=newest&page=9999").await;
+    page.assert_contains(&format!(
+        "Page {} of",
+        agora::web::paging::MAX_NUMBERED_PAGE
+    ));
+}
+both!(catalogue_pages_walk_every_listing_once);
+
+async fn stored_ratings_follow_the_reviews(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("rated@example.com", "Rated").await;
+    let (pid, pslug) = app.partner("Rated Co", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Rated lesson", "Learn.", true).await;
+    let (other, _) = app.listing(pid, "Other lesson", "Learn.", true).await;
+    let stored = |which: i64| {
+        app.db(move |c| {
+            use agora::schema::listings::dsl::*;
+            listings
+                .find(which)
+                .select((rating_count, rating_sum, rating_key))
+                .first::<(i32, i32, i64)>(c)
+                .unwrap()
+        })
+    };
+    for (i, stars) in [5, 4].into_iter().enumerate() {
+        let c = app
+            .person(&format!("r{i}@example.com"), &format!("Reviewer {i}"))
+            .await;
+        let slug = lslug.clone();
+        let token = app.csrf_with(&c.client).await;
+        for (path, fields) in [
+            (
+                format!("/listings/{slug}/engage"),
+                vec![("consent", "yes".to_string())],
+            ),
+            (
+                format!("/listings/{slug}/review"),
+                vec![
+                    ("rating", stars.to_string()),
+                    ("body", "Good lesson.".to_string()),
+                ],
+            ),
+        ] {
+            let mut form: Vec<(&str, String)> = vec![("csrf", token.clone())];
+            form.extend(fields);
+            let res = c
+                .client
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        }
+    }
+    assert_eq!(stored(lid).await, (2, 9, 450 * 1_000_000 + 2));
+    assert_eq!(stored(other).await, (0, 0, 0));
+    app.get(&format!("/partners/{pslug}"))
+        .await
+        .assert_contains("★ 4.5");
+    // Hiding a review takes it out of both averages.
+    let admin = app.admin("mod@example.com").await;
+    let rid = app
+        .db(move |c| {
+            use agora::schema::reviews::dsl::*;
+            reviews
+                .filter(listing_id.eq(lid))
+                .filter(rating.eq(4))
+                .select(id)
+                .first::<i64>(c)
+                .unwrap()
+        })
+        .await;
+    let token = app.csrf_with(&admin.client).await;
+    let res = admin
+        .client
+        .post(app.url(&format!("/admin/moderation/{rid}")))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("action", "hide"),
+            ("reason", "Off topic"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(stored(lid).await, (1, 5, 500 * 1_000_000 + 1));
+    app.get(&format!("/partners/{pslug}"))
+        .await
+        .assert_contains("★ 5.0");
+}
+both!(stored_ratings_follow_the_reviews);
+
+/// Two instances on one PostgreSQL database behave as one portal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_behave_as_one_portal() {
+    let app = spawn_app(Backend::Postgres).await;
+    let second = app.another_instance().await;
+
+    // A session started on one instance is valid on the other (cookies
+    // are per host, not per port, so the browser sends it to both).
+    let user = app.person("roam@example.com", "Roaming Person").await;
+    let res = user.client.get(second.url("/me")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Roaming Person"));
+
+    // Ticket numbers stay unique when both instances open tickets at once.
+    let posts = (0..12).map(|i| {
+        let base = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            second.address.clone()
+        };
+        let client = user.client.clone();
+        async move {
+            let form_page = client
+                .get(format!("{base}/me/tickets/new"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let token = csrf_in(&form_page);
+            let res = client
+                .post(format!("{base}/me/tickets/new"))
+                .form(&[
+                    ("csrf", token.as_str()),
+                    ("subject", &format!("Question {i}")),
+                    ("message", "Both machines at once."),
+                    ("priority", "normal"),
+                    ("listing", ""),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+    });
+    futures_util::future::join_all(posts).await;
+    let numbers: Vec<i64> = app
+        .db(|c| {
+            agora::schema::tickets::table
+                .select(agora::schema::tickets::number)
+                .load(c)
+                .unwrap()
+        })
+        .await;
+    let unique: std::collections::BTreeSet<_> = numbers.iter().collect();
+    assert_eq!(numbers.len(), 12);
+    assert_eq!(unique.len(), 12, "a ticket number was given twice");
+
+    // Each email is sent once, whichever instance's worker claims it.
+    app.db(|c| {
+        for i in 0..30 {
+            agora::models::outbox::enqueue(
+                c,
+                "agora.test",
+                &agora::models::outbox::NewEmail {
+                    to: format!("many{i}@example.com"),
+                    subject: format!("Note {i}"),
+                    text: "Hello.".into(),
+                    html: "<p>Hello.</p>".into(),
+                    in_reply_to: None,
+                    references: None,
+                    unsubscribe: None,
+                },
+            )
+            .unwrap();
+        }
+    })
+    .await;
+    for i in 0..30 {
+        app.mail.wait_for(&format!("many{i}@example.com"), 1).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let ids: Vec<String> = app
+        .mail
+        .all()
+        .into_iter()
+        .filter(|m| m.to.starts_with("many"))
+        .map(|m| m.message_id)
+        .collect();
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(ids.len(), 30, "an email was sent twice");
+    assert_eq!(unique.len(), 30);
+
+    // The clean-up pass runs on one instance at a time: while another
+    // holds its lock, a pass is skipped.
+    let holder = app.pool.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let holding = std::thread::spawn(move || {
+        let mut conn = holder.get().unwrap();
+        diesel::sql_query(format!(
+            "SELECT pg_advisory_lock({})",
+            agora::maintenance::LOCK_KEY
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+        held_tx.send(()).unwrap();
+        rx.recv().unwrap();
+        diesel::sql_query(format!(
+            "SELECT pg_advisory_unlock({})",
+            agora::maintenance::LOCK_KEY
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    });
+    held_rx.recv().unwrap();
+    let options = agora::maintenance::PassOptions {
+        session_absolute: time::Duration::days(14),
+        recount_views: true,
+    };
+    let ran = app
+        .db(move |c| agora::maintenance::run_pass(c, options).unwrap())
+        .await;
+    assert!(!ran, "a pass ran while another instance held the lock");
+    tx.send(()).unwrap();
+    holding.join().unwrap();
+    let ran = app
+        .db(move |c| agora::maintenance::run_pass(c, options).unwrap())
+        .await;
+    assert!(ran);
+}
