@@ -53,7 +53,11 @@ pub struct Application {
 
 /// Opens the database and applies pending migrations.
 pub fn open_database(settings: &Settings) -> Result<Pool, String> {
-    let pool = db::connect(&settings.database_url, settings.pool_size)?;
+    let pool = db::connect_logged(
+        &settings.database_url,
+        settings.pool_size,
+        settings.query_log.clone(),
+    )?;
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot open the database: {e}"))?;
@@ -105,9 +109,11 @@ impl Application {
         ));
 
         let hasher = {
+            // Half the cores hash at most, so sign-ins cannot starve pages.
             let permits = std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2);
+                .map(|n| n.get() / 2)
+                .unwrap_or(1)
+                .max(1);
             tokio::task::spawn_blocking(move || Hasher::new(permits))
                 .await
                 .map_err(|e| e.to_string())?

@@ -84,11 +84,49 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 #[derive(Debug)]
 pub struct Manager {
     url: DbUrl,
+    log: Option<QueryLog>,
 }
 
 impl Manager {
     pub fn new(url: DbUrl) -> Manager {
-        Manager { url }
+        Manager { url, log: None }
+    }
+}
+
+/// Every statement the pool's connections run, in order: lets a test look
+/// at the plan of each query a page makes. Off unless asked for.
+#[derive(Clone, Default)]
+pub struct QueryLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl std::fmt::Debug for QueryLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueryLog")
+    }
+}
+
+impl QueryLog {
+    /// Takes the statements logged so far (their SQL, binds left out).
+    pub fn take(&self) -> Vec<String> {
+        match self.0.lock() {
+            Ok(mut v) => std::mem::take(&mut *v),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn install(&self, conn: &mut AnyConnection) {
+        let log = self.0.clone();
+        conn.set_instrumentation(move |event: diesel::connection::InstrumentationEvent<'_>| {
+            if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
+                let text = query.to_string();
+                let sql = match text.rfind(" -- binds: ") {
+                    Some(i) => text[..i].to_string(),
+                    None => text,
+                };
+                if let Ok(mut v) = log.lock() {
+                    v.push(sql);
+                }
+            }
+        });
     }
 }
 
@@ -97,6 +135,25 @@ impl r2d2::ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        let mut conn = self.open()?;
+        if let Some(log) = &self.log {
+            log.install(&mut conn);
+        }
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
         match &self.url {
             DbUrl::Postgres(url) => PgConnection::establish(url)
                 .map(AnyConnection::Postgres)
@@ -113,20 +170,16 @@ impl r2d2::ManageConnection for Manager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
-    }
 }
 
 /// Opens the pool and checks the database answers. Creates the SQLite file's
 /// folder; never creates a PostgreSQL database.
 pub fn connect(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
+    connect_logged(url, max_size, None)
+}
+
+/// `connect`, with every statement recorded in `log` when given.
+pub fn connect_logged(url: &DbUrl, max_size: u32, log: Option<QueryLog>) -> Result<Pool, String> {
     if let DbUrl::Sqlite(path) = url {
         let p = std::path::Path::new(path);
         if let Some(parent) = p.parent()
@@ -137,14 +190,19 @@ pub fn connect(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
         }
     }
     // Try once by hand so an unreachable database gives its own message.
-    use r2d2::ManageConnection;
-    let manager = Manager::new(url.clone());
+    let manager = Manager {
+        url: url.clone(),
+        log,
+    };
     manager
-        .connect()
+        .open()
         .map_err(|e| format!("cannot open the database: {e}"))?;
+    // Connections are not pinged on every checkout (a round trip per
+    // page); a broken one is noticed by `has_broken` and replaced.
     r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .map_err(|e| format!("cannot open the database: {e}"))

@@ -6,6 +6,7 @@ mod admin;
 mod browser;
 mod helpers;
 mod partners;
+mod plans;
 mod platform;
 mod scale;
 mod smtp;

@@ -31,5 +31,6 @@ CREATE INDEX listing_views_day ON listing_views(day);
 CREATE INDEX reviews_listing_visible ON reviews(listing_id, hidden_at, created_at, id);
 CREATE INDEX reviews_partner_newest ON reviews(partner_id, created_at, id);
 CREATE INDEX reviews_id_visible ON reviews(hidden_at, id);
+CREATE INDEX reviews_consumer ON reviews(consumer_id, id);
 CREATE INDEX engagements_partner_newest ON engagements(partner_id, created_at, id);
 DROP INDEX listings_status;

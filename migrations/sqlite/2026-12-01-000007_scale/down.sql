@@ -1,5 +1,6 @@
 CREATE INDEX listings_status ON listings(status, published_at);
 DROP INDEX engagements_partner_newest;
+DROP INDEX reviews_consumer;
 DROP INDEX reviews_id_visible;
 DROP INDEX reviews_partner_newest;
 DROP INDEX reviews_listing_visible;

@@ -1,0 +1,258 @@
+//! The plan of every query behind the main pages: none may read a whole
+//! large table. Each page is fetched with the pool recording its
+//! statements; each SELECT is then explained (`EXPLAIN QUERY PLAN` on
+//! SQLite, a generic `EXPLAIN` on PostgreSQL with sequential scans
+//! discouraged, so only a missing index leaves one).
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::{Backend, Person, TestApp, spawn_app_with};
+
+/// Tables that grow with the platform.
+const LARGE: &[&str] = &[
+    "listings",
+    "users",
+    "engagements",
+    "activities",
+    "tickets",
+    "ticket_messages",
+    "reviews",
+    "sessions",
+    "listing_views",
+    "audit_events",
+    "outgoing_email",
+    "crm_notes",
+    "crm_tags",
+    "customer_scores",
+];
+
+#[derive(QueryableByName)]
+struct SqlitePlanRow {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlanRow {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// What is wrong with a statement's plan, if anything.
+fn check(conn: &mut agora::db::AnyConnection, sql: &str) -> Option<String> {
+    use agora::db::AnyConnection;
+    let limited = sql.to_uppercase().contains(" LIMIT ");
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let rows: Vec<SqlitePlanRow> =
+                match diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(c) {
+                    Ok(r) => r,
+                    Err(e) => return Some(format!("cannot explain: {e}")),
+                };
+            for r in &rows {
+                let Some(rest) = r.detail.strip_prefix("SCAN ") else {
+                    continue;
+                };
+                let table = rest.split_whitespace().next().unwrap_or("");
+                if !LARGE.contains(&table) {
+                    continue;
+                }
+                // Walking an index in order is fine when a LIMIT stops it.
+                if rest.contains(" USING ") && limited {
+                    continue;
+                }
+                return Some(r.detail.clone());
+            }
+            None
+        }
+        AnyConnection::Postgres(c) => {
+            let params = (1..=64)
+                .rev()
+                .find(|n| sql.contains(&format!("${n}")))
+                .unwrap_or(0);
+            let args = vec!["NULL"; params].join(", ");
+            if let Err(e) = diesel::sql_query(format!("PREPARE agora_plan AS {sql}")).execute(c) {
+                return Some(format!("cannot prepare: {e}"));
+            }
+            let explain = if params == 0 {
+                "EXPLAIN EXECUTE agora_plan".to_string()
+            } else {
+                format!("EXPLAIN EXECUTE agora_plan({args})")
+            };
+            let rows: Vec<PgPlanRow> = match diesel::sql_query(explain).load(c) {
+                Ok(r) => r,
+                Err(e) => return Some(format!("cannot explain: {e}")),
+            };
+            let _ = diesel::sql_query("DEALLOCATE agora_plan").execute(c);
+            for r in &rows {
+                if let Some(i) = r.line.find("Seq Scan on ") {
+                    let table = r.line[i + 12..].split_whitespace().next().unwrap_or("");
+                    if LARGE.contains(&table) {
+                        return Some(r.line.trim().to_string());
+                    }
+                }
+            }
+            None
+        }
+    }
+}
+
+async fn explain_page(
+    app: &TestApp,
+    explainer: &agora::db::Pool,
+    log: &agora::db::QueryLog,
+    who: Option<&Person>,
+    path: &str,
+) -> Vec<String> {
+    log.take();
+    let client = who
+        .map(|p| p.client.clone())
+        .unwrap_or_else(crate::helpers::bare_client);
+    let res = client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let statements = log.take();
+    let selects: Vec<String> = statements
+        .into_iter()
+        .filter(|s| {
+            let head = s.trim_start().to_uppercase();
+            head.starts_with("SELECT") || head.starts_with("WITH")
+        })
+        .collect();
+    let pool = explainer.clone();
+    let path = path.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        if let agora::db::AnyConnection::Postgres(c) = &mut *conn {
+            diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+                .execute(c)
+                .unwrap();
+            diesel::sql_query("SET enable_seqscan = off")
+                .execute(c)
+                .unwrap();
+        }
+        let mut problems = Vec::new();
+        for sql in selects {
+            if let Some(p) = check(&mut conn, &sql) {
+                problems.push(format!("{path}: {p}\n    {sql}"));
+            }
+        }
+        if let agora::db::AnyConnection::Postgres(c) = &mut *conn {
+            let _ = diesel::sql_query("RESET ALL").execute(c);
+        }
+        problems
+    })
+    .await
+    .unwrap()
+}
+
+async fn no_page_reads_a_whole_large_table(backend: Backend) {
+    let log = agora::db::QueryLog::default();
+    let recorded = log.clone();
+    let app = spawn_app_with(backend, move |s| s.query_log = Some(recorded)).await;
+    let owner = app.person("plan-owner@example.com", "Plan Owner").await;
+    let (pid, pslug) = app.partner("Plan Partner", &owner).await;
+    let (_, lslug) = app.listing(pid, "Plan yoga", "Stretch well.", true).await;
+    let consumer = app
+        .person("plan-consumer@example.com", "Plan Consumer")
+        .await;
+    let token = app.csrf_with(&consumer.client).await;
+    for (path, fields) in [
+        (
+            format!("/listings/{lslug}/engage"),
+            vec![("consent", "yes")],
+        ),
+        (
+            format!("/listings/{lslug}/review"),
+            vec![("rating", "5"), ("body", "Lovely.")],
+        ),
+        (
+            "/me/tickets/new".to_string(),
+            vec![
+                ("subject", "A question"),
+                ("message", "Hello there."),
+                ("priority", "normal"),
+                ("listing", lslug.as_str()),
+            ],
+        ),
+    ] {
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend(fields);
+        let res = consumer
+            .client
+            .post(app.url(&path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+    }
+    let staff = app.person("plan-staff@example.com", "Plan Staff").await;
+    let sid = staff.id;
+    app.db(move |c| agora::models::users::set_staff(c, sid, true).unwrap())
+        .await;
+    let admin = app.admin("plan-admin@example.com").await;
+    let number: i64 = app
+        .db(|c| {
+            agora::schema::tickets::table
+                .select(agora::schema::tickets::number)
+                .first(c)
+                .unwrap()
+        })
+        .await;
+    let cursor = agora::web::paging::Cursor {
+        page: 30,
+        key: 0,
+        id: 1,
+    }
+    .encode();
+    let base = format!("/partner/{pslug}");
+    let pages: Vec<(Option<&Person>, String)> = vec![
+        (None, "/".into()),
+        (None, "/listings".into()),
+        (None, "/listings?q=yoga".into()),
+        (None, "/listings?sort=newest".into()),
+        (None, format!("/listings?sort=newest&after={cursor}")),
+        (None, format!("/listings?sort=rating&after={cursor}")),
+        (None, format!("/listings?sort=popular&after={cursor}")),
+        (None, format!("/listings/{lslug}")),
+        (None, format!("/listings/{lslug}?after={cursor}")),
+        (None, format!("/partners/{pslug}")),
+        (None, format!("/partners/{pslug}?after={cursor}")),
+        (Some(&owner), base.clone()),
+        (Some(&owner), format!("{base}/listings")),
+        (Some(&owner), format!("{base}/listings?after={cursor}")),
+        (Some(&owner), format!("{base}/engagements")),
+        (Some(&owner), format!("{base}/engagements?after={cursor}")),
+        (Some(&owner), format!("{base}/reviews")),
+        (Some(&owner), format!("{base}/reviews?after={cursor}")),
+        (Some(&owner), format!("{base}/customers")),
+        (Some(&owner), format!("{base}/tickets")),
+        (Some(&staff), "/desk".into()),
+        (Some(&staff), "/desk?queue=breaching".into()),
+        (Some(&staff), "/desk?queue=unassigned".into()),
+        (Some(&staff), format!("/desk/tickets/{number}")),
+        (Some(&admin), "/admin/users".into()),
+        (Some(&admin), "/admin/audit".into()),
+        (Some(&admin), "/admin/moderation".into()),
+        (Some(&admin), "/admin/listings".into()),
+        (Some(&consumer), "/me".into()),
+        (Some(&consumer), "/me/tickets".into()),
+    ];
+    // Plans are read on a connection of their own, never one the app's
+    // statement cache relies on.
+    let explainer = agora::db::connect(&app.settings.database_url, 1).unwrap();
+    let mut problems = Vec::new();
+    for (who, path) in &pages {
+        problems.extend(explain_page(&app, &explainer, &log, *who, path).await);
+    }
+    assert!(
+        problems.is_empty(),
+        "{} queries read a whole large table:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+both!(no_page_reads_a_whole_large_table);
