@@ -212,6 +212,7 @@ pub const RESOLVED_TICKETS_CLOSE_AFTER: time::Duration = time::Duration::days(7)
 /// Clears expired sessions and closes long-resolved tickets now and then.
 async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiver<bool>) {
     let absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
+    tokio::spawn(refresh_customer_scores(pool.clone(), shutdown.clone()));
     loop {
         let result = db::run(&pool, move |conn| {
             crate::models::sessions::purge_expired(conn, absolute)?;
@@ -228,6 +229,25 @@ async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiv
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// Customer scores are refreshed this often, a few partners at a time.
+pub const CUSTOMER_SCORES_EVERY: Duration = Duration::from_secs(60);
+
+/// Works out again the customer scores of partners with new activity.
+async fn refresh_customer_scores(pool: Pool, mut shutdown: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(CUSTOMER_SCORES_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = shutdown.changed() => break,
+        }
+        let result = db::run(&pool, |conn| Ok(crate::models::crm::refresh_due(conn, 5)?)).await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "customer scores refresh failed");
         }
     }
 }
