@@ -236,8 +236,10 @@ async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiv
 /// Customer scores are refreshed this often, a few partners at a time.
 pub const CUSTOMER_SCORES_EVERY: Duration = Duration::from_secs(60);
 
-/// Works out again the customer scores of partners with new activity.
+/// Works out again the customer scores of partners with new activity, a
+/// few partners per database call, for at most half of each interval.
 async fn refresh_customer_scores(pool: Pool, mut shutdown: watch::Receiver<bool>) {
+    const PER_CALL: usize = 5;
     let mut every = tokio::time::interval(CUSTOMER_SCORES_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -245,9 +247,20 @@ async fn refresh_customer_scores(pool: Pool, mut shutdown: watch::Receiver<bool>
             _ = every.tick() => {}
             _ = shutdown.changed() => break,
         }
-        let result = db::run(&pool, |conn| Ok(crate::models::crm::refresh_due(conn, 5)?)).await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "customer scores refresh failed");
+        let started = std::time::Instant::now();
+        loop {
+            let result = db::run(&pool, |conn| {
+                Ok(crate::models::crm::refresh_due(conn, PER_CALL as i64)?)
+            })
+            .await;
+            match result {
+                Ok(n) if n == PER_CALL && started.elapsed() < CUSTOMER_SCORES_EVERY / 2 => {}
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "customer scores refresh failed");
+                    break;
+                }
+            }
         }
     }
 }

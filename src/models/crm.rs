@@ -217,42 +217,67 @@ fn customer_from(r: ScoreRow) -> Customer {
     }
 }
 
+/// Adds the filter's conditions to a query over `customer_scores` (alone
+/// or joined to `users`): the partner, consent checked live for every row,
+/// segment, tag and search. The search is a correlated lookup of the one
+/// user row, so no database is tempted to scan every user for the pattern.
+macro_rules! cut_by {
+    ($q:expr, $partner_id:expr, $f:expr) => {{
+        let (partner_id, f): (i64, &Filter) = ($partner_id, $f);
+        let mut q = $q
+            .filter(customer_scores::partner_id.eq(partner_id))
+            .filter(exists(
+                engagements::table
+                    .filter(engagements::partner_id.eq(partner_id))
+                    .filter(engagements::consumer_id.eq(customer_scores::consumer_id))
+                    .filter(engagements::consent.eq(true)),
+            ));
+        if let Some(s) = f.segment {
+            q = q.filter(customer_scores::segment.eq(s.code()));
+        }
+        if !f.tag.is_empty() {
+            q = q.filter(exists(
+                crm_tags::table
+                    .filter(crm_tags::partner_id.eq(partner_id))
+                    .filter(crm_tags::consumer_id.eq(customer_scores::consumer_id))
+                    .filter(crm_tags::tag.eq(f.tag.clone())),
+            ));
+        }
+        let needle = f.q.trim().to_lowercase();
+        if !needle.is_empty() {
+            let pattern = format!("%{}%", crate::db::like_escape(&needle));
+            q = q.filter(
+                diesel::dsl::sql::<Bool>("(SELECT (lower(u.display_name) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR lower(u.email) LIKE ")
+                    .bind::<Text, _>(pattern)
+                    .sql(" ESCAPE '\\') FROM users u WHERE u.id = customer_scores.consumer_id)"),
+            );
+        }
+        q
+    }};
+}
+
 /// The partner's scored customers who consent right now, cut by the
-/// filter. Consent is checked here, live, for every row.
+/// filter, with their names.
 fn scored(partner_id: i64, f: &Filter) -> Scored<'static> {
-    let mut q = customer_scores::table
-        .inner_join(users::table.on(users::id.eq(customer_scores::consumer_id)))
-        .filter(customer_scores::partner_id.eq(partner_id))
-        .filter(exists(
-            engagements::table
-                .filter(engagements::partner_id.eq(partner_id))
-                .filter(engagements::consumer_id.eq(customer_scores::consumer_id))
-                .filter(engagements::consent.eq(true)),
-        ))
-        .into_boxed();
-    if let Some(s) = f.segment {
-        q = q.filter(customer_scores::segment.eq(s.code()));
-    }
-    if !f.tag.is_empty() {
-        q = q.filter(exists(
-            crm_tags::table
-                .filter(crm_tags::partner_id.eq(partner_id))
-                .filter(crm_tags::consumer_id.eq(customer_scores::consumer_id))
-                .filter(crm_tags::tag.eq(f.tag.clone())),
-        ));
-    }
-    let needle = f.q.trim().to_lowercase();
-    if !needle.is_empty() {
-        let pattern = format!("%{}%", crate::db::like_escape(&needle));
-        q = q.filter(
-            diesel::dsl::sql::<Bool>("(lower(users.display_name) LIKE ")
-                .bind::<Text, _>(pattern.clone())
-                .sql(" ESCAPE '\\' OR lower(users.email) LIKE ")
-                .bind::<Text, _>(pattern)
-                .sql(" ESCAPE '\\')"),
-        );
-    }
-    q
+    cut_by!(
+        customer_scores::table
+            .inner_join(users::table.on(users::id.eq(customer_scores::consumer_id)))
+            .into_boxed(),
+        partner_id,
+        f
+    )
+}
+
+/// How many customers the filter keeps, up to `COUNT_CAP + 1`: read from
+/// the scores' index and the live consent, without the users.
+fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> QueryResult<i64> {
+    let q = cut_by!(customer_scores::table.into_boxed(), partner_id, f);
+    Ok(q.select(customer_scores::consumer_id)
+        .limit(paging::COUNT_CAP + 1)
+        .load::<i64>(conn)?
+        .len() as i64)
 }
 
 /// Keeps the rows after `(key, id)` in the sort's order with a
@@ -291,11 +316,7 @@ pub fn page(
     f: &Filter,
     req: &PageRequest,
 ) -> QueryResult<(Page<Customer>, i64)> {
-    let total = scored(partner_id, f)
-        .select(customer_scores::consumer_id)
-        .limit(paging::COUNT_CAP + 1)
-        .load::<i64>(conn)?
-        .len() as i64;
+    let total = count_capped(conn, partner_id, f)?;
     let mut q = scored(partner_id, f);
     if let Some((key, id)) = req.after() {
         q = seek_after(q, f.sort, key, id);

@@ -320,6 +320,10 @@ async fn scores_follow_the_segment_rules(backend: Backend) {
     );
     let search = get(&app, &owner, &format!("{base}?q=BEN%40")).await;
     assert_eq!(customer_ids(&search.body, &base), vec![ids[1]]);
+    // A wildcard typed in the search is only a character.
+    get(&app, &owner, &format!("{base}?q=%25"))
+        .await
+        .assert_contains("Matching customers: 0");
 }
 both!(scores_follow_the_segment_rules);
 
@@ -505,7 +509,12 @@ async fn csv_streams_every_row(backend: Backend) {
     );
     let body = res.text().await.unwrap();
     let mut lines = body.lines();
-    assert!(lines.next().unwrap().starts_with("Your name,Email address,"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("Your name,Email address,")
+    );
     let emails: Vec<&str> = lines.map(|l| l.split(',').nth(1).unwrap()).collect();
     assert_eq!(emails.len(), n);
     let unique: HashSet<&str> = emails.iter().copied().collect();

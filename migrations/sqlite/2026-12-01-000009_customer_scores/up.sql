@@ -43,7 +43,9 @@ CREATE INDEX activities_timeline ON activities(partner_id, consumer_id, id);
 CREATE INDEX reviews_customer ON reviews(partner_id, consumer_id, rating);
 CREATE INDEX tickets_customer ON tickets(partner_id, requester_id, satisfaction_rating);
 
--- The partner overview.
+-- The partner overview. Views are summed over the partner's listings by a
+-- join that reads this index alone.
+CREATE INDEX listing_views_covering ON listing_views(listing_id, day, views);
 CREATE INDEX reviews_partner_visible ON reviews(partner_id, hidden_at, rating);
 CREATE INDEX tickets_partner_status ON tickets(partner_id, status);
 CREATE INDEX tickets_partner_created ON tickets(partner_id, created_at, first_response_at);
