@@ -94,8 +94,27 @@ impl Lang {
         }
     }
 
+    /// A message without arguments. Such a message always reads the same,
+    /// so each thread keeps what it looked up once: a page's fifty labels
+    /// cost fifty hash lookups rather than fifty Fluent formattings.
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(self.id(), key)
+        thread_local! {
+            static SEEN: std::cell::RefCell<[HashMap<String, String>; 2]> =
+                std::cell::RefCell::new([HashMap::new(), HashMap::new()]);
+        }
+        let slot = self as usize;
+        if let Some(hit) = SEEN.with(|s| s.borrow()[slot].get(key).cloned()) {
+            return hit;
+        }
+        let text = LOCALES.lookup(self.id(), key);
+        SEEN.with(|s| {
+            let mut s = s.borrow_mut();
+            // Keys are the code's own; the bound only guards against a bug.
+            if s[slot].len() < 4096 {
+                s[slot].insert(key.to_string(), text.clone());
+            }
+        });
+        text
     }
 
     pub fn t_args(self, key: &str, args: &[(&str, FluentArg)]) -> String {

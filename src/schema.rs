@@ -286,6 +286,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_scores (partner_id, consumer_id) {
+        partner_id -> BigInt,
+        consumer_id -> BigInt,
+        last_activity_at -> Timestamp,
+        first_activity_at -> Timestamp,
+        frequency -> Integer,
+        satisfaction -> Integer,
+        r_score -> Integer,
+        f_score -> Integer,
+        s_score -> Integer,
+        segment -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_score_runs (partner_id) {
+        partner_id -> BigInt,
+        computed_at -> Timestamp,
+        seen_after -> Timestamp,
+        seen_count -> Integer,
+        customers -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -325,4 +351,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     business_hours,
     crm_notes,
     crm_tags,
+    customer_scores,
+    customer_score_runs,
 );

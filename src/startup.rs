@@ -277,6 +277,7 @@ pub use crate::maintenance::RESOLVED_TICKETS_CLOSE_AFTER;
 /// several share a PostgreSQL database).
 async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiver<bool>) {
     let session_absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
+    tokio::spawn(refresh_customer_scores(pool.clone(), shutdown.clone()));
     let mut window_day = None;
     loop {
         let today = crate::models::now().date();
@@ -296,6 +297,38 @@ async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiv
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// Customer scores are refreshed this often, a few partners at a time.
+pub const CUSTOMER_SCORES_EVERY: Duration = Duration::from_secs(60);
+
+/// Works out again the customer scores of partners with new activity, a
+/// few partners per database call, for at most half of each interval.
+async fn refresh_customer_scores(pool: Pool, mut shutdown: watch::Receiver<bool>) {
+    const PER_CALL: usize = 5;
+    let mut every = tokio::time::interval(CUSTOMER_SCORES_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = shutdown.changed() => break,
+        }
+        let started = std::time::Instant::now();
+        loop {
+            let result = db::run(&pool, |conn| {
+                Ok(crate::models::crm::refresh_due(conn, PER_CALL as i64)?)
+            })
+            .await;
+            match result {
+                Ok(n) if n == PER_CALL && started.elapsed() < CUSTOMER_SCORES_EVERY / 2 => {}
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "customer scores refresh failed");
+                    break;
+                }
+            }
         }
     }
 }

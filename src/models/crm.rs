@@ -1,30 +1,65 @@
 //! A partner's customers: consumers who engaged with one of its listings
-//! and still consent to share their details. Notes, tags, the timeline
-//! and the figures the segments are made from.
+//! and still consent to share their details. Notes, tags, the timeline,
+//! and the segment scores, kept in `customer_scores` by a background
+//! refresh so that no page ranks every customer per request.
+//!
+//! Consent is always checked live against the engagements, never read from
+//! the scores: a person who withdraws disappears from every page at once,
+//! although their score row stays until the next refresh.
 
 use std::collections::HashMap;
 
+use diesel::dsl::{count_star, exists, max, min, sum};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 use time::PrimitiveDateTime;
 
-use crate::db::AnyConnection;
-use crate::domain::segments::{self, Inputs, Scores};
-use crate::schema::{activities, crm_notes, crm_tags, engagements, reviews, tickets, users};
+use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::segments::{self, Inputs, Segment};
+use crate::schema::{
+    activities, crm_notes, crm_tags, customer_score_runs, customer_scores, engagements, reviews,
+    tickets, users,
+};
+use crate::web::paging::{self, Page, PageRequest};
 
+/// Customers on one page of the list.
+pub const PAGE_SIZE: usize = 50;
+/// Timeline entries on one page of the customer page.
+pub const TIMELINE_PAGE_SIZE: usize = 50;
+/// Rows the CSV export reads per query.
+pub const EXPORT_BATCH: i64 = 1000;
+/// Notes shown on the customer page, newest first.
+pub const NOTES_SHOWN: i64 = 100;
+/// Tags offered by the list's filter.
+pub const TAGS_OFFERED: i64 = 200;
+
+/// Scores are worked out again after this long even when nothing
+/// happened: recency counts in days and the 90-day window moves.
+pub const RECOMPUTE_AFTER: time::Duration = time::Duration::hours(24);
+/// The refresh counts the partner's activities of this long before it
+/// started; any more of them later (a write that committed just after the
+/// refresh read) make the partner due again.
+const SEEN_MARGIN: time::Duration = time::Duration::seconds(30);
+/// Rows per INSERT when scores are written (11 values each).
+const INSERT_CHUNK: usize = 500;
+
+/// One customer's stored figures and scores.
 #[derive(Debug, Clone)]
-pub struct Customer {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
+pub struct Score {
     pub last_activity: PrimitiveDateTime,
+    pub first_activity: PrimitiveDateTime,
+    /// Activities with the partner in the 90 days before `computed_at`.
     pub recent_activities: i64,
     /// Mean rating in hundredths, if the customer rated the partner.
     pub satisfaction: Option<i64>,
-    pub tags: Vec<String>,
-    pub scores: Scores,
+    pub r: i32,
+    pub f: i32,
+    pub s: i32,
+    pub segment: Segment,
+    pub computed_at: PrimitiveDateTime,
 }
 
-impl Customer {
+impl Score {
     pub fn satisfaction_text(&self) -> Option<String> {
         self.satisfaction.map(|h| {
             super::listings::Rating {
@@ -36,16 +71,331 @@ impl Customer {
     }
 }
 
-/// Ids of the consumers who currently consent to this partner.
-pub fn consenting(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<i64>> {
-    let mut ids: Vec<i64> = engagements::table
-        .filter(engagements::partner_id.eq(partner_id))
-        .filter(engagements::consent.eq(true))
-        .select(engagements::consumer_id)
+/// A consenting customer, with the score row if there is one yet (someone
+/// who engaged since the last refresh has none).
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub tags: Vec<String>,
+    pub score: Option<Score>,
+}
+
+/// The orders the list offers; each is backed by an index on the scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Recent,
+    Inactive,
+    Frequent,
+    Satisfied,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [
+        Sort::Recent,
+        Sort::Inactive,
+        Sort::Frequent,
+        Sort::Satisfied,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Sort::Recent => "recent",
+            Sort::Inactive => "inactive",
+            Sort::Frequent => "frequent",
+            Sort::Satisfied => "satisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Sort {
+        Sort::ALL
+            .into_iter()
+            .find(|x| x.code() == s)
+            .unwrap_or_default()
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Sort::Recent => "crm-sort-recent",
+            Sort::Inactive => "crm-sort-inactive",
+            Sort::Frequent => "crm-sort-frequent",
+            Sort::Satisfied => "crm-sort-satisfied",
+        }
+    }
+
+    /// The seek key of a row in this order.
+    fn key(self, s: &Score) -> i64 {
+        match self {
+            Sort::Recent | Sort::Inactive => paging::time_key(s.last_activity),
+            Sort::Frequent => s.recent_activities,
+            Sort::Satisfied => s.satisfaction.unwrap_or(0),
+        }
+    }
+}
+
+/// What the list and the export are cut by.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of the name or email, any case.
+    pub q: String,
+    pub tag: String,
+    pub segment: Option<Segment>,
+    pub sort: Sort,
+}
+
+type ScoredSource = diesel::dsl::InnerJoinOn<
+    customer_scores::table,
+    users::table,
+    diesel::dsl::Eq<users::id, customer_scores::consumer_id>,
+>;
+type Scored<'a> = diesel::dsl::IntoBoxed<'a, ScoredSource, MultiBackend>;
+
+type ScoreRow = (
+    i64,
+    String,
+    String,
+    PrimitiveDateTime,
+    PrimitiveDateTime,
+    i32,
+    i32,
+    i32,
+    i32,
+    i32,
+    String,
+    PrimitiveDateTime,
+);
+
+type ScoreColumns = (
+    customer_scores::consumer_id,
+    users::display_name,
+    users::email,
+    customer_scores::last_activity_at,
+    customer_scores::first_activity_at,
+    customer_scores::frequency,
+    customer_scores::satisfaction,
+    customer_scores::r_score,
+    customer_scores::f_score,
+    customer_scores::s_score,
+    customer_scores::segment,
+    customer_scores::computed_at,
+);
+
+const SCORE_COLUMNS: ScoreColumns = (
+    customer_scores::consumer_id,
+    users::display_name,
+    users::email,
+    customer_scores::last_activity_at,
+    customer_scores::first_activity_at,
+    customer_scores::frequency,
+    customer_scores::satisfaction,
+    customer_scores::r_score,
+    customer_scores::f_score,
+    customer_scores::s_score,
+    customer_scores::segment,
+    customer_scores::computed_at,
+);
+
+fn customer_from(r: ScoreRow) -> Customer {
+    Customer {
+        id: r.0,
+        name: r.1,
+        email: r.2,
+        tags: Vec::new(),
+        score: Some(Score {
+            last_activity: r.3,
+            first_activity: r.4,
+            recent_activities: r.5 as i64,
+            satisfaction: (r.6 > 0).then_some(r.6 as i64),
+            r: r.7,
+            f: r.8,
+            s: r.9,
+            segment: Segment::parse(&r.10).unwrap_or(Segment::Others),
+            computed_at: r.11,
+        }),
+    }
+}
+
+/// Adds the filter's conditions to a query over `customer_scores` (alone
+/// or joined to `users`): the partner, consent checked live for every row,
+/// segment, tag and search. The search is a correlated lookup of the one
+/// user row, so no database is tempted to scan every user for the pattern.
+macro_rules! cut_by {
+    ($q:expr, $partner_id:expr, $f:expr) => {{
+        let (partner_id, f): (i64, &Filter) = ($partner_id, $f);
+        let mut q = $q
+            .filter(customer_scores::partner_id.eq(partner_id))
+            .filter(exists(
+                engagements::table
+                    .filter(engagements::partner_id.eq(partner_id))
+                    .filter(engagements::consumer_id.eq(customer_scores::consumer_id))
+                    .filter(engagements::consent.eq(true)),
+            ));
+        if let Some(s) = f.segment {
+            q = q.filter(customer_scores::segment.eq(s.code()));
+        }
+        if !f.tag.is_empty() {
+            q = q.filter(exists(
+                crm_tags::table
+                    .filter(crm_tags::partner_id.eq(partner_id))
+                    .filter(crm_tags::consumer_id.eq(customer_scores::consumer_id))
+                    .filter(crm_tags::tag.eq(f.tag.clone())),
+            ));
+        }
+        let needle = f.q.trim().to_lowercase();
+        if !needle.is_empty() {
+            let pattern = format!("%{}%", crate::db::like_escape(&needle));
+            q = q.filter(
+                diesel::dsl::sql::<Bool>("(SELECT (lower(u.display_name) LIKE ")
+                    .bind::<Text, _>(pattern.clone())
+                    .sql(" ESCAPE '\\' OR lower(u.email) LIKE ")
+                    .bind::<Text, _>(pattern)
+                    .sql(" ESCAPE '\\') FROM users u WHERE u.id = customer_scores.consumer_id)"),
+            );
+        }
+        q
+    }};
+}
+
+/// The partner's scored customers who consent right now, cut by the
+/// filter, with their names.
+fn scored(partner_id: i64, f: &Filter) -> Scored<'static> {
+    cut_by!(
+        customer_scores::table
+            .inner_join(users::table.on(users::id.eq(customer_scores::consumer_id)))
+            .into_boxed(),
+        partner_id,
+        f
+    )
+}
+
+/// How many customers the filter keeps, up to `COUNT_CAP + 1`: read from
+/// the scores' index and the live consent, without the users.
+fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> QueryResult<i64> {
+    let q = cut_by!(customer_scores::table.into_boxed(), partner_id, f);
+    Ok(q.select(customer_scores::consumer_id)
+        .limit(paging::COUNT_CAP + 1)
+        .load::<i64>(conn)?
+        .len() as i64)
+}
+
+/// Keeps the rows after `(key, id)` in the sort's order with a
+/// row-value comparison `(column, consumer_id) < (key, id)` (`>` for an
+/// ascending order), which both databases answer from the index.
+fn seek_after(q: Scored<'static>, sort: Sort, key: i64, id: i64) -> Scored<'static> {
+    let (column, op) = match sort {
+        Sort::Recent => ("last_activity_at", "<"),
+        Sort::Inactive => ("last_activity_at", ">"),
+        Sort::Frequent => ("frequency", "<"),
+        Sort::Satisfied => ("satisfaction", "<"),
+    };
+    let head = format!("(customer_scores.{column}, customer_scores.consumer_id) {op} (");
+    match sort {
+        Sort::Recent | Sort::Inactive => q.filter(
+            diesel::dsl::sql::<Bool>(&head)
+                .bind::<Timestamp, _>(paging::key_time(key))
+                .sql(", ")
+                .bind::<BigInt, _>(id)
+                .sql(")"),
+        ),
+        Sort::Frequent | Sort::Satisfied => q.filter(
+            diesel::dsl::sql::<Bool>(&head)
+                .bind::<Integer, _>(key.clamp(i32::MIN as i64, i32::MAX as i64) as i32)
+                .sql(", ")
+                .bind::<BigInt, _>(id)
+                .sql(")"),
+        ),
+    }
+}
+
+/// One page of the list, with the number of matching customers (capped).
+pub fn page(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    f: &Filter,
+    req: &PageRequest,
+) -> QueryResult<(Page<Customer>, i64)> {
+    let total = count_capped(conn, partner_id, f)?;
+    let mut q = scored(partner_id, f);
+    if let Some((key, id)) = req.after() {
+        q = seek_after(q, f.sort, key, id);
+    }
+    q = match f.sort {
+        Sort::Recent => q.order((
+            customer_scores::last_activity_at.desc(),
+            customer_scores::consumer_id.desc(),
+        )),
+        Sort::Inactive => q.order((
+            customer_scores::last_activity_at.asc(),
+            customer_scores::consumer_id.asc(),
+        )),
+        Sort::Frequent => q.order((
+            customer_scores::frequency.desc(),
+            customer_scores::consumer_id.desc(),
+        )),
+        Sort::Satisfied => q.order((
+            customer_scores::satisfaction.desc(),
+            customer_scores::consumer_id.desc(),
+        )),
+    };
+    let rows: Vec<ScoreRow> = q
+        .select(SCORE_COLUMNS)
+        .offset(req.offset())
+        .limit(req.limit())
         .load(conn)?;
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
+    let mut list: Vec<Customer> = rows.into_iter().map(customer_from).collect();
+    attach_tags(conn, partner_id, &mut list)?;
+    let sort = f.sort;
+    let page = req.finish(list, |c| {
+        (c.score.as_ref().map(|s| sort.key(s)).unwrap_or(0), c.id)
+    });
+    Ok((page, total))
+}
+
+/// Up to `EXPORT_BATCH` customers with ids above `after`, by id: what the
+/// CSV export reads at a time.
+pub fn export_batch(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    f: &Filter,
+    after: i64,
+) -> QueryResult<Vec<Customer>> {
+    let rows: Vec<ScoreRow> = scored(partner_id, f)
+        .filter(customer_scores::consumer_id.gt(after))
+        .order(customer_scores::consumer_id.asc())
+        .limit(EXPORT_BATCH)
+        .select(SCORE_COLUMNS)
+        .load(conn)?;
+    let mut list: Vec<Customer> = rows.into_iter().map(customer_from).collect();
+    attach_tags(conn, partner_id, &mut list)?;
+    Ok(list)
+}
+
+/// The tags of a page's (or a batch's) customers.
+fn attach_tags(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    list: &mut [Customer],
+) -> QueryResult<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+    let rows: Vec<(i64, String)> = crm_tags::table
+        .filter(crm_tags::partner_id.eq(partner_id))
+        .filter(crm_tags::consumer_id.eq_any(&ids))
+        .order((crm_tags::consumer_id.asc(), crm_tags::tag.asc()))
+        .select((crm_tags::consumer_id, crm_tags::tag))
+        .load(conn)?;
+    let mut by_id: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, tag) in rows {
+        by_id.entry(id).or_default().push(tag);
+    }
+    for c in list {
+        c.tags = by_id.remove(&c.id).unwrap_or_default();
+    }
+    Ok(())
 }
 
 pub fn is_customer(
@@ -53,102 +403,295 @@ pub fn is_customer(
     partner_id: i64,
     consumer_id: i64,
 ) -> QueryResult<bool> {
-    Ok(engagements::table
-        .filter(engagements::partner_id.eq(partner_id))
-        .filter(engagements::consumer_id.eq(consumer_id))
-        .filter(engagements::consent.eq(true))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0)
+    diesel::select(exists(
+        engagements::table
+            .filter(engagements::partner_id.eq(partner_id))
+            .filter(engagements::consumer_id.eq(consumer_id))
+            .filter(engagements::consent.eq(true)),
+    ))
+    .get_result(conn)
 }
 
-/// Every consenting customer with figures, tags and segment.
-pub fn customers(
+/// One customer of this partner, if they consent right now.
+pub fn customer(
     conn: &mut AnyConnection,
     partner_id: i64,
-    now: PrimitiveDateTime,
-) -> QueryResult<Vec<Customer>> {
-    let ids = consenting(conn, partner_id)?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    consumer_id: i64,
+) -> QueryResult<Option<Customer>> {
+    if !is_customer(conn, partner_id, consumer_id)? {
+        return Ok(None);
     }
-    let people: Vec<(i64, String, String)> = users::table
-        .filter(users::id.eq_any(&ids))
-        .select((users::id, users::display_name, users::email))
+    let scored: Option<ScoreRow> = customer_scores::table
+        .inner_join(users::table.on(users::id.eq(customer_scores::consumer_id)))
+        .filter(customer_scores::partner_id.eq(partner_id))
+        .filter(customer_scores::consumer_id.eq(consumer_id))
+        .select(SCORE_COLUMNS)
+        .first(conn)
+        .optional()?;
+    let mut c = match scored {
+        Some(row) => customer_from(row),
+        None => {
+            let Some((name, email)) = users::table
+                .find(consumer_id)
+                .select((users::display_name, users::email))
+                .first::<(String, String)>(conn)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            Customer {
+                id: consumer_id,
+                name,
+                email,
+                tags: Vec::new(),
+                score: None,
+            }
+        }
+    };
+    c.tags = crm_tags::table
+        .filter(crm_tags::partner_id.eq(partner_id))
+        .filter(crm_tags::consumer_id.eq(consumer_id))
+        .order(crm_tags::tag.asc())
+        .select(crm_tags::tag)
         .load(conn)?;
-    let acts: Vec<(i64, PrimitiveDateTime)> = activities::table
-        .filter(activities::partner_id.eq(partner_id))
-        .filter(activities::consumer_id.eq_any(&ids))
-        .select((activities::consumer_id, activities::created_at))
-        .load(conn)?;
-    let mut ratings: HashMap<i64, Vec<i64>> = HashMap::new();
-    let review_rows: Vec<(i64, i32)> = reviews::table
-        .filter(reviews::partner_id.eq(partner_id))
-        .filter(reviews::consumer_id.eq_any(&ids))
-        .select((reviews::consumer_id, reviews::rating))
-        .load(conn)?;
-    let ticket_rows: Vec<(i64, Option<i32>)> = tickets::table
-        .filter(tickets::partner_id.eq(partner_id))
-        .filter(tickets::requester_id.eq_any(&ids))
-        .filter(tickets::satisfaction_rating.is_not_null())
-        .select((tickets::requester_id, tickets::satisfaction_rating))
-        .load(conn)?;
-    for (id, r) in review_rows {
-        ratings.entry(id).or_default().push(r as i64);
-    }
-    for (id, r) in ticket_rows {
-        if let Some(r) = r {
-            ratings.entry(id).or_default().push(r as i64);
+    Ok(Some(c))
+}
+
+/// When the partner's scores were last computed, if ever.
+pub fn computed_at(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+) -> QueryResult<Option<PrimitiveDateTime>> {
+    customer_score_runs::table
+        .find(partner_id)
+        .select(customer_score_runs::computed_at)
+        .first(conn)
+        .optional()
+}
+
+/// The time of the partner's scores, computing them first if they never
+/// were (a first visit; bounded by this one partner).
+pub fn ensure_scored(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<PrimitiveDateTime> {
+    match computed_at(conn, partner_id)? {
+        Some(t) => Ok(t),
+        None => {
+            refresh_scores(conn, partner_id)?;
+            computed_at(conn, partner_id)?.ok_or(diesel::result::Error::NotFound)
         }
     }
-    let tag_rows: Vec<(i64, String)> = crm_tags::table
-        .filter(crm_tags::partner_id.eq(partner_id))
-        .order(crm_tags::tag.asc())
-        .select((crm_tags::consumer_id, crm_tags::tag))
-        .load(conn)?;
+}
+
+/// Works out the scores of one partner's consenting customers again, by the
+/// rules of `domain::segments`, and replaces the stored ones in one write
+/// transaction. Returns how many customers were scored.
+pub fn refresh_scores(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<usize> {
+    crate::db::write_tx(conn, |conn| refresh_in_tx(conn, partner_id))
+}
+
+fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<usize> {
+    let now = super::now();
+    // Claim the partner's run row first: a second refresh of the same
+    // partner (another instance) waits here instead of colliding below.
+    claim_run(conn, partner_id, now)?;
     let window = now - time::Duration::days(90);
-    let mut out = Vec::new();
-    let mut inputs = Vec::new();
-    for (id, name, email) in people {
-        let mine: Vec<PrimitiveDateTime> = acts.iter().filter(|a| a.0 == id).map(|a| a.1).collect();
-        let last = mine.iter().max().copied().unwrap_or(now);
-        let first = mine.iter().min().copied().unwrap_or(now);
-        let recent = mine.iter().filter(|t| **t >= window).count() as i64;
-        let satisfaction = ratings.get(&id).filter(|r| !r.is_empty()).map(|r| {
-            let n = r.len() as i64;
-            (r.iter().sum::<i64>() * 100 + n / 2) / n
-        });
-        inputs.push(Inputs {
-            recency_days: (now - last).whole_days(),
-            frequency: recent,
-            satisfaction,
-            first_days: (now - first).whole_days(),
-        });
-        out.push(Customer {
+    let seen_after = now - SEEN_MARGIN;
+    let seen_count: i64 = activities::table
+        .filter(activities::partner_id.eq(partner_id))
+        .filter(activities::created_at.gt(seen_after))
+        .count()
+        .get_result(conn)?;
+
+    let mut ids: Vec<i64> = engagements::table
+        .filter(engagements::partner_id.eq(partner_id))
+        .filter(engagements::consent.eq(true))
+        .select(engagements::consumer_id)
+        .distinct()
+        .load(conn)?;
+    ids.sort_unstable();
+    ids.dedup();
+
+    // Per customer: last and first activity, then activities in 90 days.
+    let spans: HashMap<i64, (Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)> =
+        activities::table
+            .filter(activities::partner_id.eq(partner_id))
+            .group_by(activities::consumer_id)
+            .select((
+                activities::consumer_id,
+                max(activities::created_at),
+                min(activities::created_at),
+            ))
+            .load::<(i64, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)>(conn)?
+            .into_iter()
+            .map(|(id, last, first)| (id, (last, first)))
+            .collect();
+    let recent: HashMap<i64, i64> = activities::table
+        .filter(activities::partner_id.eq(partner_id))
+        .filter(activities::created_at.ge(window))
+        .group_by(activities::consumer_id)
+        .select((activities::consumer_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+
+    // Ratings from reviews and ticket surveys: (sum, count) per customer.
+    let mut ratings: HashMap<i64, (i64, i64)> = HashMap::new();
+    let review_sums: Vec<(i64, Option<i64>, i64)> = reviews::table
+        .filter(reviews::partner_id.eq(partner_id))
+        .group_by(reviews::consumer_id)
+        .select((reviews::consumer_id, sum(reviews::rating), count_star()))
+        .load(conn)?;
+    let ticket_sums: Vec<(i64, Option<i64>, i64)> = tickets::table
+        .filter(tickets::partner_id.eq(partner_id))
+        .filter(tickets::satisfaction_rating.is_not_null())
+        .group_by(tickets::requester_id)
+        .select((
+            tickets::requester_id,
+            sum(tickets::satisfaction_rating),
+            count_star(),
+        ))
+        .load(conn)?;
+    for (id, s, n) in review_sums.into_iter().chain(ticket_sums) {
+        let e = ratings.entry(id).or_insert((0, 0));
+        e.0 += s.unwrap_or(0);
+        e.1 += n;
+    }
+
+    let mut figures = Vec::with_capacity(ids.len());
+    for &id in &ids {
+        let (last, first) = spans.get(&id).copied().unwrap_or((None, None));
+        let (last, first) = (last.unwrap_or(now), first.unwrap_or(now));
+        let frequency = recent.get(&id).copied().unwrap_or(0);
+        let satisfaction = ratings
+            .get(&id)
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| (s * 100 + n / 2) / n);
+        figures.push((
             id,
-            name,
-            email,
-            last_activity: last,
-            recent_activities: recent,
-            satisfaction,
-            tags: tag_rows
-                .iter()
-                .filter(|t| t.0 == id)
-                .map(|t| t.1.clone())
-                .collect(),
-            scores: Scores {
-                r: 0,
-                f: 0,
-                s: 0,
-                segment: segments::Segment::Others,
+            last,
+            first,
+            Inputs {
+                recency_days: (now - last).whole_days(),
+                frequency,
+                satisfaction,
+                first_days: (now - first).whole_days(),
             },
-        });
+        ));
     }
-    for (c, s) in out.iter_mut().zip(segments::score(&inputs)) {
-        c.scores = s;
+    let inputs: Vec<Inputs> = figures.iter().map(|f| f.3).collect();
+    let scores = segments::score(&inputs);
+
+    diesel::delete(customer_scores::table.filter(customer_scores::partner_id.eq(partner_id)))
+        .execute(conn)?;
+    let rows: Vec<_> = figures
+        .iter()
+        .zip(&scores)
+        .map(|((id, last, first, i), s)| {
+            (
+                customer_scores::partner_id.eq(partner_id),
+                customer_scores::consumer_id.eq(*id),
+                customer_scores::last_activity_at.eq(*last),
+                customer_scores::first_activity_at.eq(*first),
+                customer_scores::frequency.eq(i.frequency.min(i32::MAX as i64) as i32),
+                customer_scores::satisfaction.eq(i.satisfaction.unwrap_or(0) as i32),
+                customer_scores::r_score.eq(s.r as i32),
+                customer_scores::f_score.eq(s.f as i32),
+                customer_scores::s_score.eq(s.s as i32),
+                customer_scores::segment.eq(s.segment.code()),
+                customer_scores::computed_at.eq(now),
+            )
+        })
+        .collect();
+    // Multi-row inserts run on the backend's own connection: the
+    // MultiConnection has no batch insert.
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let insert = diesel::insert_into(customer_scores::table).values(chunk);
+        match conn {
+            AnyConnection::Postgres(c) => insert.execute(c)?,
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+        };
     }
-    out.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then(a.id.cmp(&b.id)));
-    Ok(out)
+    diesel::update(customer_score_runs::table.find(partner_id))
+        .set((
+            customer_score_runs::computed_at.eq(now),
+            customer_score_runs::seen_after.eq(seen_after),
+            customer_score_runs::seen_count.eq(seen_count.min(i32::MAX as i64) as i32),
+            customer_score_runs::customers.eq(ids.len().min(i32::MAX as usize) as i32),
+        ))
+        .execute(conn)?;
+    Ok(ids.len())
+}
+
+/// Inserts the partner's run row, or locks it when it exists.
+fn claim_run(conn: &mut AnyConnection, partner_id: i64, now: PrimitiveDateTime) -> QueryResult<()> {
+    let sql = "INSERT INTO customer_score_runs \
+               (partner_id, computed_at, seen_after, seen_count, customers) \
+               VALUES ($1, $2, $2, 0, 0) \
+               ON CONFLICT (partner_id) DO UPDATE SET customers = customer_score_runs.customers";
+    match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(sql)
+            .bind::<BigInt, _>(partner_id)
+            .bind::<Timestamp, _>(now)
+            .execute(c)
+            .map(|_| ()),
+        AnyConnection::Sqlite(c) => diesel::sql_query(sql.replace("$1", "?1").replace("$2", "?2"))
+            .bind::<BigInt, _>(partner_id)
+            .bind::<Timestamp, _>(now)
+            .execute(c)
+            .map(|_| ()),
+    }
+}
+
+/// Partners whose scores are due, oldest first: never computed though
+/// they have activity, activity the last computation did not see, or a
+/// computation older than `RECOMPUTE_AFTER`.
+pub fn due(conn: &mut AnyConnection, max: i64) -> QueryResult<Vec<i64>> {
+    use crate::schema::partners;
+    let mut ids: Vec<i64> = partners::table
+        .filter(diesel::dsl::not(exists(
+            customer_score_runs::table.filter(customer_score_runs::partner_id.eq(partners::id)),
+        )))
+        .filter(exists(
+            activities::table.filter(activities::partner_id.eq(partners::id.nullable())),
+        ))
+        .order(partners::id.asc())
+        .limit(max)
+        .select(partners::id)
+        .load(conn)?;
+    let left = max - ids.len() as i64;
+    if left > 0 {
+        let stale = super::now() - RECOMPUTE_AFTER;
+        ids.extend(
+            customer_score_runs::table
+                .filter(
+                    diesel::dsl::sql::<Bool>("(customer_score_runs.computed_at < ")
+                        .bind::<Timestamp, _>(stale)
+                        .sql(
+                            " OR (SELECT COUNT(*) FROM activities a \
+                             WHERE a.partner_id = customer_score_runs.partner_id \
+                             AND a.created_at > customer_score_runs.seen_after) \
+                             > customer_score_runs.seen_count)",
+                        ),
+                )
+                .order(customer_score_runs::computed_at.asc())
+                .limit(left)
+                .select(customer_score_runs::partner_id)
+                .load::<i64>(conn)?,
+        );
+    }
+    Ok(ids)
+}
+
+/// Refreshes up to `max` partners that are due (see `due`); what the
+/// maintenance loop calls every minute. Returns how many were refreshed.
+pub fn refresh_due(conn: &mut AnyConnection, max: i64) -> QueryResult<usize> {
+    let mut done = 0;
+    for partner_id in due(conn, max)? {
+        match refresh_scores(conn, partner_id) {
+            Ok(_) => done += 1,
+            Err(e) => tracing::warn!(partner_id, error = %e, "customer scores refresh failed"),
+        }
+    }
+    Ok(done)
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +701,7 @@ pub struct Note {
     pub created_at: PrimitiveDateTime,
 }
 
+/// The newest notes on a customer (at most `NOTES_SHOWN`).
 pub fn notes(
     conn: &mut AnyConnection,
     partner_id: i64,
@@ -168,6 +712,7 @@ pub fn notes(
         .filter(crm_notes::partner_id.eq(partner_id))
         .filter(crm_notes::consumer_id.eq(consumer_id))
         .order(crm_notes::id.desc())
+        .limit(NOTES_SHOWN)
         .select((
             crm_notes::body,
             users::display_name.nullable(),
@@ -244,52 +789,64 @@ pub fn remove_tag(
     .execute(conn)
 }
 
-/// Tags the partner uses, for the filter.
+/// Tags the partner uses, for the filter (the first `TAGS_OFFERED`).
 pub fn tags_in_use(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<String>> {
-    let mut tags: Vec<String> = crm_tags::table
+    crm_tags::table
         .filter(crm_tags::partner_id.eq(partner_id))
         .select(crm_tags::tag)
-        .load(conn)?;
-    tags.sort();
-    tags.dedup();
-    Ok(tags)
+        .distinct()
+        .order(crm_tags::tag.asc())
+        .limit(TAGS_OFFERED)
+        .load(conn)
 }
 
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
+    pub id: i64,
     pub kind: String,
     pub detail: String,
     pub listing: Option<String>,
     pub at: PrimitiveDateTime,
 }
 
-/// What happened between the customer and this partner, newest first.
+/// What happened between the customer and this partner, newest first, one
+/// page at a time (seeking on the activity id).
 pub fn timeline(
     conn: &mut AnyConnection,
     partner_id: i64,
     consumer_id: i64,
-) -> QueryResult<Vec<TimelineEntry>> {
+    req: &PageRequest,
+) -> QueryResult<Page<TimelineEntry>> {
     use crate::schema::listings;
-    let rows: Vec<(String, String, Option<String>, PrimitiveDateTime)> = activities::table
+    let mut q = activities::table
         .left_join(listings::table.on(listings::id.nullable().eq(activities::listing_id)))
         .filter(activities::partner_id.eq(partner_id))
         .filter(activities::consumer_id.eq(consumer_id))
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(activities::id.lt(id));
+    }
+    let rows: Vec<(i64, String, String, Option<String>, PrimitiveDateTime)> = q
         .order(activities::id.desc())
-        .limit(200)
+        .offset(req.offset())
+        .limit(req.limit())
         .select((
+            activities::id,
             activities::kind,
             activities::detail,
             listings::title.nullable(),
             activities::created_at,
         ))
         .load(conn)?;
-    Ok(rows
+    let entries = rows
         .into_iter()
-        .map(|(kind, detail, listing, at)| TimelineEntry {
+        .map(|(id, kind, detail, listing, at)| TimelineEntry {
+            id,
             kind,
             detail,
             listing,
             at,
         })
-        .collect())
+        .collect();
+    Ok(req.finish(entries, |e| (e.id, e.id)))
 }

@@ -5,6 +5,7 @@ pub mod engagements;
 pub mod export;
 pub mod listings;
 pub mod outbox;
+pub mod overview;
 pub mod partners;
 pub mod search;
 pub mod sessions;

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod browser;
+mod crm;
 mod helpers;
 mod partners;
 mod plans;

@@ -1250,8 +1250,25 @@ async fn dashboard_figures(backend: Backend) {
     page.assert_contains("<span class=\"stat\">1</span> published listings");
     page.assert_contains("<span class=\"stat\">1</span> drafts");
     page.assert_contains("<span class=\"stat\">4</span> views in the last 30 days");
-    page.assert_contains("<span class=\"stat\">25 %</span> of views became requests");
+    // One request on four views is no rate to speak of.
+    page.assert_contains("<span class=\"stat\">–</span> of views became requests");
+    page.assert_contains("not enough views yet (fewer than 20)");
+    assert!(!page.body.contains("25 %"));
     page.assert_contains(&format!("<a href=\"/partner/{pslug}/tickets\">1</a>"));
+    // Twenty views today: one request makes 5 per hundred.
+    app.db(move |c| {
+        use agora::schema::listing_views::dsl::*;
+        use diesel::prelude::*;
+        diesel::update(listing_views)
+            .set(views.eq(20))
+            .execute(c)
+            .unwrap()
+    })
+    .await;
+    let page = get(&app, &owner, &format!("/partner/{pslug}")).await;
+    page.assert_contains("<span class=\"stat\">20</span> views in the last 30 days");
+    page.assert_contains("<span class=\"stat\">5 %</span> of views became requests");
+    assert!(!page.body.contains("not enough views"));
 }
 both!(dashboard_figures);
 

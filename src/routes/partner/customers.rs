@@ -2,17 +2,20 @@
 //! and a timeline; a CSV export of the same list.
 
 use actix_web::http::{StatusCode, header};
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
+use time::PrimitiveDateTime;
 
 use super::{Access, access};
 use crate::db;
 use crate::domain::required_text;
 use crate::domain::segments::Segment;
 use crate::error::{AppError, url_encode};
-use crate::models::crm::{self, Customer, Note, TimelineEntry};
-use crate::models::now;
+use crate::i18n::Lang;
+use crate::models::crm::{self, Customer, Filter, Note, Sort, TimelineEntry};
+use crate::web::paging::{self, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
 #[derive(Deserialize, Default)]
@@ -23,40 +26,33 @@ pub struct Filters {
     tag: String,
     #[serde(default)]
     segment: String,
+    #[serde(default)]
+    sort: String,
 }
 
 impl Filters {
-    fn keep(&self, c: &Customer) -> bool {
-        let q = self.q.trim().to_lowercase();
-        (q.is_empty() || c.name.to_lowercase().contains(&q) || c.email.contains(&q))
-            && (self.tag.is_empty() || c.tags.contains(&self.tag))
-            && Segment::parse(&self.segment).is_none_or(|s| c.scores.segment == s)
+    fn filter(&self) -> Filter {
+        Filter {
+            q: self.q.trim().to_string(),
+            tag: self.tag.trim().to_string(),
+            segment: Segment::parse(&self.segment),
+            sort: Sort::parse(&self.sort),
+        }
     }
 
     fn query(&self) -> String {
         format!(
-            "q={}&tag={}&segment={}",
+            "q={}&tag={}&segment={}&sort={}",
             url_encode(&self.q),
             url_encode(&self.tag),
-            url_encode(&self.segment)
+            url_encode(&self.segment),
+            url_encode(self.filter().sort.code())
         )
     }
-}
 
-async fn load(
-    ctx: &Ctx,
-    a: &Access,
-    f: &Filters,
-) -> Result<(Vec<Customer>, Vec<String>), AppError> {
-    let pid = a.partner.id;
-    let (all, tags) = db::run(ctx.pool(), move |conn| {
-        Ok((
-            crm::customers(conn, pid, now())?,
-            crm::tags_in_use(conn, pid)?,
-        ))
-    })
-    .await?;
-    Ok((all.into_iter().filter(|c| f.keep(c)).collect(), tags))
+    fn sort_code(&self) -> &'static str {
+        self.filter().sort.code()
+    }
 }
 
 #[derive(Template)]
@@ -66,38 +62,117 @@ struct ListPage<'a> {
     a: &'a Access,
     f: &'a Filters,
     customers: Vec<Customer>,
+    count: i64,
+    capped: bool,
+    pager: Pager,
+    computed_at: PrimitiveDateTime,
     tags: Vec<String>,
     segments: [Segment; 6],
+    sorts: [Sort; 4],
 }
 
 pub async fn list(
     ctx: Ctx,
     slug: web::Path<String>,
     f: web::Query<Filters>,
+    p: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
-    let (customers, tags) = load(&ctx, &a, &f).await?;
+    let (pid, filter) = (a.partner.id, f.filter());
+    let req = PageRequest::parse(&p, crm::PAGE_SIZE);
+    let (computed_at, (page, total), tags) = db::run(ctx.pool(), move |conn| {
+        let computed_at = crm::ensure_scored(conn, pid)?;
+        Ok((
+            computed_at,
+            crm::page(conn, pid, &filter, &req)?,
+            crm::tags_in_use(conn, pid)?,
+        ))
+    })
+    .await?;
+    let (count, capped) = paging::capped(total);
+    let pages = (!capped).then(|| (total as usize).div_ceil(crm::PAGE_SIZE).max(1));
+    let pager = page.pager(&format!("{}/customers?{}", a.base(), f.query()), pages);
     render(&ListPage {
         ctx: &ctx,
         a: &a,
         f: &f,
-        customers,
+        customers: page.items,
+        count,
+        capped,
+        pager,
+        computed_at,
         tags,
         segments: Segment::ALL,
+        sorts: Sort::ALL,
     })
 }
 
-/// The same list as CSV, with the same filters.
+/// Where the export stands between two reads.
+enum Export {
+    Header,
+    After(i64),
+    Done,
+}
+
+/// The same list as CSV, with the same filters, by customer id. Rows are
+/// read `EXPORT_BATCH` at a time and sent as they are read, so the file is
+/// never held whole in memory; consent is checked live on every read.
 pub async fn export(
     ctx: Ctx,
     slug: web::Path<String>,
     f: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
-    let (customers, _) = load(&ctx, &a, &f).await?;
+    let (pid, filter) = (a.partner.id, f.filter());
+    db::run(ctx.pool(), move |conn| Ok(crm::ensure_scored(conn, pid)?)).await?;
+    let (pool, lang) = (ctx.pool().clone(), ctx.lang);
+    let body = futures_util::stream::unfold(Export::Header, move |state| {
+        let (pool, filter) = (pool.clone(), filter.clone());
+        async move {
+            match state {
+                Export::Header => Some((header_line(lang), Export::After(0))),
+                Export::After(after) => {
+                    let batch = db::run(&pool, move |conn| {
+                        Ok(crm::export_batch(conn, pid, &filter, after)?)
+                    })
+                    .await;
+                    match batch {
+                        Ok(rows) if rows.is_empty() => None,
+                        Ok(rows) => {
+                            let next = match rows.last() {
+                                Some(last) if rows.len() as i64 == crm::EXPORT_BATCH => {
+                                    Export::After(last.id)
+                                }
+                                _ => Export::Done,
+                            };
+                            Some((csv_lines(lang, &rows), next))
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "customer export failed");
+                            Some((Err(e), Export::Done))
+                        }
+                    }
+                }
+                Export::Done => None,
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}-customers.csv\"", a.partner.slug),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body))
+}
+
+fn csv_err(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("csv: {e}"))
+}
+
+fn header_line(lang: Lang) -> Result<Bytes, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let lang = ctx.lang;
-    let csv_err = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     w.write_record([
         lang.t("field-display-name"),
         lang.t("field-email"),
@@ -111,32 +186,28 @@ pub async fn export(
         lang.t("crm-tags"),
     ])
     .map_err(csv_err)?;
-    for c in &customers {
+    Ok(Bytes::from(w.into_inner().map_err(csv_err)?))
+}
+
+fn csv_lines(lang: Lang, rows: &[Customer]) -> Result<Bytes, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96));
+    for c in rows {
+        let Some(s) = &c.score else { continue };
         w.write_record([
             guard(&c.name),
             guard(&c.email),
-            c.last_activity.date().to_string(),
-            c.recent_activities.to_string(),
-            c.satisfaction_text().unwrap_or_default(),
-            lang.t(c.scores.segment.label_key()),
-            c.scores.r.to_string(),
-            c.scores.f.to_string(),
-            c.scores.s.to_string(),
+            s.last_activity.date().to_string(),
+            s.recent_activities.to_string(),
+            s.satisfaction_text().unwrap_or_default(),
+            lang.t(s.segment.label_key()),
+            s.r.to_string(),
+            s.f.to_string(),
+            s.s.to_string(),
             guard(&c.tags.join(", ")),
         ])
         .map_err(csv_err)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}-customers.csv\"", a.partner.slug),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    Ok(Bytes::from(w.into_inner().map_err(csv_err)?))
 }
 
 /// Cells that a spreadsheet would run as a formula get a leading quote.
@@ -156,6 +227,7 @@ struct CustomerPage<'a> {
     c: &'a Customer,
     notes: Vec<Note>,
     timeline: Vec<TimelineEntry>,
+    pager: Pager,
     note: &'a str,
     tag: &'a str,
     errors: FormErrors,
@@ -181,18 +253,18 @@ impl CustomerPage<'_> {
 async fn customer(ctx: &Ctx, a: &Access, id: i64) -> Result<Customer, AppError> {
     let pid = a.partner.id;
     db::run(ctx.pool(), move |conn| {
-        crm::customers(conn, pid, now())?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(AppError::NotFound)
+        crm::ensure_scored(conn, pid)?;
+        crm::customer(conn, pid, id)?.ok_or(AppError::NotFound)
     })
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn customer_page(
     ctx: &Ctx,
     a: &Access,
     c: &Customer,
+    req: PageRequest,
     note: &str,
     tag: &str,
     errors: FormErrors,
@@ -200,9 +272,13 @@ async fn customer_page(
 ) -> Result<HttpResponse, AppError> {
     let (pid, cid) = (a.partner.id, c.id);
     let (notes, timeline) = db::run(ctx.pool(), move |conn| {
-        Ok((crm::notes(conn, pid, cid)?, crm::timeline(conn, pid, cid)?))
+        Ok((
+            crm::notes(conn, pid, cid)?,
+            crm::timeline(conn, pid, cid, &req)?,
+        ))
     })
     .await?;
+    let pager = timeline.pager(&format!("{}/customers/{cid}", a.base()), None);
     render_status(
         status,
         &CustomerPage {
@@ -210,7 +286,8 @@ async fn customer_page(
             a,
             c,
             notes,
-            timeline,
+            timeline: timeline.items,
+            pager,
             note,
             tag,
             errors,
@@ -218,11 +295,16 @@ async fn customer_page(
     )
 }
 
-pub async fn show(ctx: Ctx, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    p: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
     let a = access(&ctx, &slug).await?;
     let c = customer(&ctx, &a, id).await?;
-    customer_page(&ctx, &a, &c, "", "", FormErrors::new(), StatusCode::OK).await
+    let req = PageRequest::parse(&p, crm::TIMELINE_PAGE_SIZE);
+    customer_page(&ctx, &a, &c, req, "", "", FormErrors::new(), StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -249,6 +331,7 @@ pub async fn add_note(
             &ctx,
             &a,
             &c,
+            PageRequest::first(crm::TIMELINE_PAGE_SIZE),
             &form.body,
             "",
             e,
@@ -298,6 +381,7 @@ pub async fn add_tag(
             &ctx,
             &a,
             &c,
+            PageRequest::first(crm::TIMELINE_PAGE_SIZE),
             "",
             &form.tag,
             e,

@@ -1,0 +1,11 @@
+DROP INDEX tickets_partner_created;
+DROP INDEX tickets_partner_status;
+DROP INDEX reviews_partner_visible;
+DROP INDEX listing_views_covering;
+DROP INDEX tickets_customer;
+DROP INDEX reviews_customer;
+DROP INDEX activities_timeline;
+DROP INDEX activities_customer;
+DROP INDEX engagements_customer;
+DROP TABLE customer_score_runs;
+DROP TABLE customer_scores;

@@ -1,0 +1,143 @@
+//! The figures of a partner's overview page, each one SQL aggregate over
+//! an index of the partner's own rows: no list of its listing ids is ever
+//! bound into a query (the views join the listings instead).
+
+use diesel::dsl::{count_star, sum};
+use diesel::prelude::*;
+use time::{Date, PrimitiveDateTime, Time};
+
+use super::listings::{DRAFT, PUBLISHED, Rating};
+use crate::db::AnyConnection;
+use crate::domain::ticket::Status;
+use crate::schema::{engagements, listing_views, listings, reviews, tickets};
+
+/// Conversion is shown from this many views in the period on; below it
+/// one request would read as a silly percentage.
+pub const MIN_VIEWS_FOR_CONVERSION: i64 = 20;
+/// The period of views, requests and conversion.
+pub const PERIOD_DAYS: i64 = 30;
+/// The period of the median first response.
+pub const RESPONSE_DAYS: i64 = 90;
+/// The median first response is taken over at most this many of the
+/// period's newest answered tickets, so a busy partner costs the same.
+pub const RESPONSE_SAMPLE: i64 = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub published: i64,
+    pub drafts: i64,
+    /// Views of the partner's listings since `period_start`.
+    pub views: i64,
+    pub requests: i64,
+    /// Requests on the partner's listings since `period_start`.
+    pub requests_in_period: i64,
+    pub rating: Rating,
+    pub open_tickets: i64,
+    /// (opened, first answered) of the newest answered tickets of the last
+    /// `RESPONSE_DAYS`, at most `RESPONSE_SAMPLE`.
+    pub first_responses: Vec<(PrimitiveDateTime, PrimitiveDateTime)>,
+}
+
+impl Overview {
+    /// Requests per hundred views over the same listings and days, when
+    /// there were views enough for it to mean something.
+    pub fn conversion(&self) -> Option<i64> {
+        (self.views >= MIN_VIEWS_FOR_CONVERSION)
+            .then(|| (self.requests_in_period * 200 + self.views) / (self.views * 2))
+    }
+}
+
+/// The first day of the period: views are counted per day, so requests are
+/// counted from the same midnight.
+pub fn period_start(today: Date) -> Date {
+    today - time::Duration::days(PERIOD_DAYS)
+}
+
+pub fn of_partner(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    now: PrimitiveDateTime,
+) -> QueryResult<Overview> {
+    let by_status: Vec<(String, i64)> = listings::table
+        .filter(listings::partner_id.eq(partner_id))
+        .group_by(listings::status)
+        .select((listings::status, count_star()))
+        .load(conn)?;
+    let count_of = |s: &str| {
+        by_status
+            .iter()
+            .find(|(status, _)| status == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    let start = period_start(now.date());
+    let views: Option<i64> = listing_views::table
+        .inner_join(listings::table)
+        .filter(listings::partner_id.eq(partner_id))
+        .filter(listing_views::day.ge(start.to_string()))
+        .select(sum(listing_views::views))
+        .first(conn)?;
+    let requests: i64 = engagements::table
+        .filter(engagements::partner_id.eq(partner_id))
+        .count()
+        .get_result(conn)?;
+    let requests_in_period: i64 = engagements::table
+        .filter(engagements::partner_id.eq(partner_id))
+        .filter(engagements::created_at.ge(PrimitiveDateTime::new(start, Time::MIDNIGHT)))
+        .count()
+        .get_result(conn)?;
+    let (rated, rating_sum): (i64, Option<i64>) = reviews::table
+        .filter(reviews::partner_id.eq(partner_id))
+        .filter(reviews::hidden_at.is_null())
+        .select((count_star(), sum(reviews::rating)))
+        .first(conn)?;
+    let open_tickets: i64 = tickets::table
+        .filter(tickets::partner_id.eq(partner_id))
+        .filter(tickets::status.eq_any([
+            Status::New.as_str(),
+            Status::Open.as_str(),
+            Status::Pending.as_str(),
+        ]))
+        .count()
+        .get_result(conn)?;
+    let answered: Vec<(PrimitiveDateTime, Option<PrimitiveDateTime>)> = tickets::table
+        .filter(tickets::partner_id.eq(partner_id))
+        .filter(tickets::created_at.ge(now - time::Duration::days(RESPONSE_DAYS)))
+        .filter(tickets::first_response_at.is_not_null())
+        .order(tickets::created_at.desc())
+        .limit(RESPONSE_SAMPLE)
+        .select((tickets::created_at, tickets::first_response_at))
+        .load(conn)?;
+    Ok(Overview {
+        published: count_of(PUBLISHED),
+        drafts: count_of(DRAFT),
+        views: views.unwrap_or(0),
+        requests,
+        requests_in_period,
+        rating: Rating::from_sum(rating_sum.unwrap_or(0), rated),
+        open_tickets,
+        first_responses: answered
+            .into_iter()
+            .filter_map(|(opened, answered)| Some((opened, answered?)))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversion_needs_enough_views() {
+        let o = |views, requests_in_period| Overview {
+            views,
+            requests_in_period,
+            ..Overview::default()
+        };
+        assert_eq!(o(4, 1).conversion(), None);
+        assert_eq!(o(19, 3).conversion(), None);
+        assert_eq!(o(20, 5).conversion(), Some(25));
+        assert_eq!(o(300, 1).conversion(), Some(0));
+        assert_eq!(o(200, 1).conversion(), Some(1));
+    }
+}
