@@ -136,6 +136,8 @@ impl Application {
             views_wakeup,
             search_cache: crate::web::cache::TtlCache::new(Duration::from_secs(60), 512),
             count_cache: crate::web::cache::TtlCache::new(Duration::from_secs(30), 256),
+            html_cache: crate::web::cache::TtlCache::new(Duration::from_secs(600), 4096),
+            categories: crate::web::cache::TtlCache::new(Duration::from_secs(30), 1),
         });
         let key = Key::derive_from(&settings.secret);
         let secure = cookies_need_secure(&settings.base_url);

@@ -36,9 +36,39 @@ pub struct AppState {
     pub search_cache: cache::TtlCache<Vec<crate::models::search::Hit>>,
     /// Catalogue counts, by filter, for half a minute.
     pub count_cache: cache::TtlCache<i64>,
+    /// Listing bodies rendered from Markdown, by listing and version.
+    pub html_cache: cache::TtlCache<String>,
+    /// The categories, for half a minute.
+    pub categories: cache::TtlCache<Vec<crate::models::listings::Category>>,
 }
 
 impl AppState {
+    /// A listing's body as sanitised HTML, rendered once per version.
+    pub fn listing_html(&self, listing: &crate::models::listings::Listing) -> Arc<String> {
+        let key = format!("{}:{}", listing.id, listing.updated_at);
+        if let Some(html) = self.html_cache.get(&key) {
+            return html;
+        }
+        let html = Arc::new(crate::domain::markdown::render(&listing.body));
+        self.html_cache.put(key, html.clone());
+        html
+    }
+
+    /// The categories (a small table), read at most every half minute.
+    pub async fn categories(
+        &self,
+    ) -> Result<Arc<Vec<crate::models::listings::Category>>, AppError> {
+        if let Some(c) = self.categories.get("all") {
+            return Ok(c);
+        }
+        let list = Arc::new(
+            crate::db::run(&self.pool, |conn| Ok(crate::models::listings::categories(conn)?))
+                .await?,
+        );
+        self.categories.put("all".into(), list.clone());
+        Ok(list)
+    }
+
     /// Counts a view of a listing (written by the view writer).
     pub fn count_view(&self, listing_id: i64) {
         if self.views.record(listing_id) {

@@ -83,6 +83,7 @@ pub async fn create_category(
         errors.add("name", ctx.t("error-category-exists"));
         return categories_page(&ctx, &form.name, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    ctx.state.categories.clear();
     ctx.flash("success", "category-saved");
     Ok(see_other("/admin/categories"))
 }
@@ -103,7 +104,8 @@ pub async fn rename_category(
             if n == 0 {
                 return Err(AppError::NotFound);
             }
-            ctx.flash("success", "category-saved");
+            ctx.state.categories.clear();
+    ctx.flash("success", "category-saved");
             Ok(see_other("/admin/categories"))
         }
         Err(key) => {
@@ -129,6 +131,7 @@ pub async fn delete_category(ctx: Ctx, id: web::Path<i64>) -> Result<HttpRespons
         })
     })
     .await?;
+    ctx.state.categories.clear();
     ctx.flash(
         if deleted { "success" } else { "error" },
         if deleted {

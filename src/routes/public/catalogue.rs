@@ -3,7 +3,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db;
-use crate::domain::markdown;
 use crate::error::{AppError, url_encode};
 use crate::models::engagements::{self, Engagement, Review};
 use crate::models::listings::{self, Card, CardFilter, CardOrder, Category, Listing, Rating};
@@ -171,7 +170,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
         },
         PAGE_SIZE,
     );
-    let categories = db::run(ctx.pool(), |conn| Ok(listings::categories(conn)?)).await?;
+    let categories = ctx.state.categories().await?.as_ref().clone();
     let category_id = match categories.iter().find(|c| c.slug == category) {
         Some(c) => Some(c.id),
         None if category.is_empty() => None,
@@ -333,7 +332,7 @@ pub fn listing_page(
             listing: &d.listing,
             partner: &d.partner,
             category: d.category.clone(),
-            body_html: markdown::render(&d.listing.body),
+            body_html: ctx.state.listing_html(&d.listing).as_ref().clone(),
             rating: d.rating,
             reviews: d.reviews.items.clone(),
             pager: d
