@@ -1,6 +1,8 @@
 //! Database access: one connection type over SQLite and PostgreSQL, a pool,
 //! migrations, and helpers that keep diesel off the async event loop.
 
+pub mod capped;
+
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
