@@ -280,7 +280,8 @@ mod tests {
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("nonsense!"), None);
         assert_eq!(Cursor::decode(""), None);
-        let one = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, "1.2.3");
+        let one =
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, "1.2.3");
         assert_eq!(Cursor::decode(&one), None, "page 1 is never a cursor");
     }
 
