@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod browser;
 mod helpers;
+mod lists;
 mod partners;
 mod platform;
 mod smtp;

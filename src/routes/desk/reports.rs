@@ -172,11 +172,19 @@ fn breakdown(
     } else {
         &f.people
     };
-    let mut keys: Vec<Option<i64>> = f.opened[&by]
-        .iter()
-        .chain(f.resolved[&by].iter())
-        .map(|t| t.key)
-        .collect();
+    let group = |list: &[(i64, &Timing)]| {
+        let mut by_key: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
+        for (m, t) in list {
+            by_key.entry(key_of(t)).or_default().push(*m);
+        }
+        by_key
+    };
+    let (firsts, resolutions) = (group(firsts), group(resolutions));
+    let opened: HashMap<Option<i64>, i64> =
+        f.opened[&by].iter().map(|t| (t.key, t.count)).collect();
+    let resolved: HashMap<Option<i64>, &Tally> =
+        f.resolved[&by].iter().map(|t| (t.key, t)).collect();
+    let mut keys: Vec<Option<i64>> = opened.keys().chain(resolved.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
     let mut lines: BTreeMap<(String, Option<i64>), Line> = BTreeMap::new();
@@ -184,28 +192,13 @@ fn breakdown(
         let label = key
             .and_then(|k| names.get(&k).cloned())
             .unwrap_or_else(|| none.to_string());
-        let opened = f.opened[&by]
-            .iter()
-            .find(|t| t.key == key)
-            .map_or(0, |t| t.count);
-        let resolved = f.resolved[&by]
-            .iter()
-            .find(|t| t.key == key)
-            .cloned()
-            .unwrap_or_default();
-        let of = |list: &[(i64, &Timing)]| -> Vec<i64> {
-            list.iter()
-                .filter(|(_, t)| key_of(t) == key)
-                .map(|(m, _)| *m)
-                .collect()
-        };
         let l = line(
             lang,
             label.clone(),
-            opened,
-            &resolved,
-            &of(firsts),
-            &of(resolutions),
+            opened.get(&key).copied().unwrap_or(0),
+            resolved.get(&key).copied().unwrap_or(&Tally::default()),
+            firsts.get(&key).map_or(&[][..], Vec::as_slice),
+            resolutions.get(&key).map_or(&[][..], Vec::as_slice),
         );
         lines.insert((label, key), l);
     }
