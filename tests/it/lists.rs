@@ -546,8 +546,108 @@ async fn admin_lists_walk_every_row_once(backend: Backend) {
             .len(),
         1
     );
+
+    // Published listings and reviews, hidden ones apart.
+    let (pid, _) = app.partner("Listed", &owner).await;
+    let (lid, _) = app.listing(pid, "Shown one", "x", true).await;
+    app.listing(pid, "Shown two", "x", true).await;
+    app.listing(pid, "A draft", "x", false).await;
+    assert_eq!(walk_pages(&app, "/admin/listings").await.len(), 2);
+    app.db(move |c| {
+        use agora::schema::reviews::dsl::*;
+        let t = agora::models::now();
+        for (i, who) in [
+            "bulk1@example.com",
+            "bulk2@example.com",
+            "bulk3@example.com",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let uid: i64 = agora::schema::users::table
+                .filter(agora::schema::users::email.eq(*who))
+                .select(agora::schema::users::id)
+                .first(c)
+                .unwrap();
+            diesel::insert_into(reviews)
+                .values((
+                    listing_id.eq(lid),
+                    partner_id.eq(pid),
+                    consumer_id.eq(uid),
+                    rating.eq(4),
+                    body.eq(format!("Review {i}")),
+                    hidden_at.eq((i == 0).then_some(t)),
+                    created_at.eq(t),
+                    updated_at.eq(t),
+                ))
+                .execute(c)
+                .unwrap();
+        }
+    })
+    .await;
+    assert_eq!(walk_pages(&app, "/admin/moderation").await.len(), 3);
+    assert_eq!(
+        walk_pages(&app, "/admin/moderation?show=visible")
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(
+        walk_pages(&app, "/admin/moderation?show=hidden")
+            .await
+            .len(),
+        1
+    );
+    // The outbox's two lists.
+    assert!(walk_pages(&app, "/admin/outbox").await.is_empty());
+    app.get("/admin/outbox?status=queued")
+        .await
+        .assert_contains("aria-current=\"page\" class=\"current\">Waiting to be sent");
 }
 both!(admin_lists_walk_every_row_once);
+
+async fn canned_replies_page_by_title(backend: Backend) {
+    let app = spawn_app(backend).await;
+    staff(&app, "canned@example.com", "Cory").await;
+    app.login("canned@example.com", PASSWORD).await;
+    // Past the numbered pages, with titles shared by several replies.
+    app.db(|c| {
+        use agora::schema::canned_replies::dsl::*;
+        let t = agora::models::now();
+        let rows: Vec<_> = (0..530)
+            .map(|i| {
+                (
+                    title.eq(format!("Title {:03}", (i * 37) % 200)),
+                    body.eq(format!("Body {i}")),
+                    created_at.eq(t),
+                    updated_at.eq(t),
+                )
+            })
+            .collect();
+        batch!(c, diesel::insert_into(canned_replies).values(rows));
+    })
+    .await;
+    let expected: Vec<String> = app
+        .db(|c| {
+            use agora::schema::canned_replies::dsl::*;
+            canned_replies
+                .order((title.asc(), id.asc()))
+                .select(id)
+                .load::<i64>(c)
+                .unwrap()
+        })
+        .await
+        .iter()
+        .map(i64::to_string)
+        .collect();
+    assert_eq!(walk_pages(&app, "/desk/canned").await, expected);
+    // The ticket page offers a bounded menu.
+    let menu = app
+        .db(|c| agora::models::tickets::canned(c).unwrap().len())
+        .await;
+    assert_eq!(menu as i64, agora::models::tickets::CANNED_MENU);
+}
+both!(canned_replies_page_by_title);
 
 async fn reports_aggregate_in_sql(backend: Backend) {
     let app = spawn_app(backend).await;
