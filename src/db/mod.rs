@@ -1,6 +1,8 @@
 //! Database access: one connection type over SQLite and PostgreSQL, a pool,
 //! migrations, and helpers that keep diesel off the async event loop.
 
+pub mod capped;
+
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -155,9 +157,18 @@ impl r2d2::ManageConnection for Manager {
 impl Manager {
     fn open(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
         match &self.url {
-            DbUrl::Postgres(url) => PgConnection::establish(url)
-                .map(AnyConnection::Postgres)
-                .map_err(diesel::r2d2::Error::ConnectionError),
+            DbUrl::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
+                // Diesel keeps statements prepared; after a few runs
+                // PostgreSQL would switch them to a generic plan that cannot
+                // see the bound values, and a range over a skewed index (a
+                // few thousand active tickets among 300,000) becomes a table
+                // scan. Plan every execution for its own values instead.
+                conn.batch_execute("SET plan_cache_mode = force_custom_plan")
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Postgres(conn))
+            }
             DbUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;

@@ -5,6 +5,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::schema::audit_events;
+use crate::web::paging::{Page, PageRequest};
 
 pub const LOGIN: &str = "login";
 pub const LOGIN_FAILED: &str = "login_failed";
@@ -83,9 +84,13 @@ pub fn for_subject(conn: &mut AnyConnection, subject: &str) -> QueryResult<Vec<E
         .load(conn)
 }
 
-/// The latest events (optionally those whose action or subject contains
-/// `q`), with the actor's email.
-pub fn recent(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<(Event, Option<String>)>> {
+/// One page of events, newest first (optionally those whose action or
+/// subject contains `q`), with the actor's email.
+pub fn recent_page(
+    conn: &mut AnyConnection,
+    q: &str,
+    req: &PageRequest,
+) -> QueryResult<Page<(Event, Option<String>)>> {
     use crate::schema::users;
     let mut query = audit_events::table
         .left_join(users::table.on(users::id.nullable().eq(audit_events::actor_id)))
@@ -100,9 +105,13 @@ pub fn recent(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<(Event, Opti
                 .or(audit_events::subject.like(pattern).escape('\\')),
         );
     }
-    query
+    if let Some((_, id)) = req.after() {
+        query = query.filter(audit_events::id.lt(id));
+    }
+    let list = query
         .order(audit_events::id.desc())
-        .limit(200)
+        .offset(req.offset())
+        .limit(req.limit())
         .select((
             (
                 audit_events::id,
@@ -114,5 +123,6 @@ pub fn recent(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<(Event, Opti
             ),
             users::email.nullable(),
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok(req.finish(list, |(e, _)| (e.id, e.id)))
 }

@@ -436,14 +436,33 @@ pub fn reviews_for_partner(
     Ok(req.finish(rows, |(r, _, _)| (0, r.id)))
 }
 
-pub fn all_reviews(conn: &mut AnyConnection) -> QueryResult<Vec<(Review, String, String)>> {
-    reviews::table
+/// One page of every review for moderation, newest first, with author and
+/// listing title; `hidden` keeps only hidden (`Some(true)`) or visible ones,
+/// over `reviews_id_visible`.
+pub fn all_reviews(
+    conn: &mut AnyConnection,
+    hidden: Option<bool>,
+    req: &crate::web::paging::PageRequest,
+) -> QueryResult<crate::web::paging::Page<(Review, String, String)>> {
+    let mut q = reviews::table
         .inner_join(users::table)
         .inner_join(listings::table)
-        .order((reviews::created_at.desc(), reviews::id.desc()))
-        .limit(500)
+        .into_boxed();
+    match hidden {
+        Some(true) => q = q.filter(reviews::hidden_at.is_not_null()),
+        Some(false) => q = q.filter(reviews::hidden_at.is_null()),
+        None => {}
+    }
+    if let Some((_, id)) = req.after() {
+        q = q.filter(reviews::id.lt(id));
+    }
+    let list = q
+        .order(reviews::id.desc())
+        .offset(req.offset())
+        .limit(req.limit())
         .select((Review::as_select(), users::display_name, listings::title))
-        .load(conn)
+        .load(conn)?;
+    Ok(req.finish(list, |(r, _, _)| (r.id, r.id)))
 }
 
 pub fn set_reply(

@@ -221,22 +221,38 @@ pub fn set_status(conn: &mut AnyConnection, listing: &Listing, to: &str) -> Quer
     .map(|n| n == 1)
 }
 
-/// Every published listing with its partner's name and contact, newest
-/// first: what admins moderate.
+/// One page of the published listings with their partner's name and
+/// contact, newest first over `listings_newest`: what admins moderate.
 pub fn published_for_moderation(
     conn: &mut AnyConnection,
-) -> QueryResult<Vec<(Listing, String, String)>> {
-    listings::table
+    req: &crate::web::paging::PageRequest,
+) -> QueryResult<crate::web::paging::Page<(Listing, String, String)>> {
+    use crate::web::paging::{key_time, time_key};
+    let mut q = listings::table
         .inner_join(partners::table)
         .filter(listings::status.eq(PUBLISHED))
+        .into_boxed();
+    if let Some((k, id)) = req.after() {
+        let at = key_time(k);
+        q = q.filter(
+            listings::published_at
+                .le(at)
+                .and(listings::published_at.lt(at).or(listings::id.lt(id))),
+        );
+    }
+    let list = q
         .order((listings::published_at.desc(), listings::id.desc()))
-        .limit(500)
+        .offset(req.offset())
+        .limit(req.limit())
         .select((
             Listing::as_select(),
             partners::name,
             partners::contact_email,
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok(req.finish(list, |(l, _, _)| {
+        (l.published_at.map(time_key).unwrap_or_default(), l.id)
+    }))
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Listing>> {

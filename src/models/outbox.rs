@@ -6,6 +6,7 @@ use time::{Duration, PrimitiveDateTime};
 
 use crate::db::{AnyConnection, write_tx};
 use crate::schema::outgoing_email;
+use crate::web::paging::{Page, PageRequest};
 
 pub const QUEUED: &str = "queued";
 pub const SENDING: &str = "sending";
@@ -203,6 +204,28 @@ pub fn by_status(conn: &mut AnyConnection, status: &str) -> QueryResult<Vec<Outg
         .limit(200)
         .select(OutgoingEmail::as_select())
         .load(conn)
+}
+
+/// One page of the messages with this status, newest first, over
+/// `outgoing_email_status_id`.
+pub fn page_by_status(
+    conn: &mut AnyConnection,
+    status: &str,
+    req: &PageRequest,
+) -> QueryResult<Page<OutgoingEmail>> {
+    let mut q = outgoing_email::table
+        .filter(outgoing_email::status.eq(status))
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(outgoing_email::id.lt(id));
+    }
+    let list = q
+        .order(outgoing_email::id.desc())
+        .offset(req.offset())
+        .limit(req.limit())
+        .select(OutgoingEmail::as_select())
+        .load(conn)?;
+    Ok(req.finish(list, |m| (m.id, m.id)))
 }
 
 pub fn all(conn: &mut AnyConnection) -> QueryResult<Vec<OutgoingEmail>> {

@@ -162,19 +162,49 @@ pub fn apply(conn: &mut AnyConnection, a: &Application) -> QueryResult<Partner> 
         .first(conn)
 }
 
-/// Every partner, pending applications first, then by name.
-pub fn all_for_admin(conn: &mut AnyConnection) -> QueryResult<Vec<Partner>> {
-    let mut list: Vec<Partner> = partners::table
-        .order(partners::name.asc())
+/// One page of partners for the admin list, newest application first:
+/// those with `status` when given, whose name contains `q` (any case).
+pub fn admin_page(
+    conn: &mut AnyConnection,
+    status: Option<&str>,
+    q: &str,
+    req: &crate::web::paging::PageRequest,
+) -> QueryResult<crate::web::paging::Page<Partner>> {
+    let mut query = partners::table.into_boxed();
+    if let Some(s) = status {
+        query = query.filter(partners::status.eq(s.to_string()));
+    }
+    let q = q.trim().to_lowercase();
+    if !q.is_empty() {
+        let pattern = format!("%{}%", crate::db::like_escape(&q));
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(partners.name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(" ESCAPE '\\'"),
+        );
+    }
+    if let Some((_, id)) = req.after() {
+        query = query.filter(partners::id.lt(id));
+    }
+    let list = query
+        .order(partners::id.desc())
+        .offset(req.offset())
+        .limit(req.limit())
         .select(Partner::as_select())
         .load(conn)?;
-    list.sort_by_key(|p| match p.status.as_str() {
-        PENDING => 0,
-        SUSPENDED => 1,
-        APPROVED => 2,
-        _ => 3,
-    });
-    Ok(list)
+    Ok(req.finish(list, |p| (p.id, p.id)))
+}
+
+/// How many partners have this status, counted over `partners_status_id`
+/// no further than `COUNT_CAP + 1`.
+pub fn count_with_status(conn: &mut AnyConnection, status: &str) -> QueryResult<i64> {
+    crate::db::capped::count_capped(
+        conn,
+        partners::table
+            .filter(partners::status.eq(status.to_string()))
+            .select(partners::id)
+            .into_boxed(),
+    )
 }
 
 pub fn set_status(

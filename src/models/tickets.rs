@@ -6,11 +6,13 @@ use diesel::prelude::*;
 use time::{PrimitiveDateTime, UtcOffset};
 
 use crate::db::AnyConnection;
+use crate::db::capped::count_capped;
 use crate::domain::sla::{self, BusinessHours, SlaState};
 use crate::domain::ticket::{Priority, Status};
 use crate::schema::{
     business_hours, canned_replies, partners, sla_policies, ticket_messages, tickets, users,
 };
+use crate::web::paging::{self, Page, PageRequest};
 
 pub const FIRST_NUMBER: i64 = 1001;
 
@@ -39,7 +41,18 @@ pub struct Ticket {
     pub last_activity_at: PrimitiveDateTime,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// The database's own `next_due` as an index key (migration 000008).
+    pub queue_key: Option<i64>,
 }
+
+/// A target due within this is "breaching".
+pub const DUE_SOON: time::Duration = time::Duration::hours(1);
+
+/// Paused clocks sort after every due time (`NO_CLOCK_KEY - number`).
+pub const NO_CLOCK_KEY: i64 = 1 << 61;
+
+/// How long resolved tickets stay in the desk's "recently resolved".
+pub const RECENTLY_RESOLVED: time::Duration = time::Duration::days(7);
 
 impl Ticket {
     pub fn status(&self) -> Status {
@@ -85,8 +98,7 @@ impl Ticket {
     }
     /// Due within the hour or overdue, on a target not yet met.
     pub fn breaching(&self, now: PrimitiveDateTime) -> bool {
-        self.next_due()
-            .is_some_and(|due| due - now <= time::Duration::hours(1))
+        self.next_due().is_some_and(|due| due - now <= DUE_SOON)
     }
     pub fn subject_line(&self) -> String {
         format!("[#{}] {}", self.number, self.subject)
@@ -541,117 +553,681 @@ pub struct Row {
     pub partner_name: Option<String>,
 }
 
-fn rows_for(conn: &mut AnyConnection, list: Vec<Ticket>) -> QueryResult<Vec<Row>> {
-    let mut ids: Vec<i64> = list.iter().map(|t| t.requester_id).collect();
-    ids.extend(list.iter().filter_map(|t| t.assignee_id));
-    let people: HashMap<i64, (String, String)> = users::table
-        .filter(users::id.eq_any(&ids))
-        .select((users::id, users::display_name, users::email))
-        .load::<(i64, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, n, e)| (id, (n, e)))
-        .collect();
-    let pids: Vec<i64> = list.iter().filter_map(|t| t.partner_id).collect();
-    let partner_names: HashMap<i64, String> = partners::table
-        .filter(partners::id.eq_any(&pids))
-        .select((partners::id, partners::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(list
-        .into_iter()
-        .map(|t| {
-            let (requester_name, requester_email) =
-                people.get(&t.requester_id).cloned().unwrap_or_default();
-            Row {
-                requester_name,
-                requester_email,
-                assignee_name: t
-                    .assignee_id
-                    .and_then(|a| people.get(&a).map(|p| p.0.clone())),
-                partner_name: t.partner_id.and_then(|p| partner_names.get(&p).cloned()),
-                ticket: t,
-            }
-        })
-        .collect())
+/// The names a page of tickets shows, looked up for that page only.
+struct Names {
+    people: HashMap<i64, (String, String)>,
+    partners: HashMap<i64, String>,
 }
 
+impl Names {
+    fn of(conn: &mut AnyConnection, list: &[Ticket]) -> QueryResult<Names> {
+        let mut ids: Vec<i64> = list.iter().map(|t| t.requester_id).collect();
+        ids.extend(list.iter().filter_map(|t| t.assignee_id));
+        ids.sort_unstable();
+        ids.dedup();
+        let people = users::table
+            .filter(users::id.eq_any(&ids))
+            .select((users::id, users::display_name, users::email))
+            .load::<(i64, String, String)>(conn)?
+            .into_iter()
+            .map(|(id, n, e)| (id, (n, e)))
+            .collect();
+        let mut pids: Vec<i64> = list.iter().filter_map(|t| t.partner_id).collect();
+        pids.sort_unstable();
+        pids.dedup();
+        let partners = partners::table
+            .filter(partners::id.eq_any(&pids))
+            .select((partners::id, partners::name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect();
+        Ok(Names { people, partners })
+    }
+
+    fn row(&self, t: Ticket) -> Row {
+        let (requester_name, requester_email) = self
+            .people
+            .get(&t.requester_id)
+            .cloned()
+            .unwrap_or_default();
+        Row {
+            requester_name,
+            requester_email,
+            assignee_name: t
+                .assignee_id
+                .and_then(|a| self.people.get(&a).map(|p| p.0.clone())),
+            partner_name: t.partner_id.and_then(|p| self.partners.get(&p).cloned()),
+            ticket: t,
+        }
+    }
+}
+
+fn named(conn: &mut AnyConnection, page: Page<Ticket>) -> QueryResult<Page<Row>> {
+    let names = Names::of(conn, &page.items)?;
+    Ok(page.map(|t| names.row(t)))
+}
+
+type Db = <AnyConnection as diesel::Connection>::Backend;
+type Boxed = tickets::BoxedQuery<'static, Db>;
+
+diesel::define_sql_function! {
+    /// Lower case on both backends, for searches that ignore case.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Every ticket of the requester, newest first: for the data export.
 pub fn of_requester(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<Ticket>> {
     tickets::table
         .filter(tickets::requester_id.eq(user_id))
-        .order(tickets::number.desc())
+        .order(tickets::id.desc())
         .select(Ticket::as_select())
         .load(conn)
 }
 
+/// Newest first, by id (the key is the id too).
+fn newest_page(
+    conn: &mut AnyConnection,
+    mut q: Boxed,
+    req: &PageRequest,
+) -> QueryResult<Page<Ticket>> {
+    if let Some((_, id)) = req.after() {
+        q = q.filter(tickets::id.lt(id));
+    }
+    let list = q
+        .order(tickets::id.desc())
+        .offset(req.offset())
+        .limit(req.limit())
+        .select(Ticket::as_select())
+        .load(conn)?;
+    Ok(req.finish(list, |t| (t.id, t.id)))
+}
+
+/// One page of the requester's tickets, newest first.
+pub fn requester_page(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    req: &PageRequest,
+) -> QueryResult<Page<Ticket>> {
+    let q = tickets::table
+        .filter(tickets::requester_id.eq(user_id))
+        .into_boxed();
+    newest_page(conn, q, req)
+}
+
+/// One page of the tickets about the partner, newest first.
+pub fn partner_page(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    req: &PageRequest,
+) -> QueryResult<Page<Ticket>> {
+    let q = tickets::table
+        .filter(tickets::partner_id.eq(partner_id))
+        .into_boxed();
+    newest_page(conn, q, req)
+}
+
+/// Every ticket about the partner, newest first (the partner overview).
 pub fn of_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Row>> {
-    let list = tickets::table
+    let list: Vec<Ticket> = tickets::table
         .filter(tickets::partner_id.eq(partner_id))
         .order(tickets::number.desc())
         .select(Ticket::as_select())
         .load(conn)?;
-    rows_for(conn, list)
+    let names = Names::of(conn, &list)?;
+    Ok(list.into_iter().map(|t| names.row(t)).collect())
 }
 
-/// Active tickets plus those resolved or closed in the last week: what the
-/// desk's queues are cut from.
-pub fn desk_rows(conn: &mut AnyConnection) -> QueryResult<Vec<Row>> {
-    let since = super::now() - time::Duration::days(7);
-    let list = tickets::table
-        .filter(
-            tickets::status
-                .eq_any([
-                    Status::New.as_str(),
-                    Status::Open.as_str(),
-                    Status::Pending.as_str(),
-                ])
-                .or(tickets::updated_at.ge(since)),
-        )
-        .select(Ticket::as_select())
-        .load(conn)?;
-    rows_for(conn, list)
+/// The desk's queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Unassigned,
+    Mine,
+    Open,
+    Waiting,
+    Breaching,
+    Resolved,
 }
 
-/// Every ticket opened in `[from, to)`, for reports.
-pub fn opened_between(
+impl Queue {
+    pub const ALL: [Queue; 6] = [
+        Queue::Unassigned,
+        Queue::Mine,
+        Queue::Open,
+        Queue::Waiting,
+        Queue::Breaching,
+        Queue::Resolved,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Queue::Unassigned => "unassigned",
+            Queue::Mine => "mine",
+            Queue::Open => "open",
+            Queue::Waiting => "waiting",
+            Queue::Breaching => "breaching",
+            Queue::Resolved => "resolved",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Queue::Unassigned => "queue-unassigned",
+            Queue::Mine => "queue-mine",
+            Queue::Open => "queue-open",
+            Queue::Waiting => "queue-waiting",
+            Queue::Breaching => "queue-breaching",
+            Queue::Resolved => "queue-resolved",
+        }
+    }
+
+    /// Unknown codes mean "all open".
+    pub fn parse(s: &str) -> Queue {
+        Queue::ALL
+            .into_iter()
+            .find(|q| q.code() == s)
+            .unwrap_or(Queue::Open)
+    }
+
+    /// The active queues go by SLA order (`queue_key`); recently resolved
+    /// by resolution time, newest first.
+    fn by_resolution(self) -> bool {
+        self == Queue::Resolved
+    }
+
+    /// The queue as a WHERE clause each index of migration 000008 answers.
+    fn filter(self, q: Boxed, me: i64, now: PrimitiveDateTime) -> Boxed {
+        match self {
+            Queue::Unassigned => q.filter(tickets::assignee_id.is_null()).filter(is_active()),
+            Queue::Mine => q.filter(tickets::assignee_id.eq(me)).filter(is_active()),
+            Queue::Open => q.filter(is_active()),
+            Queue::Waiting => q
+                .filter(tickets::status.eq(Status::Pending.as_str()))
+                .filter(is_active()),
+            Queue::Breaching => q.filter(tickets::queue_key.le(breaching_key(now))),
+            Queue::Resolved => q.filter(tickets::resolved_at.ge(now - RECENTLY_RESOLVED)),
+        }
+    }
+}
+
+/// Active tickets: those with a `queue_key`, every one of which is
+/// positive. Said as a range rather than `IS NOT NULL`, which SQLite's
+/// planner takes for most of the table and answers with a full scan when no
+/// ORDER BY asks for the index (the capped counts).
+fn is_active() -> diesel::dsl::GtEq<tickets::queue_key, i64> {
+    tickets::queue_key.ge(0)
+}
+
+/// The `queue_key` at or below which a running target is due within
+/// `DUE_SOON` or overdue: what `Ticket::breaching` says, as an index range.
+pub fn breaching_key(now: PrimitiveDateTime) -> i64 {
+    paging::time_key(now + DUE_SOON)
+}
+
+/// The desk's search box: a ticket number (with or without `#`), or words
+/// of the subject or the requester's email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    Everything,
+    Number(i64),
+    /// Lower-cased.
+    Text(String),
+}
+
+impl Search {
+    pub fn parse(q: &str) -> Search {
+        let q = q.trim();
+        if q.is_empty() {
+            return Search::Everything;
+        }
+        match q.trim_start_matches('#').parse::<i64>() {
+            Ok(n) => Search::Number(n),
+            Err(_) => Search::Text(q.to_lowercase()),
+        }
+    }
+}
+
+/// A queue with the filters and search of the desk's form.
+#[derive(Debug, Clone)]
+pub struct DeskFilter {
+    pub queue: Queue,
+    pub me: i64,
+    pub now: PrimitiveDateTime,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub partner: Option<i64>,
+    pub assignee: Option<i64>,
+    pub search: Search,
+}
+
+impl DeskFilter {
+    pub fn new(queue: Queue, me: i64, now: PrimitiveDateTime) -> DeskFilter {
+        DeskFilter {
+            queue,
+            me,
+            now,
+            status: None,
+            priority: None,
+            partner: None,
+            assignee: None,
+            search: Search::Everything,
+        }
+    }
+
+    /// Whether anything narrows the queue.
+    pub fn narrows(&self) -> bool {
+        self.status.is_some()
+            || self.priority.is_some()
+            || self.partner.is_some()
+            || self.assignee.is_some()
+            || self.search != Search::Everything
+    }
+
+    fn query(&self) -> Boxed {
+        let mut q = self
+            .queue
+            .filter(tickets::table.into_boxed(), self.me, self.now);
+        if let Some(s) = self.status {
+            q = q.filter(tickets::status.eq(s.as_str()));
+        }
+        if let Some(p) = self.priority {
+            q = q.filter(tickets::priority.eq(p.as_str()));
+        }
+        if let Some(p) = self.partner {
+            q = q.filter(tickets::partner_id.eq(p));
+        }
+        if let Some(a) = self.assignee {
+            q = q.filter(tickets::assignee_id.eq(a));
+        }
+        match &self.search {
+            Search::Everything => {}
+            Search::Number(n) => q = q.filter(tickets::number.eq(*n)),
+            Search::Text(words) => {
+                let pattern = format!("%{}%", crate::db::like_escape(words));
+                let by_email = users::table
+                    .filter(users::id.eq(tickets::requester_id))
+                    .filter(users::email.like(pattern.clone()).escape('\\'));
+                q = q.filter(
+                    lower(tickets::subject)
+                        .like(pattern)
+                        .escape('\\')
+                        .or(diesel::dsl::exists(by_email)),
+                );
+            }
+        }
+        q
+    }
+}
+
+/// One page of a desk queue, filtered and searched, in the queue's order.
+pub fn desk_page(
     conn: &mut AnyConnection,
-    from: PrimitiveDateTime,
-    to: PrimitiveDateTime,
-) -> QueryResult<Vec<Row>> {
-    let list = tickets::table
-        .filter(tickets::created_at.ge(from))
-        .filter(tickets::created_at.lt(to))
+    f: &DeskFilter,
+    req: &PageRequest,
+) -> QueryResult<Page<Row>> {
+    let mut q = f.query();
+    let resolved = f.queue.by_resolution();
+    if resolved {
+        if let Some((k, id)) = req.after() {
+            let at = paging::key_time(k);
+            q = q.filter(
+                tickets::resolved_at
+                    .le(at)
+                    .and(tickets::resolved_at.lt(at).or(tickets::id.lt(id))),
+            );
+        }
+        q = q.order((tickets::resolved_at.desc(), tickets::id.desc()));
+    } else {
+        if let Some((k, id)) = req.after() {
+            q = q.filter(
+                tickets::queue_key
+                    .ge(k)
+                    .and(tickets::queue_key.gt(k).or(tickets::id.gt(id))),
+            );
+        }
+        q = q.order((tickets::queue_key.asc(), tickets::id.asc()));
+    }
+    let list: Vec<Ticket> = q
+        .offset(req.offset())
+        .limit(req.limit())
         .select(Ticket::as_select())
         .load(conn)?;
-    rows_for(conn, list)
+    let page = req.finish(list, |t| {
+        let key = if resolved {
+            t.resolved_at.map(paging::time_key)
+        } else {
+            t.queue_key
+        };
+        (key.unwrap_or_default(), t.id)
+    });
+    named(conn, page)
 }
 
-pub fn resolved_between(
+/// How many tickets the filtered queue holds, counted no further than
+/// `COUNT_CAP + 1`.
+pub fn desk_count(conn: &mut AnyConnection, f: &DeskFilter) -> QueryResult<i64> {
+    count_capped(conn, f.query().select(tickets::id))
+}
+
+/// Every queue's size, each counted over its index and capped.
+pub fn queue_counts(
     conn: &mut AnyConnection,
-    from: PrimitiveDateTime,
-    to: PrimitiveDateTime,
-) -> QueryResult<Vec<Row>> {
-    let list = tickets::table
-        .filter(tickets::resolved_at.ge(from))
-        .filter(tickets::resolved_at.lt(to))
-        .select(Ticket::as_select())
-        .load(conn)?;
-    rows_for(conn, list)
+    me: i64,
+    now: PrimitiveDateTime,
+) -> QueryResult<Vec<(Queue, i64)>> {
+    Queue::ALL
+        .into_iter()
+        .map(|queue| {
+            let q = queue
+                .filter(tickets::table.into_boxed(), me, now)
+                .select(tickets::id);
+            Ok((queue, count_capped(conn, q)?))
+        })
+        .collect()
 }
 
-/// The requester's other tickets.
+/// Partners with active tickets, by name, at most `limit` of them: the
+/// desk's partner filter.
+pub fn partners_with_active_tickets(
+    conn: &mut AnyConnection,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String)>> {
+    let active = tickets::table
+        .filter(tickets::partner_id.eq(partners::id.nullable()))
+        .filter(is_active());
+    partners::table
+        .filter(diesel::dsl::exists(active))
+        .order((partners::name.asc(), partners::id.asc()))
+        .limit(limit)
+        .select((partners::id, partners::name))
+        .load(conn)
+}
+
+/// The requester's `n` newest other tickets, and whether there are more.
 pub fn history(
     conn: &mut AnyConnection,
     requester_id: i64,
     except: i64,
-) -> QueryResult<Vec<Ticket>> {
-    tickets::table
+    n: i64,
+) -> QueryResult<(Vec<Ticket>, bool)> {
+    let mut list: Vec<Ticket> = tickets::table
         .filter(tickets::requester_id.eq(requester_id))
         .filter(tickets::id.ne(except))
-        .order(tickets::number.desc())
-        .limit(20)
+        .order(tickets::id.desc())
+        .limit(n + 1)
         .select(Ticket::as_select())
+        .load(conn)?;
+    let more = list.len() as i64 > n;
+    list.truncate(n as usize);
+    Ok((list, more))
+}
+
+/// One page of every ticket of a requester, for the desk.
+pub fn requester_rows(
+    conn: &mut AnyConnection,
+    requester_id: i64,
+    req: &PageRequest,
+) -> QueryResult<Page<Row>> {
+    let page = requester_page(conn, requester_id, req)?;
+    named(conn, page)
+}
+
+/// How a report breaks its numbers down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum By {
+    All,
+    Assignee,
+    Partner,
+}
+
+/// Counts of one line of a report: (assignee or partner id when broken
+/// down, opened or resolved, sum and number of satisfaction ratings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub key: Option<i64>,
+    pub count: i64,
+    pub rating_sum: i64,
+    pub ratings: i64,
+}
+
+/// Tickets opened in `[from, to)`, counted in SQL over `tickets_created`.
+pub fn opened_tally(
+    conn: &mut AnyConnection,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+    by: By,
+) -> QueryResult<Vec<Tally>> {
+    use diesel::dsl::count_star;
+    let q = tickets::table
+        .filter(tickets::created_at.ge(from))
+        .filter(tickets::created_at.lt(to));
+    let rows: Vec<(Option<i64>, i64)> = match by {
+        By::All => vec![(None, q.count().get_result(conn)?)],
+        By::Assignee => q
+            .group_by(tickets::assignee_id)
+            .select((tickets::assignee_id, count_star()))
+            .load(conn)?,
+        By::Partner => q
+            .group_by(tickets::partner_id)
+            .select((tickets::partner_id, count_star()))
+            .load(conn)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(key, count)| Tally {
+            key,
+            count,
+            ..Tally::default()
+        })
+        .collect())
+}
+
+/// Tickets resolved in `[from, to)` with their satisfaction ratings,
+/// summed in SQL over `tickets_resolved`.
+pub fn resolved_tally(
+    conn: &mut AnyConnection,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+    by: By,
+) -> QueryResult<Vec<Tally>> {
+    use diesel::dsl::{count, count_star, sum};
+    let q = tickets::table
+        .filter(tickets::resolved_at.ge(from))
+        .filter(tickets::resolved_at.lt(to));
+    let rows: Vec<(Option<i64>, i64, Option<i64>, i64)> = match by {
+        By::All => {
+            let (n, s, c): (i64, Option<i64>, i64) = q
+                .select((
+                    count_star(),
+                    sum(tickets::satisfaction_rating),
+                    count(tickets::satisfaction_rating),
+                ))
+                .get_result(conn)?;
+            vec![(None, n, s, c)]
+        }
+        By::Assignee => q
+            .group_by(tickets::assignee_id)
+            .select((
+                tickets::assignee_id,
+                count_star(),
+                sum(tickets::satisfaction_rating),
+                count(tickets::satisfaction_rating),
+            ))
+            .load(conn)?,
+        By::Partner => q
+            .group_by(tickets::partner_id)
+            .select((
+                tickets::partner_id,
+                count_star(),
+                sum(tickets::satisfaction_rating),
+                count(tickets::satisfaction_rating),
+            ))
+            .load(conn)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(key, count, sum, ratings)| Tally {
+            key,
+            count,
+            rating_sum: sum.unwrap_or(0),
+            ratings,
+        })
+        .collect())
+}
+
+/// SLA achievement of the tickets opened in a period, for one priority:
+/// targets decided (met or missed) and met.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlaTally {
+    pub opened: i64,
+    pub first_decided: i64,
+    pub first_met: i64,
+    pub resolution_decided: i64,
+    pub resolution_met: i64,
+}
+
+/// `SlaTally` per priority, in one grouped query.
+pub fn sla_tally(
+    conn: &mut AnyConnection,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> QueryResult<HashMap<String, SlaTally>> {
+    use diesel::dsl::{count_star, sql};
+    use diesel::sql_types::BigInt;
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> = tickets::table
+        .filter(tickets::created_at.ge(from))
+        .filter(tickets::created_at.lt(to))
+        .group_by(tickets::priority)
+        .select((
+            tickets::priority,
+            count_star(),
+            sql::<BigInt>(
+                "SUM(CASE WHEN first_response_at IS NOT NULL \
+                 AND first_response_due IS NOT NULL THEN 1 ELSE 0 END)",
+            ),
+            sql::<BigInt>(
+                "SUM(CASE WHEN first_response_at <= first_response_due THEN 1 ELSE 0 END)",
+            ),
+            sql::<BigInt>(
+                "SUM(CASE WHEN resolved_at IS NOT NULL \
+                 AND resolution_due IS NOT NULL THEN 1 ELSE 0 END)",
+            ),
+            sql::<BigInt>("SUM(CASE WHEN resolved_at <= resolution_due THEN 1 ELSE 0 END)"),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.0,
+                SlaTally {
+                    opened: r.1,
+                    first_decided: r.2,
+                    first_met: r.3,
+                    resolution_decided: r.4,
+                    resolution_met: r.5,
+                },
+            )
+        })
+        .collect())
+}
+
+/// How many tickets resolved in the period got each rating.
+pub fn rating_tally(
+    conn: &mut AnyConnection,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> QueryResult<HashMap<i32, i64>> {
+    use diesel::dsl::count_star;
+    let rows: Vec<(Option<i32>, i64)> = tickets::table
+        .filter(tickets::resolved_at.ge(from))
+        .filter(tickets::resolved_at.lt(to))
+        .filter(tickets::satisfaction_rating.is_not_null())
+        .group_by(tickets::satisfaction_rating)
+        .select((tickets::satisfaction_rating, count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(r, n)| Some((r?, n)))
+        .collect())
+}
+
+/// What a report's response and resolution times are computed from: a
+/// ticket's start and end, its paused business minutes, and whom it
+/// belongs to.
+#[derive(Debug, Clone, Queryable)]
+pub struct Timing {
+    pub assignee_id: Option<i64>,
+    pub partner_id: Option<i64>,
+    pub start: PrimitiveDateTime,
+    pub end: Option<PrimitiveDateTime>,
+    pub paused_minutes: i32,
+}
+
+/// First responses of the tickets opened in the period: the newest `cap`,
+/// read over `tickets_created`.
+pub fn first_response_timings(
+    conn: &mut AnyConnection,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+    cap: i64,
+) -> QueryResult<Vec<Timing>> {
+    tickets::table
+        .filter(tickets::created_at.ge(from))
+        .filter(tickets::created_at.lt(to))
+        .filter(tickets::first_response_at.is_not_null())
+        .order((tickets::created_at.desc(), tickets::id.desc()))
+        .limit(cap)
+        .select((
+            tickets::assignee_id,
+            tickets::partner_id,
+            tickets::created_at,
+            tickets::first_response_at,
+            tickets::paused_minutes,
+        ))
         .load(conn)
+}
+
+/// Resolutions in the period: the newest `cap`, read over
+/// `tickets_resolved`.
+pub fn resolution_timings(
+    conn: &mut AnyConnection,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+    cap: i64,
+) -> QueryResult<Vec<Timing>> {
+    tickets::table
+        .filter(tickets::resolved_at.ge(from))
+        .filter(tickets::resolved_at.lt(to))
+        .order((tickets::resolved_at.desc(), tickets::id.desc()))
+        .limit(cap)
+        .select((
+            tickets::assignee_id,
+            tickets::partner_id,
+            tickets::created_at,
+            tickets::resolved_at,
+            tickets::paused_minutes,
+        ))
+        .load(conn)
+}
+
+/// Display names of these people.
+pub fn people_names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Names of these partners.
+pub fn partner_names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(partners::table
+        .filter(partners::id.eq_any(ids))
+        .select((partners::id, partners::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Active staff and admins: (id, name), by name.
@@ -715,11 +1291,43 @@ pub struct Canned {
     pub updated_at: PrimitiveDateTime,
 }
 
+/// The canned replies a ticket page offers: the first `CANNED_MENU` by
+/// title.
+pub const CANNED_MENU: i64 = 200;
+
 pub fn canned(conn: &mut AnyConnection) -> QueryResult<Vec<Canned>> {
     canned_replies::table
-        .order(canned_replies::title.asc())
+        .order((canned_replies::title.asc(), canned_replies::id.asc()))
+        .limit(CANNED_MENU)
         .select(Canned::as_select())
         .load(conn)
+}
+
+/// One page of canned replies by title. Titles are no seek key, so a
+/// cursor names the last row shown and the page resumes after that row's
+/// title; if it was deleted meanwhile, the page is empty and links to the
+/// first.
+pub fn canned_page(conn: &mut AnyConnection, req: &PageRequest) -> QueryResult<Page<Canned>> {
+    let mut q = canned_replies::table.into_boxed();
+    if let Some((_, id)) = req.after() {
+        let Some(last) = canned_by_id(conn, id)? else {
+            return Ok(req.finish(Vec::new(), |c: &Canned| (0, c.id)));
+        };
+        q = q.filter(
+            canned_replies::title.ge(last.title.clone()).and(
+                canned_replies::title
+                    .gt(last.title)
+                    .or(canned_replies::id.gt(id)),
+            ),
+        );
+    }
+    let list = q
+        .order((canned_replies::title.asc(), canned_replies::id.asc()))
+        .offset(req.offset())
+        .limit(req.limit())
+        .select(Canned::as_select())
+        .load(conn)?;
+    Ok(req.finish(list, |c| (0, c.id)))
 }
 
 pub fn canned_by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Canned>> {
@@ -774,6 +1382,24 @@ pub fn fill_placeholders(
 
 #[cfg(test)]
 mod tests {
+    use super::{Queue, Search};
+
+    #[test]
+    fn searches_and_queues_parse() {
+        assert_eq!(Search::parse("  "), Search::Everything);
+        assert_eq!(Search::parse("#1042"), Search::Number(1042));
+        assert_eq!(Search::parse("1042"), Search::Number(1042));
+        assert_eq!(
+            Search::parse(" Printer JAM "),
+            Search::Text("printer jam".into())
+        );
+        assert_eq!(Queue::parse("breaching"), Queue::Breaching);
+        assert_eq!(Queue::parse("nonsense"), Queue::Open);
+        for q in Queue::ALL {
+            assert_eq!(Queue::parse(q.code()), q);
+        }
+    }
+
     #[test]
     fn placeholders() {
         assert_eq!(

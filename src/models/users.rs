@@ -3,6 +3,7 @@ use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::schema::users;
+use crate::web::paging::{self, Page, PageRequest};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -118,8 +119,13 @@ pub fn set_admin(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Accounts whose email or name contains `q` (any case), newest first.
-pub fn search(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<User>> {
+/// One page of the accounts whose email or name contains `q` (any case),
+/// newest first, over `users_created`.
+pub fn search_page(
+    conn: &mut AnyConnection,
+    q: &str,
+    req: &PageRequest,
+) -> QueryResult<Page<User>> {
     let q = q.trim().to_lowercase();
     let mut query = users::table.into_boxed();
     if !q.is_empty() {
@@ -135,11 +141,21 @@ pub fn search(conn: &mut AnyConnection, q: &str) -> QueryResult<Vec<User>> {
                 ),
         );
     }
-    query
-        .order(users::created_at.desc())
-        .limit(100)
+    if let Some((k, id)) = req.after() {
+        let at = paging::key_time(k);
+        query = query.filter(
+            users::created_at
+                .le(at)
+                .and(users::created_at.lt(at).or(users::id.lt(id))),
+        );
+    }
+    let list = query
+        .order((users::created_at.desc(), users::id.desc()))
+        .offset(req.offset())
+        .limit(req.limit())
         .select(User::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok(req.finish(list, |u| (paging::time_key(u.created_at), u.id)))
 }
 
 pub fn set_staff(conn: &mut AnyConnection, id: i64, staff: bool) -> QueryResult<usize> {

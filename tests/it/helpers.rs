@@ -567,3 +567,39 @@ impl TestApp {
 }
 
 pub const PASSWORD: &str = "lantern ocean maple";
+
+/// Walks a paged list from `first_url` as the app's own client: follows
+/// each page's `rel="next"` link to the last page and returns the
+/// `data-key` of every item shown, in order. Fails when a key shows twice,
+/// a page is not 200, or a page offering a next one is empty.
+pub async fn walk_pages(app: &TestApp, first_url: &str) -> Vec<String> {
+    let items = scraper::Selector::parse("[data-key]").unwrap();
+    let next = scraper::Selector::parse("a[rel=\"next\"]").unwrap();
+    let mut keys = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut url = Some(first_url.to_string());
+    let mut pages = 0;
+    while let Some(u) = url {
+        pages += 1;
+        assert!(pages <= 2000, "more than 2000 pages from {first_url}");
+        let page = app.get(&u).await;
+        assert_eq!(page.status, StatusCode::OK, "{u}: {}", page.body);
+        let doc = scraper::Html::parse_document(&page.body);
+        let before = keys.len();
+        for el in doc.select(&items) {
+            let k = el.value().attr("data-key").unwrap().to_string();
+            assert!(seen.insert(k.clone()), "{k} shown again on {u}");
+            keys.push(k);
+        }
+        url = doc
+            .select(&next)
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .map(str::to_string);
+        assert!(
+            url.is_none() || keys.len() > before,
+            "{u} is empty but offers a next page"
+        );
+    }
+    keys
+}

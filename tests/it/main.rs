@@ -6,6 +6,7 @@ mod admin;
 mod browser;
 mod crm;
 mod helpers;
+mod lists;
 mod partners;
 mod plans;
 mod platform;

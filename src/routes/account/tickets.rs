@@ -13,19 +13,33 @@ use crate::error::AppError;
 use crate::models::listings;
 use crate::models::tickets::{self, MessageView, NewTicket, Ticket, Writer};
 use crate::support;
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+pub const PAGE_SIZE: usize = 20;
 
 #[derive(Template)]
 #[template(path = "account/tickets.html")]
 struct ListPage<'a> {
     ctx: &'a Ctx,
     tickets: Vec<Ticket>,
+    pager: Pager,
 }
 
-pub async fn list(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// The person's own tickets, newest first, a page at a time.
+pub async fn list(ctx: Ctx, params: web::Query<PageParams>) -> Result<HttpResponse, AppError> {
     let id = ctx.require_user()?.id;
-    let tickets = db::run(ctx.pool(), move |conn| Ok(tickets::of_requester(conn, id)?)).await?;
-    render(&ListPage { ctx: &ctx, tickets })
+    let req = PageRequest::parse(&params, PAGE_SIZE);
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::requester_page(conn, id, &req)?)
+    })
+    .await?;
+    let pager = page.pager("/me/tickets", None);
+    render(&ListPage {
+        ctx: &ctx,
+        tickets: page.items,
+        pager,
+    })
 }
 
 #[derive(Deserialize, Default)]

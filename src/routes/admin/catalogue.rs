@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::models::engagements::{self, Review};
 use crate::models::listings::{self, Category};
 use crate::models::{audit, catalogue};
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
 #[derive(Template)]
@@ -143,17 +144,60 @@ pub async fn delete_category(ctx: Ctx, id: web::Path<i64>) -> Result<HttpRespons
     Ok(see_other("/admin/categories"))
 }
 
+pub const REVIEWS_PER_PAGE: usize = 25;
+pub const LISTINGS_PER_PAGE: usize = 50;
+
+#[derive(Deserialize, Default)]
+pub struct ModerationQuery {
+    /// `hidden`, `visible`, or anything else for every review.
+    #[serde(default)]
+    show: String,
+    page: Option<String>,
+    after: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "admin/moderation.html")]
 struct ModerationPage<'a> {
     ctx: &'a Ctx,
     rows: Vec<(Review, String, String)>,
+    show: &'a str,
+    pager: Pager,
 }
 
-pub async fn moderation(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// Every review, newest first; `?show=hidden` or `?show=visible` narrows.
+pub async fn moderation(
+    ctx: Ctx,
+    q: web::Query<ModerationQuery>,
+) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let rows = db::run(ctx.pool(), |conn| Ok(engagements::all_reviews(conn)?)).await?;
-    render(&ModerationPage { ctx: &ctx, rows })
+    let (show, hidden) = match q.show.as_str() {
+        "hidden" => ("hidden", Some(true)),
+        "visible" => ("visible", Some(false)),
+        _ => ("", None),
+    };
+    let req = PageRequest::parse(
+        &PageParams {
+            page: q.page.clone(),
+            after: q.after.clone(),
+        },
+        REVIEWS_PER_PAGE,
+    );
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(engagements::all_reviews(conn, hidden, &req)?)
+    })
+    .await?;
+    let base = if show.is_empty() {
+        "/admin/moderation".to_string()
+    } else {
+        format!("/admin/moderation?show={show}")
+    };
+    render(&ModerationPage {
+        ctx: &ctx,
+        pager: page.pager(&base, None),
+        rows: page.items,
+        show,
+    })
 }
 
 #[derive(Deserialize)]
@@ -214,15 +258,25 @@ pub async fn moderate(
 struct ListingsPage<'a> {
     ctx: &'a Ctx,
     rows: Vec<(listings::Listing, String, String)>,
+    pager: Pager,
 }
 
-pub async fn listings_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// Published listings, newest first, a page at a time.
+pub async fn listings_page(
+    ctx: Ctx,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let rows = db::run(ctx.pool(), |conn| {
-        Ok(listings::published_for_moderation(conn)?)
+    let req = PageRequest::parse(&params, LISTINGS_PER_PAGE);
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(listings::published_for_moderation(conn, &req)?)
     })
     .await?;
-    render(&ListingsPage { ctx: &ctx, rows })
+    render(&ListingsPage {
+        ctx: &ctx,
+        pager: page.pager("/admin/listings", None),
+        rows: page.items,
+    })
 }
 
 #[derive(Deserialize)]

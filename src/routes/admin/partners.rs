@@ -6,26 +6,97 @@ use serde::Deserialize;
 use super::require_admin;
 use crate::db::{self, write_tx};
 use crate::domain::optional_text;
-use crate::error::AppError;
+use crate::error::{AppError, url_encode};
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::partners::{self, Partner, Role};
 use crate::models::{audit, outbox, search, users};
+use crate::web::paging::{self, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+pub const PAGE_SIZE: usize = 50;
+
+/// The statuses the list can be narrowed to.
+const STATUSES: [&str; 4] = [
+    partners::PENDING,
+    partners::APPROVED,
+    partners::SUSPENDED,
+    partners::REJECTED,
+];
+
+#[derive(Deserialize, Default)]
+pub struct IndexQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+    page: Option<String>,
+    after: Option<String>,
+}
 
 #[derive(Template)]
 #[template(path = "admin/partners.html")]
 struct IndexPage<'a> {
     ctx: &'a Ctx,
     partners: Vec<Partner>,
+    pager: Pager,
+    status: Option<&'static str>,
+    statuses: [&'static str; 4],
+    q: &'a str,
+    /// Applications waiting for review, capped.
+    pending: (i64, bool),
 }
 
-pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
+impl IndexPage<'_> {
+    fn status_label(&self, s: &str) -> String {
+        self.ctx.t(&format!("partner-status-{s}"))
+    }
+    fn is_status(&self, s: &str) -> bool {
+        self.status == Some(s)
+    }
+    fn pending_count(&self) -> String {
+        let shown = self.ctx.number(&self.pending.0);
+        if self.pending.1 {
+            self.ctx.t1("count-capped", "count", shown)
+        } else {
+            shown
+        }
+    }
+}
+
+/// Partners newest first, narrowed by status and name; the number of
+/// applications waiting links to them.
+pub async fn index(ctx: Ctx, q: web::Query<IndexQuery>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let partners = db::run(ctx.pool(), |conn| Ok(partners::all_for_admin(conn)?)).await?;
+    let status = STATUSES.into_iter().find(|s| *s == q.status);
+    let req = PageRequest::parse(
+        &PageParams {
+            page: q.page.clone(),
+            after: q.after.clone(),
+        },
+        PAGE_SIZE,
+    );
+    let search = q.q.clone();
+    let (page, pending) = db::run(ctx.pool(), move |conn| {
+        Ok((
+            partners::admin_page(conn, status, &search, &req)?,
+            partners::count_with_status(conn, partners::PENDING)?,
+        ))
+    })
+    .await?;
+    let base = format!(
+        "/admin/partners?status={}&q={}",
+        status.unwrap_or(""),
+        url_encode(&q.q)
+    );
     render(&IndexPage {
         ctx: &ctx,
-        partners,
+        pager: page.pager(&base, None),
+        partners: page.items,
+        status,
+        statuses: STATUSES,
+        q: &q.q,
+        pending: paging::capped(pending),
     })
 }
 

@@ -8,16 +8,43 @@ use serde::Deserialize;
 use super::require_admin;
 use crate::db::{self, write_tx};
 use crate::error::AppError;
+use crate::error::url_encode;
 use crate::models::audit::Event;
 use crate::models::outbox::{self, OutgoingEmail};
 use crate::models::users::User;
 use crate::models::{audit, sessions, users};
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, render, see_other};
+
+pub const PAGE_SIZE: usize = 50;
 
 #[derive(Deserialize, Default)]
 pub struct Search {
     #[serde(default)]
     q: String,
+    page: Option<String>,
+    after: Option<String>,
+}
+
+impl Search {
+    fn request(&self) -> PageRequest {
+        PageRequest::parse(
+            &PageParams {
+                page: self.page.clone(),
+                after: self.after.clone(),
+            },
+            PAGE_SIZE,
+        )
+    }
+
+    /// `path` with the search, for the pager.
+    fn base(&self, path: &str) -> String {
+        if self.q.trim().is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?q={}", url_encode(&self.q))
+        }
+    }
 }
 
 #[derive(Template)]
@@ -26,16 +53,21 @@ struct UsersPage<'a> {
     ctx: &'a Ctx,
     q: &'a str,
     users: Vec<User>,
+    pager: Pager,
 }
 
 pub async fn users(ctx: Ctx, s: web::Query<Search>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let q = s.q.clone();
-    let list = db::run(ctx.pool(), move |conn| Ok(users::search(conn, &q)?)).await?;
+    let (q, req) = (s.q.clone(), s.request());
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(users::search_page(conn, &q, &req)?)
+    })
+    .await?;
     render(&UsersPage {
         ctx: &ctx,
         q: &s.q,
-        users: list,
+        pager: page.pager(&s.base("/admin/users"), None),
+        users: page.items,
     })
 }
 
@@ -96,40 +128,72 @@ struct AuditPage<'a> {
     ctx: &'a Ctx,
     q: &'a str,
     events: Vec<(Event, Option<String>)>,
+    pager: Pager,
 }
 
 pub async fn audit_log(ctx: Ctx, s: web::Query<Search>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let q = s.q.trim().to_string();
-    let events = db::run(ctx.pool(), move |conn| Ok(audit::recent(conn, &q)?)).await?;
+    let (q, req) = (s.q.trim().to_string(), s.request());
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(audit::recent_page(conn, &q, &req)?)
+    })
+    .await?;
     render(&AuditPage {
         ctx: &ctx,
         q: &s.q,
-        events,
+        pager: page.pager(&s.base("/admin/audit"), None),
+        events: page.items,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    status: String,
+    page: Option<String>,
+    after: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "admin/outbox.html")]
 struct OutboxPage<'a> {
     ctx: &'a Ctx,
-    failed: Vec<OutgoingEmail>,
-    queued: Vec<OutgoingEmail>,
+    /// Failed messages (with a retry button) or those waiting to be sent.
+    failed: bool,
+    messages: Vec<OutgoingEmail>,
+    pager: Pager,
 }
 
-pub async fn outbox_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// The failed messages, or with `?status=queued` those waiting.
+pub async fn outbox_page(ctx: Ctx, q: web::Query<OutboxQuery>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    let (failed, queued) = db::run(ctx.pool(), |conn| {
-        Ok((
-            outbox::by_status(conn, outbox::FAILED)?,
-            outbox::by_status(conn, outbox::QUEUED)?,
-        ))
+    let failed = q.status != outbox::QUEUED;
+    let status = if failed {
+        outbox::FAILED
+    } else {
+        outbox::QUEUED
+    };
+    let req = PageRequest::parse(
+        &PageParams {
+            page: q.page.clone(),
+            after: q.after.clone(),
+        },
+        PAGE_SIZE,
+    );
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(outbox::page_by_status(conn, status, &req)?)
     })
     .await?;
+    let base = if failed {
+        "/admin/outbox".to_string()
+    } else {
+        format!("/admin/outbox?status={}", outbox::QUEUED)
+    };
     render(&OutboxPage {
         ctx: &ctx,
         failed,
-        queued,
+        pager: page.pager(&base, None),
+        messages: page.items,
     })
 }
 

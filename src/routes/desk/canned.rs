@@ -8,7 +8,10 @@ use crate::db;
 use crate::domain::required_text;
 use crate::error::AppError;
 use crate::models::tickets::{self, Canned};
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+pub const PAGE_SIZE: usize = 25;
 
 #[derive(Deserialize, Default)]
 pub struct CannedForm {
@@ -23,6 +26,7 @@ pub struct CannedForm {
 struct CannedPage<'a> {
     ctx: &'a Ctx,
     list: Vec<Canned>,
+    pager: Pager,
     editing: Option<i64>,
     form: &'a CannedForm,
     errors: FormErrors,
@@ -30,17 +34,23 @@ struct CannedPage<'a> {
 
 async fn canned_page(
     ctx: &Ctx,
+    req: PageRequest,
     editing: Option<i64>,
     form: &CannedForm,
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let list = db::run(ctx.pool(), |conn| Ok(tickets::canned(conn)?)).await?;
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::canned_page(conn, &req)?)
+    })
+    .await?;
+    let pager = page.pager("/desk/canned", None);
     render_status(
         status,
         &CannedPage {
             ctx,
-            list,
+            list: page.items,
+            pager,
             editing,
             form,
             errors,
@@ -48,10 +58,11 @@ async fn canned_page(
     )
 }
 
-pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
+pub async fn index(ctx: Ctx, params: web::Query<PageParams>) -> Result<HttpResponse, AppError> {
     require_staff(&ctx)?;
     canned_page(
         &ctx,
+        PageRequest::parse(&params, PAGE_SIZE),
         None,
         &CannedForm::default(),
         FormErrors::new(),
@@ -74,6 +85,7 @@ pub async fn edit_form(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, App
     render(&CannedPage {
         ctx: &ctx,
         list: Vec::new(),
+        pager: Pager::default(),
         editing: Some(id),
         form: &form,
         errors: FormErrors::new(),
@@ -94,7 +106,15 @@ async fn save(ctx: Ctx, id: Option<i64>, form: CannedForm) -> Result<HttpRespons
         required_text(&form.body, 10000, "error-required", "error-too-long"),
     );
     let (Some(title), Some(body)) = (title, body) else {
-        return canned_page(&ctx, id, &form, e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return canned_page(
+            &ctx,
+            PageRequest::first(PAGE_SIZE),
+            id,
+            &form,
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let n = db::run(ctx.pool(), move |conn| {
         Ok(tickets::save_canned(conn, id, &title, &body)?)

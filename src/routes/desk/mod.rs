@@ -3,6 +3,7 @@
 pub mod canned;
 pub mod queue;
 pub mod reports;
+pub mod requester;
 pub mod ticket;
 
 use actix_web::web;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/canned/{id}", web::get().to(canned::edit_form))
         .route("/desk/canned/{id}", web::post().to(canned::update))
         .route("/desk/canned/{id}/delete", web::post().to(canned::delete))
+        .route("/desk/requesters/{id}", web::get().to(requester::show))
         .route("/desk/reports", web::get().to(reports::show));
 }
 

@@ -7,70 +7,15 @@ use crate::db;
 use crate::domain::ticket::{Priority, Status};
 use crate::error::{AppError, url_encode};
 use crate::models::now;
-use crate::models::tickets::{self, Row};
+use crate::models::tickets::{self, DeskFilter, Queue, Row, Search};
+use crate::web::paging::{self, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, render};
 use time::PrimitiveDateTime;
 
 pub const PAGE_SIZE: usize = 25;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Queue {
-    Unassigned,
-    Mine,
-    Open,
-    Waiting,
-    Breaching,
-    Resolved,
-}
-
-impl Queue {
-    pub const ALL: [Queue; 6] = [
-        Queue::Unassigned,
-        Queue::Mine,
-        Queue::Open,
-        Queue::Waiting,
-        Queue::Breaching,
-        Queue::Resolved,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            Queue::Unassigned => "unassigned",
-            Queue::Mine => "mine",
-            Queue::Open => "open",
-            Queue::Waiting => "waiting",
-            Queue::Breaching => "breaching",
-            Queue::Resolved => "resolved",
-        }
-    }
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Queue::Unassigned => "queue-unassigned",
-            Queue::Mine => "queue-mine",
-            Queue::Open => "queue-open",
-            Queue::Waiting => "queue-waiting",
-            Queue::Breaching => "queue-breaching",
-            Queue::Resolved => "queue-resolved",
-        }
-    }
-    fn parse(s: &str) -> Queue {
-        Queue::ALL
-            .into_iter()
-            .find(|q| q.code() == s)
-            .unwrap_or(Queue::Open)
-    }
-    /// Whether a ticket belongs in the queue.
-    pub fn holds(self, r: &Row, me: i64, now: PrimitiveDateTime) -> bool {
-        let s = r.ticket.status();
-        match self {
-            Queue::Unassigned => s.is_active() && r.ticket.assignee_id.is_none(),
-            Queue::Mine => s.is_active() && r.ticket.assignee_id == Some(me),
-            Queue::Open => s.is_active(),
-            Queue::Waiting => s == Status::Pending,
-            Queue::Breaching => s.is_active() && r.ticket.breaching(now),
-            Queue::Resolved => matches!(s, Status::Resolved | Status::Closed),
-        }
-    }
-}
+/// Partners offered in the filter: those with active tickets, by name.
+const PARTNER_CHOICES: i64 = 200;
 
 #[derive(Deserialize, Default)]
 pub struct Filters {
@@ -87,6 +32,7 @@ pub struct Filters {
     #[serde(default)]
     q: String,
     page: Option<String>,
+    after: Option<String>,
 }
 
 #[derive(Template)]
@@ -94,11 +40,11 @@ pub struct Filters {
 struct IndexPage<'a> {
     ctx: &'a Ctx,
     queue: Queue,
-    queues: Vec<(Queue, usize)>,
+    /// Each queue with its size, capped.
+    queues: Vec<(Queue, (i64, bool))>,
     rows: Vec<Row>,
-    total: usize,
-    page: usize,
-    pages: usize,
+    total: (i64, bool),
+    pager: Pager,
     f: &'a Filters,
     statuses: [Status; 5],
     priorities: [Priority; 4],
@@ -108,18 +54,16 @@ struct IndexPage<'a> {
 }
 
 impl IndexPage<'_> {
-    fn page_url(&self, page: usize) -> String {
-        let f = self.f;
-        format!(
-            "/desk?queue={}&status={}&priority={}&partner={}&assignee={}&q={}&page={page}",
-            self.queue.code(),
-            url_encode(&f.status),
-            url_encode(&f.priority),
-            url_encode(&f.partner),
-            url_encode(&f.assignee),
-            url_encode(&f.q)
-        )
+    /// A count as shown: "10,000+" past the cap.
+    fn count(&self, n: &(i64, bool)) -> String {
+        let shown = self.ctx.number(&n.0);
+        if n.1 {
+            self.ctx.t1("count-capped", "count", shown)
+        } else {
+            shown
+        }
     }
+
     fn overdue(&self, r: &Row) -> bool {
         r.ticket.next_due().is_some_and(|d| d < self.now)
     }
@@ -137,82 +81,77 @@ impl IndexPage<'_> {
     }
 }
 
-/// Does the free-text search match: a number (with or without `#`), words
-/// of the subject, or the requester's email?
-fn matches_search(r: &Row, q: &str) -> bool {
-    let q = q.trim();
-    if q.is_empty() {
-        return true;
+impl Filters {
+    /// The list's URL with its filters, for the pager.
+    fn base_url(&self, queue: Queue) -> String {
+        format!(
+            "/desk?queue={}&status={}&priority={}&partner={}&assignee={}&q={}",
+            queue.code(),
+            url_encode(&self.status),
+            url_encode(&self.priority),
+            url_encode(&self.partner),
+            url_encode(&self.assignee),
+            url_encode(&self.q)
+        )
     }
-    if let Ok(n) = q.trim_start_matches('#').parse::<i64>() {
-        return r.ticket.number == n;
+
+    fn desk_filter(&self, queue: Queue, me: i64, now: PrimitiveDateTime) -> DeskFilter {
+        DeskFilter {
+            status: Status::parse(&self.status),
+            priority: Priority::parse(&self.priority),
+            partner: self.partner.parse().ok(),
+            assignee: self.assignee.parse().ok(),
+            search: Search::parse(&self.q),
+            ..DeskFilter::new(queue, me, now)
+        }
     }
-    let q = q.to_lowercase();
-    r.ticket.subject.to_lowercase().contains(&q) || r.requester_email.to_lowercase().contains(&q)
 }
 
 pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, AppError> {
     let me = require_staff(&ctx)?.id;
     let f = f.into_inner();
     let queue = Queue::parse(&f.queue);
-    let (all, agents) = db::run(ctx.pool(), |conn| {
+    let now = now();
+    let filter = f.desk_filter(queue, me, now);
+    let req = PageRequest::parse(
+        &PageParams {
+            page: f.page.clone(),
+            after: f.after.clone(),
+        },
+        PAGE_SIZE,
+    );
+    let (counts, total, page, partners, agents) = db::run(ctx.pool(), move |conn| {
+        let counts = tickets::queue_counts(conn, me, now)?;
+        let total = match counts.iter().find(|(q, _)| *q == queue) {
+            Some((_, n)) if !filter.narrows() => *n,
+            _ => tickets::desk_count(conn, &filter)?,
+        };
+        let page = tickets::desk_page(conn, &filter, &req)?;
+        let mut partners = tickets::partners_with_active_tickets(conn, PARTNER_CHOICES)?;
+        // The partner filtered on stays offered, active tickets or not.
+        if let Some(pid) = filter.partner
+            && !partners.iter().any(|(id, _)| *id == pid)
+            && let Some(name) = tickets::partner_names(conn, &[pid])?.remove(&pid)
+        {
+            partners.push((pid, name));
+        }
         let agents = tickets::staff(conn)?;
-        Ok((tickets::desk_rows(conn)?, agents))
+        Ok((counts, total, page, partners, agents))
     })
     .await?;
-    let now = now();
-    let queues = Queue::ALL
-        .iter()
-        .map(|q| (*q, all.iter().filter(|r| q.holds(r, me, now)).count()))
-        .collect();
-    let mut partners: Vec<(i64, String)> = all
-        .iter()
-        .filter_map(|r| Some((r.ticket.partner_id?, r.partner_name.clone()?)))
-        .collect();
-    partners.sort_by(|a, b| a.1.cmp(&b.1));
-    partners.dedup();
-    let status = Status::parse(&f.status);
-    let priority = Priority::parse(&f.priority);
-    let partner: Option<i64> = f.partner.parse().ok();
-    let assignee: Option<i64> = f.assignee.parse().ok();
-    let mut rows: Vec<Row> = all
-        .into_iter()
-        .filter(|r| queue.holds(r, me, now))
-        .filter(|r| status.is_none_or(|s| r.ticket.status() == s))
-        .filter(|r| priority.is_none_or(|p| r.ticket.priority() == p))
-        .filter(|r| partner.is_none_or(|p| r.ticket.partner_id == Some(p)))
-        .filter(|r| assignee.is_none_or(|a| r.ticket.assignee_id == Some(a)))
-        .filter(|r| matches_search(r, &f.q))
-        .collect();
-    // Soonest due first; tickets without a running clock after, newest first.
-    rows.sort_by(|a, b| match (a.ticket.next_due(), b.ticket.next_due()) {
-        (Some(x), Some(y)) => x.cmp(&y).then(a.ticket.number.cmp(&b.ticket.number)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => b.ticket.number.cmp(&a.ticket.number),
-    });
-    let total = rows.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = f
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<usize>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        .min(pages);
-    let rows = rows
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
+    let total = paging::capped(total);
+    let pages = (!total.1).then(|| (total.0 as usize).div_ceil(PAGE_SIZE).max(1));
+    let pager = page.pager(&f.base_url(queue), pages);
     render(&IndexPage {
         ctx: &ctx,
         queue,
-        queues,
-        rows,
+        queues: counts
+            .into_iter()
+            .map(|(q, n)| (q, paging::capped(n)))
+            .collect(),
+        rows: page.items,
         total,
-        page,
-        pages,
+        pager,
         f: &f,
         statuses: Status::ALL,
         priorities: Priority::ALL,

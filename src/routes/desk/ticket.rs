@@ -16,6 +16,10 @@ use crate::support;
 use crate::web::ctx::Val;
 use crate::web::{Ctx, FormErrors, render_status, see_other};
 
+/// Other tickets of the requester shown beside the thread; the rest are a
+/// link away.
+const HISTORY_SHOWN: i64 = 10;
+
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     canned: Option<String>,
@@ -26,7 +30,9 @@ pub struct Context {
     pub requester: users::User,
     pub partner_name: Option<String>,
     pub listing: Option<(String, String)>,
+    /// The requester's newest other tickets; `more` when there are others.
     pub history: Vec<Ticket>,
+    pub more_history: bool,
     pub engagements: Vec<engagements::ConsentLine>,
     pub reviews: Vec<(i32, String)>,
     pub agents: Vec<(i64, String)>,
@@ -105,11 +111,14 @@ async fn page(
             None => None,
         };
         let reviews = engagements::ratings_by_consumer(conn, tt.requester_id)?;
+        let (history, more_history) =
+            tickets::history(conn, tt.requester_id, tt.id, HISTORY_SHOWN)?;
         Ok((
             thread,
             seen,
             Context {
-                history: tickets::history(conn, tt.requester_id, tt.id)?,
+                history,
+                more_history,
                 engagements: engagements::consents_of(conn, tt.requester_id)?,
                 reviews,
                 agents: tickets::staff(conn)?,

@@ -10,26 +10,41 @@ use super::{Access, access};
 use crate::db::{self, write_tx};
 use crate::domain::required_text;
 use crate::error::AppError;
-use crate::models::tickets::{self, MessageView, Row, Ticket, Writer};
+use crate::models::tickets::{self, MessageView, Ticket, Writer};
 use crate::support;
+use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
+
+pub const PAGE_SIZE: usize = 25;
 
 #[derive(Template)]
 #[template(path = "partner/tickets.html")]
 struct ListPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
-    rows: Vec<Row>,
+    tickets: Vec<Ticket>,
+    pager: Pager,
 }
 
-pub async fn list(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+/// Tickets about the partner, newest first, a page at a time.
+pub async fn list(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
     let pid = a.partner.id;
-    let rows = db::run(ctx.pool(), move |conn| Ok(tickets::of_partner(conn, pid)?)).await?;
+    let req = PageRequest::parse(&params, PAGE_SIZE);
+    let page = db::run(ctx.pool(), move |conn| {
+        Ok(tickets::partner_page(conn, pid, &req)?)
+    })
+    .await?;
+    let pager = page.pager(&format!("{}/tickets", a.base()), None);
     render(&ListPage {
         ctx: &ctx,
         a: &a,
-        rows,
+        tickets: page.items,
+        pager,
     })
 }
 

@@ -362,6 +362,12 @@ admin-partners = Partners
 admin-categories = Categories
 admin-moderation = Review moderation
 admin-partners-empty = No partner has applied yet.
+admin-partners-none = No partner matches.
+admin-partners-search = Name
+admin-partners-waiting = Applications waiting for review: { $count }
+moderation-all = All reviews
+moderation-visible = Shown
+moderation-hidden = Hidden
 admin-applied = Applied
 admin-applicant = Applicant
 admin-reason-hint = Required to reject or suspend; the applicant sees it.
@@ -461,6 +467,8 @@ history-tickets = Other tickets
 history-engagements = Requested services
 history-reviews = Reviews
 history-none = None
+history-all = All tickets from this requester
+requester-tickets-title = Tickets from { $name }
 
 ## Support: desk
 desk-title = Support desk
@@ -470,6 +478,7 @@ desk-count = { $count ->
     [one] One ticket.
    *[other] { $count } tickets.
 }
+desk-count-capped = { $count } tickets.
 desk-empty = Nothing in this queue.
 queue-unassigned = Unassigned
 queue-mine = Mine
@@ -528,6 +537,7 @@ reports-title = Reports
 report-from = From
 report-to = To
 report-business-hours = Times are in business hours, with waiting time on the consumer left out.
+report-times-sampled = Response and resolution times are computed from the newest { $count } tickets of the period; the counts cover all of it.
 report-overview = Overview
 report-all = All tickets
 report-none = (none)
@@ -556,6 +566,7 @@ mail-ticket-reopen-hint = Not solved? Reply on the ticket page and it opens agai
 ## Admin: people and records
 admin-users = Users
 admin-users-search = Name or email
+admin-users-none = No account matches.
 admin-roles = Roles
 admin-role-admin = Admin
 admin-role-staff = Staff
@@ -574,6 +585,7 @@ admin-audit-time = Time
 admin-audit-actor = Who
 admin-audit-action = Action
 admin-audit-subject = Subject
+admin-audit-none = No event matches.
 admin-outbox = Email outbox
 admin-outbox-failed = Failed
 admin-outbox-queued = Waiting to be sent

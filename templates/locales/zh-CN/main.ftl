@@ -356,6 +356,12 @@ admin-partners = 伙伴机构
 admin-categories = 类别
 admin-moderation = 评价审核
 admin-partners-empty = 还没有机构提交申请。
+admin-partners-none = 没有符合条件的机构。
+admin-partners-search = 名称
+admin-partners-waiting = 待审核的申请：{ $count }
+moderation-all = 全部评价
+moderation-visible = 显示中
+moderation-hidden = 已隐藏
 admin-applied = 申请时间
 admin-applicant = 申请人
 admin-reason-hint = 拒绝或暂停时必填；申请人会看到该原因。
@@ -455,6 +461,8 @@ history-tickets = 其他工单
 history-engagements = 请求过的服务
 history-reviews = 评价
 history-none = 无
+history-all = 此用户的全部工单
+requester-tickets-title = { $name } 的工单
 
 ## Support: desk
 desk-title = 客服台
@@ -463,6 +471,7 @@ desk-search = 编号、主题或邮箱
 desk-count = { $count ->
    *[other] 共 { $count } 个工单。
 }
+desk-count-capped = 共 { $count } 个工单。
 desk-empty = 此队列中没有工单。
 queue-unassigned = 未分配
 queue-mine = 我的
@@ -520,6 +529,7 @@ reports-title = 报表
 report-from = 开始日期
 report-to = 结束日期
 report-business-hours = 时间按工作时间计算，不含等待用户回复的时间。
+report-times-sampled = 响应和解决时间按本期最新的 { $count } 个工单计算；数量统计涵盖整个期间。
 report-overview = 概览
 report-all = 全部工单
 report-none = （无）
@@ -548,6 +558,7 @@ mail-ticket-reopen-hint = 问题未解决？在工单页面回复即可重新打
 ## Admin: people and records
 admin-users = 用户
 admin-users-search = 姓名或邮箱
+admin-users-none = 没有符合条件的账户。
 admin-roles = 角色
 admin-role-admin = 管理员
 admin-role-staff = 客服
@@ -566,6 +577,7 @@ admin-audit-time = 时间
 admin-audit-actor = 操作人
 admin-audit-action = 操作
 admin-audit-subject = 对象
+admin-audit-none = 没有符合条件的记录。
 admin-outbox = 邮件发件箱
 admin-outbox-failed = 发送失败
 admin-outbox-queued = 等待发送
