@@ -8,6 +8,7 @@ pub mod outbox;
 pub mod partners;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod browser;
+mod demo;
 mod helpers;
 mod partners;
 mod platform;
