@@ -1571,7 +1571,7 @@ fn views(
             let to = l.until.map_or(tl.days - 1, |u| tl.day_of(u));
             let days = (to + 1).saturating_sub(from) as f64;
             let total =
-                requests[i] as f64 * rng.random_range(15.0..45.0) + days * 0.4 * l.weight.min(5.0);
+                requests[i] as f64 * rng.random_range(15.0..45.0) + days * 0.05 * l.weight.min(5.0);
             (to >= from).then_some(Plan {
                 listing: i,
                 from,
@@ -1599,25 +1599,27 @@ fn views(
     let day_names: Vec<String> = (0..tl.days).map(|d| tl.date(d).to_string()).collect();
     let bar = progress.bar("views", plans.len() as u64);
     let mut ins = Inserter::new("listing_views", &["listing_id", "day", "views"]);
-    let mut chosen: Vec<usize> = Vec::with_capacity(tl.days);
+    let mut chosen: Vec<(usize, f64)> = Vec::with_capacity(tl.days);
     for p in &plans {
         let span = (p.to - p.from + 1) as f64;
         let want = (c * p.total.powf(0.75)).clamp(1.0, span);
         let range_weight = tl.weight_between(p.from, p.to);
+        // A day is kept with a chance that follows its weight; a kept day
+        // carries the views of the days like it that were left out.
         chosen.clear();
-        if want >= span {
-            chosen.extend(p.from..=p.to);
-        } else {
-            for d in p.from..=p.to {
-                let chance = (want * tl.weight(d) / range_weight).min(1.0);
-                if chance >= 1.0 || rng.random::<f64>() < chance {
-                    chosen.push(d);
-                }
+        for d in p.from..=p.to {
+            let expected = p.total * tl.weight(d) / range_weight;
+            let chance = if want >= span {
+                1.0
+            } else {
+                (want * tl.weight(d) / range_weight).min(1.0)
+            };
+            if chance >= 1.0 || rng.random::<f64>() < chance {
+                chosen.push((d, expected / chance));
             }
         }
-        let chosen_weight: f64 = chosen.iter().map(|d| tl.weight(*d)).sum();
-        for d in &chosen {
-            let v = p.total * tl.weight(*d) / chosen_weight * rng.random_range(0.75..1.25);
+        for (d, v) in &chosen {
+            let v = v * rng.random_range(0.75..1.25);
             ins.row(
                 conn,
                 [

@@ -207,7 +207,7 @@ struct PartnerPlan {
     updated: PrimitiveDateTime,
     listings: usize,
     boost: f64,
-    /// (email, name, role, zh)
+    /// (email, display name, role); the owner first.
     people: Vec<(String, String, &'static str)>,
 }
 

@@ -167,7 +167,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template(
-            "{prefix:>12} [{bar:28}] {human_pos:>9}/{human_len:9} {per_sec:>13} {elapsed:>4}",
+            "{prefix:>12} [{bar:28}] {human_pos:>9}/{human_len:9} {per_sec:0}  {elapsed}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -180,7 +180,7 @@ impl Progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{prefix:>12} {spinner} {elapsed:>4}") {
+        if let Ok(style) = ProgressStyle::with_template("{prefix:>12} {spinner} {elapsed}") {
             bar.set_style(style);
         }
         bar.set_prefix(label);

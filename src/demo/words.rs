@@ -608,31 +608,40 @@ pub const AUDIENCES: &[&str] = &[
     "expats",
 ];
 
-pub const ZH_LEVELS: &[&str] = &[
-    "初级",
-    "中级",
-    "高级",
-    "周末",
-    "晚间",
-    "一对一",
-    "小班",
-    "线上",
-    "亲子",
-    "午间",
+/// Chinese words of titles with the English a slug is made from.
+pub const ZH_LEVELS: &[(&str, &str)] = &[
+    ("初级", "beginner"),
+    ("中级", "intermediate"),
+    ("高级", "advanced"),
+    ("周末", "weekend"),
+    ("晚间", "evening"),
+    ("一对一", "private"),
+    ("小班", "small-group"),
+    ("线上", "online"),
+    ("亲子", "family"),
+    ("午间", "lunchtime"),
 ];
 
-pub const ZH_FORMATS: &[&str] = &[
-    "八周课程",
-    "体验课",
-    "月卡",
-    "上门服务",
-    "套餐",
-    "私教课",
-    "入门班",
-    "进阶班",
+pub const ZH_FORMATS: &[(&str, &str)] = &[
+    ("八周课程", "eight-week course"),
+    ("体验课", "taster session"),
+    ("月卡", "monthly pass"),
+    ("上门服务", "at home"),
+    ("套餐", "package"),
+    ("私教课", "private lessons"),
+    ("入门班", "starter class"),
+    ("进阶班", "next-level class"),
 ];
 
-pub const ZH_AUDIENCES: &[&str] = &["初学者", "长者", "上班族", "学生", "小企业", "家庭", "新手"];
+pub const ZH_AUDIENCES: &[(&str, &str)] = &[
+    ("初学者", "beginners"),
+    ("长者", "seniors"),
+    ("上班族", "commuters"),
+    ("学生", "students"),
+    ("小企业", "small businesses"),
+    ("家庭", "families"),
+    ("新手", "newcomers"),
+];
 
 /// A listing title and the English words its slug is made from.
 pub fn listing_title(rng: &mut StdRng, service: (&str, &str), zh: bool) -> (String, String) {
@@ -658,13 +667,31 @@ pub fn listing_title(rng: &mut StdRng, service: (&str, &str), zh: bool) -> (Stri
     if !zh {
         return (english.clone(), english);
     }
-    let chinese = match rng.random_range(0..5) {
-        0 | 1 => format!("{}{cn}", pick(rng, ZH_LEVELS)),
-        2 => format!("{cn}{}", pick(rng, ZH_FORMATS)),
-        3 => format!("{}{cn}{}", pick(rng, ZH_PLACES).0, pick(rng, ZH_FORMATS)),
-        _ => format!("适合{}的{cn}", pick(rng, ZH_AUDIENCES)),
-    };
-    (chinese, english)
+    match rng.random_range(0..5) {
+        0 | 1 => {
+            let (level, level_en) = pick(rng, ZH_LEVELS);
+            (format!("{level}{cn}"), format!("{level_en} {en}"))
+        }
+        2 => {
+            let (format, format_en) = pick(rng, ZH_FORMATS);
+            (format!("{cn}{format}"), format!("{en} {format_en}"))
+        }
+        3 => {
+            let (place, pinyin) = pick(rng, ZH_PLACES);
+            let (format, format_en) = pick(rng, ZH_FORMATS);
+            (
+                format!("{place}{cn}{format}"),
+                format!("{en} {format_en} {pinyin}"),
+            )
+        }
+        _ => {
+            let (audience, audience_en) = pick(rng, ZH_AUDIENCES);
+            (
+                format!("适合{audience}的{cn}"),
+                format!("{en} for {audience_en}"),
+            )
+        }
+    }
 }
 
 const SUMMARY_OPENERS: &[&str] = &[
