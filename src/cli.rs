@@ -28,12 +28,27 @@ pub enum Command {
     /// Apply pending migrations and exit.
     Migrate,
     /// Fill an empty database with demo data and exit.
-    Demo,
+    Demo {
+        /// `small`: a first look (three partners, 120 days of history);
+        /// `large`: a platform at scale (1,000 partners, 100,000 listings,
+        /// 200,000 consumers, 18 months of history), into an empty database.
+        #[arg(long, value_enum, default_value_t = DemoSize::Small)]
+        size: DemoSize,
+        /// The same seed makes the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Manage platform admins.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoSize {
+    Small,
+    Large,
 }
 
 #[derive(Subcommand)]
@@ -56,7 +71,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Demo => fill_demo(settings).await,
+        Command::Demo {
+            size: DemoSize::Small,
+            seed,
+        } => fill_demo(settings, seed).await,
+        Command::Demo {
+            size: DemoSize::Large,
+            seed,
+        } => fill_large_demo(settings, seed).await,
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => create_admin(settings, &email, &name).await,
@@ -71,31 +93,59 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| e.to_string())?
 }
 
-async fn fill_demo(settings: Settings) -> Result<(), String> {
+async fn fill_demo(settings: Settings, seed: u64) -> Result<(), String> {
     let logins = blocking(move || {
         let pool = open_database(&settings)?;
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        crate::demo::fill(&mut conn)
+        crate::demo::fill(&mut conn, seed)
     })
     .await?;
     match logins {
         None => println!("the database already has data; demo data not added"),
-        Some(logins) => {
-            println!(
-                "demo data added; sign in with any of these (password: {}):",
-                crate::demo::PASSWORD
-            );
-            for (email, role) in logins {
-                println!("  {email:<32} {role}");
-            }
-        }
+        Some(logins) => print_logins(&logins),
     }
+    Ok(())
+}
+
+fn print_logins(logins: &[(String, String)]) {
+    println!(
+        "demo data added; sign in with any of these (password: {}):",
+        crate::demo::PASSWORD
+    );
+    for (email, role) in logins {
+        println!("  {email:<32} {role}");
+    }
+}
+
+async fn fill_large_demo(settings: Settings, seed: u64) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let summary = blocking(move || {
+        let pool = open_database(&settings)?;
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        crate::demo::large::fill(
+            &mut conn,
+            &crate::demo::large::LargeSpec::full(),
+            seed,
+            now(),
+            &crate::demo::Progress::stderr(),
+        )
+        .map_err(|e| format!("{e:#}"))
+    })
+    .await?;
+    println!(
+        "large demo data added in {:.0} s:",
+        started.elapsed().as_secs_f64()
+    );
+    for (table, rows) in &summary.counts {
+        println!("  {table:<16} {rows:>10}");
+    }
+    print_logins(&summary.logins);
     Ok(())
 }
 
 async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     if demo {
-        fill_demo(settings.clone()).await?;
+        fill_demo(settings.clone(), 1).await?;
     }
     let base = settings.base_url.clone();
     let db = match &settings.database_url {

@@ -9,6 +9,7 @@ pub mod overview;
 pub mod partners;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

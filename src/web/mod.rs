@@ -62,8 +62,10 @@ impl AppState {
             return Ok(c);
         }
         let list = Arc::new(
-            crate::db::run(&self.pool, |conn| Ok(crate::models::listings::categories(conn)?))
-                .await?,
+            crate::db::run(&self.pool, |conn| {
+                Ok(crate::models::listings::categories(conn)?)
+            })
+            .await?,
         );
         self.categories.put("all".into(), list.clone());
         Ok(list)

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod browser;
 mod crm;
+mod demo;
 mod helpers;
 mod lists;
 mod partners;

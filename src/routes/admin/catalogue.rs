@@ -106,7 +106,7 @@ pub async fn rename_category(
                 return Err(AppError::NotFound);
             }
             ctx.state.categories.clear();
-    ctx.flash("success", "category-saved");
+            ctx.flash("success", "category-saved");
             Ok(see_other("/admin/categories"))
         }
         Err(key) => {
