@@ -22,12 +22,26 @@ pub const MAX_BODY: usize = 256 * 1024;
 
 /// The cookie that carries an anonymous visitor's CSRF nonce. The form
 /// token is an HMAC of it, so checking it needs no server-side state and
-/// reading a page writes nothing.
-pub const ANON_COOKIE: &str = "agora_csrf";
+/// reading a page writes nothing. Over https the name has the `__Host-`
+/// prefix, so a sibling subdomain cannot plant one.
+pub fn anon_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-agora_csrf"
+    } else {
+        "agora_csrf"
+    }
+}
 
 /// The form token for an anonymous visitor's nonce.
 pub fn anon_token(secret: &[u8], nonce: &str) -> String {
     crate::auth::sign(secret, &format!("csrf:{nonce}"))
+}
+
+/// Nonces are made by `random_id(24)`: 32 URL-safe characters.
+fn valid_nonce(v: &str) -> bool {
+    v.len() == 32
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Cookies a handler wants set on its response (the anonymous CSRF nonce,
@@ -81,8 +95,11 @@ pub async fn check(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let out = ResponseCookies::default();
     req.extensions_mut().insert(out.clone());
-    let nonce = match req.cookie(ANON_COOKIE) {
-        Some(c) if !c.value().is_empty() => AnonNonce {
+    let secure = req
+        .app_data::<actix_web::web::Data<crate::web::AppState>>()
+        .is_none_or(|s| crate::startup::cookies_need_secure(&s.settings.base_url));
+    let nonce = match req.cookie(anon_cookie(secure)) {
+        Some(c) if valid_nonce(c.value()) => AnonNonce {
             value: c.value().to_string(),
             fresh: false,
         },

@@ -189,7 +189,12 @@ pub fn for_partner(
         .filter(engagements::partner_id.eq(partner_id))
         .into_boxed();
     if let Some((_, id)) = req.after() {
-        q = q.filter(before_row("engagements", "created_at", id));
+        q = q.filter(before_row(
+            "engagements",
+            "created_at",
+            id,
+            ("partner_id", partner_id),
+        ));
     }
     let rows: Vec<PartnerRow> = q
         .order((engagements::created_at.desc(), engagements::id.desc()))
@@ -362,6 +367,14 @@ pub fn save_review(
     )
 }
 
+/// The listings a consumer reviewed.
+pub fn listings_reviewed_by(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Vec<i64>> {
+    reviews::table
+        .filter(reviews::consumer_id.eq(consumer_id))
+        .select(reviews::listing_id)
+        .load(conn)
+}
+
 /// The consumer's ratings with the titles of the listings rated.
 pub fn ratings_by_consumer(
     conn: &mut AnyConnection,
@@ -377,14 +390,20 @@ pub fn ratings_by_consumer(
 
 /// `(column, id)` strictly before the row `id` of `table`: a seek on a
 /// time and the id that never sends the time itself, so its stored text
-/// form does not matter. Names are the code's own, never a visitor's.
+/// form does not matter. The row is looked up within `scope` (`partner_id`
+/// or `listing_id` equal to the list's own), so a cursor naming another
+/// tenant's row finds nothing and tells nothing. Names are the code's
+/// own, never a visitor's; the numbers are integers.
 pub fn before_row(
     table: &'static str,
     column: &'static str,
     id: i64,
+    scope: (&'static str, i64),
 ) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    let (scope_column, scope_id) = scope;
     diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-        "({table}.{column}, {table}.id) < ((SELECT t2.{column} FROM {table} t2 WHERE t2.id = {id}), {id})"
+        "({table}.{column}, {table}.id) < ((SELECT t2.{column} FROM {table} t2 \
+         WHERE t2.id = {id} AND t2.{scope_column} = {scope_id}), {id})"
     ))
 }
 
@@ -401,7 +420,12 @@ pub fn visible_reviews(
         .filter(reviews::hidden_at.is_null())
         .into_boxed();
     if let Some((_, id)) = req.after() {
-        q = q.filter(before_row("reviews", "created_at", id));
+        q = q.filter(before_row(
+            "reviews",
+            "created_at",
+            id,
+            ("listing_id", listing_id),
+        ));
     }
     let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
@@ -425,7 +449,12 @@ pub fn reviews_for_partner(
         .filter(reviews::partner_id.eq(partner_id))
         .into_boxed();
     if let Some((_, id)) = req.after() {
-        q = q.filter(before_row("reviews", "created_at", id));
+        q = q.filter(before_row(
+            "reviews",
+            "created_at",
+            id,
+            ("partner_id", partner_id),
+        ));
     }
     let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))

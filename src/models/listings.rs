@@ -100,7 +100,12 @@ pub fn page_of_partner(
         .filter(listings::partner_id.eq(partner_id))
         .into_boxed();
     if let Some((_, id)) = req.after() {
-        q = q.filter(super::engagements::before_row("listings", "updated_at", id));
+        q = q.filter(super::engagements::before_row(
+            "listings",
+            "updated_at",
+            id,
+            ("partner_id", partner_id),
+        ));
     }
     let rows = q
         .order((listings::updated_at.desc(), listings::id.desc()))
@@ -465,7 +470,8 @@ pub fn public_page(
         q = match order {
             CardOrder::Newest => q.filter(
                 sql::<Bool>(&format!(
-                    "({column}, listings.id) < ((SELECT l2.published_at FROM listings l2 WHERE l2.id = "
+                    "({column}, listings.id) < ((SELECT l2.published_at FROM listings l2 \
+                     WHERE l2.status = 'published' AND l2.id = "
                 ))
                 .bind::<BigInt, _>(id)
                 .sql("), ")
@@ -556,6 +562,17 @@ pub fn partner_rating(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<
 /// listing's reviews and that partner's listings.
 pub fn refresh_rating(conn: &mut AnyConnection, listing_id: i64) -> QueryResult<()> {
     use diesel::dsl::{count_star, sum};
+    // Two reviews saved at once for one partner must not each write a sum
+    // missing the other: on PostgreSQL the partner's row is locked first
+    // (SQLite's write transactions already run one at a time).
+    if let AnyConnection::Postgres(pg) = conn {
+        diesel::sql_query(
+            "SELECT p.id FROM partners p JOIN listings l ON l.partner_id = p.id \
+             WHERE l.id = $1 FOR UPDATE OF p",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(listing_id)
+        .execute(pg)?;
+    }
     let (count, total): (i64, Option<i64>) = reviews::table
         .filter(reviews::listing_id.eq(listing_id))
         .filter(reviews::hidden_at.is_null())

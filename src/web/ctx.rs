@@ -79,6 +79,7 @@ pub struct Ctx {
     flash_in: Option<String>,
     flash_out: Rc<RefCell<Option<Vec<Flash>>>>,
     signed_out: Rc<Cell<bool>>,
+    signed_in_now: Rc<Cell<bool>>,
 }
 
 /// Where visitors without a session keep their flash messages: a signed
@@ -145,7 +146,7 @@ impl Ctx {
         if self.nonce.fresh && !self.nonce_set.get() {
             self.nonce_set.set(true);
             self.cookies.add(auth::csrf::cookie(
-                auth::csrf::ANON_COOKIE,
+                auth::csrf::anon_cookie(self.secure_cookies()),
                 self.nonce.value.clone(),
                 self.secure_cookies(),
             ));
@@ -153,9 +154,21 @@ impl Ctx {
         auth::csrf::anon_token(&self.state.settings.secret, &self.nonce.value)
     }
 
-    /// No session to write to: not signed in, or just signed out.
+    /// No session to write to: not signed in (nor in this request), or
+    /// just signed out.
     fn anonymous(&self) -> bool {
-        self.user.is_none() || self.signed_out.get()
+        (self.user.is_none() && !self.signed_in_now.get()) || self.signed_out.get()
+    }
+
+    /// Drops the anonymous nonce, so the next page makes a new one.
+    fn forget_nonce(&self) {
+        let mut c = auth::csrf::cookie(
+            auth::csrf::anon_cookie(self.secure_cookies()),
+            String::new(),
+            self.secure_cookies(),
+        );
+        c.make_removal();
+        self.cookies.add(c);
     }
 
     fn secure_cookies(&self) -> bool {
@@ -174,7 +187,7 @@ impl Ctx {
         let Some((data, sig)) = raw.rsplit_once('.') else {
             return Vec::new();
         };
-        if !auth::signature_valid(&self.state.settings.secret, data, sig) {
+        if !auth::signature_valid(&self.state.settings.secret, &format!("flash:{data}"), sig) {
             return Vec::new();
         }
         base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, data)
@@ -190,7 +203,7 @@ impl Ctx {
             let json = serde_json::to_vec(&list).unwrap_or_default();
             let data =
                 base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, json);
-            let sig = auth::sign(&self.state.settings.secret, &data);
+            let sig = auth::sign(&self.state.settings.secret, &format!("flash:{data}"));
             format!("{data}.{sig}")
         };
         let mut c = auth::csrf::cookie(FLASH_COOKIE, value, self.secure_cookies());
@@ -308,15 +321,27 @@ impl Ctx {
         self.session
             .insert(auth::SESSION_AGENT, truncate(&self.user_agent, 200))?;
         self.session.insert(auth::SESSION_IP, &self.ip)?;
-        if let Some(f) = flashes {
-            self.session.insert(auth::SESSION_FLASH, f)?;
+        // Messages queued while signed out (in the cookie) move into the
+        // session, and what follows in this request goes there too.
+        let mut waiting = flashes.unwrap_or_default();
+        waiting.extend(self.cookie_flashes());
+        if self.flash_in.is_some() || !waiting.is_empty() {
+            self.set_cookie_flashes(Vec::new());
         }
+        if !waiting.is_empty() {
+            self.session.insert(auth::SESSION_FLASH, waiting)?;
+        }
+        self.signed_in_now.set(true);
+        self.signed_out.set(false);
+        self.forget_nonce();
         Ok(())
     }
 
     pub fn sign_out(&self) {
         self.session.purge();
         self.signed_out.set(true);
+        self.signed_in_now.set(false);
+        self.forget_nonce();
     }
 
     pub fn pool(&self) -> &db::Pool {
@@ -457,6 +482,7 @@ impl FromRequest for Ctx {
                     .filter(|v| !v.is_empty()),
                 flash_out: Rc::new(RefCell::new(None)),
                 signed_out: Rc::new(Cell::new(false)),
+                signed_in_now: Rc::new(Cell::new(false)),
             };
             req.extensions_mut().insert(ctx.clone());
             Ok(ctx)

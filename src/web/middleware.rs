@@ -114,14 +114,27 @@ pub async fn error_pages(
     let (req_part, old) = res.into_parts();
     let mut new = HttpResponse::build(status);
     for (name, value) in old.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        // Cookies come again below, with those the page itself set.
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && name != header::SET_COOKIE
+        {
             new.append_header((name.clone(), value.clone()));
         }
     }
-    let new = new
+    let mut new = new
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body);
+    let cookies = req_part
+        .extensions()
+        .get::<crate::auth::csrf::ResponseCookies>()
+        .cloned();
+    if let Some(cookies) = cookies {
+        for c in cookies.0.borrow().iter() {
+            let _ = new.add_cookie(c);
+        }
+    }
     Ok(ServiceResponse::new(req_part, new))
 }
 

@@ -9,6 +9,9 @@ use serde::Deserialize;
 /// Numbered pages go this deep; past it the next link carries a cursor.
 pub const MAX_NUMBERED_PAGE: usize = 20;
 
+/// No list is walked further than this many pages.
+pub const MAX_PAGE: usize = 1_000_000_000;
+
 /// Counts shown on a page stop here ("10,000+").
 pub const COUNT_CAP: i64 = 10_000;
 
@@ -40,7 +43,11 @@ impl Cursor {
             base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s).ok()?;
         let raw = String::from_utf8(raw).ok()?;
         let mut parts = raw.split('.');
-        let page = parts.next()?.parse::<usize>().ok().filter(|p| *p >= 2)?;
+        let page = parts
+            .next()?
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (2..=MAX_PAGE).contains(p))?;
         let key = parts.next()?.parse().ok()?;
         let id = parts.next()?.parse().ok()?;
         if parts.next().is_some() {
@@ -129,7 +136,7 @@ impl PageRequest {
         rows.truncate(self.size);
         let next = match rows.last() {
             Some(last) if more => {
-                let number = self.number + 1;
+                let number = self.number.saturating_add(1).min(MAX_PAGE);
                 let numbered = matches!(self.seek, Seek::Offset(_)) && number <= MAX_NUMBERED_PAGE;
                 Some(if numbered {
                     format!("page={number}")
@@ -252,8 +259,11 @@ pub fn time_key(t: time::PrimitiveDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1000) as i64
 }
 
-/// The timestamp back from a seek key.
+/// The timestamp back from a seek key, kept within years 1 to 9999 (what
+/// both databases store), whatever a crafted cursor says.
 pub fn key_time(k: i64) -> time::PrimitiveDateTime {
+    // 0001-01-01 and 9999-12-31 in microseconds since the epoch.
+    let k = k.clamp(-62_135_596_800_000_000, 253_402_300_799_000_000);
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(k as i128 * 1000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     time::PrimitiveDateTime::new(t.date(), t.time())

@@ -113,7 +113,12 @@ pub async fn delete_submit(
                 &format!("user:{}", user.id),
                 Some(&ip),
             )?;
+            // Their reviews go with them: the stored averages follow.
+            let rated = crate::models::engagements::listings_reviewed_by(conn, user.id)?;
             users::delete(conn, user.id)?;
+            for listing_id in rated {
+                crate::models::listings::refresh_rating(conn, listing_id)?;
+            }
             Ok(None)
         })
     })

@@ -191,7 +191,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
         // Search pages are positions in a bounded, ordered list: the seek
         // key is the position of the last hit shown.
         let start = match req.after() {
-            Some((pos, _)) => (pos + 1).max(0) as usize,
+            Some((pos, _)) => pos.saturating_add(1).clamp(0, search::MAX_RESULTS) as usize,
             None => req.offset() as usize,
         };
         let window: Vec<(usize, i64)> = sorted
