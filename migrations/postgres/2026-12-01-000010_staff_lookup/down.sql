@@ -1,0 +1,2 @@
+DROP INDEX users_admin;
+DROP INDEX users_staff;
