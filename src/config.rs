@@ -25,6 +25,8 @@ pub struct Settings {
     pub mail_max_attempts: i32,
     /// How often counted listing views are written.
     pub views_flush: Duration,
+    /// How long partner overviews and customer counts are reused.
+    pub figures_ttl: Duration,
     /// Tests only: records every statement the pool runs.
     pub query_log: Option<crate::db::QueryLog>,
 }
@@ -98,6 +100,7 @@ impl Settings {
             mail_backoff: Duration::from_secs(number("AGORA_MAIL_BACKOFF_SECONDS", 30u64)?),
             mail_max_attempts: number("AGORA_MAIL_MAX_ATTEMPTS", 8)?,
             views_flush: Duration::from_millis(number("AGORA_VIEWS_FLUSH_MS", 5000u64)?),
+            figures_ttl: Duration::from_secs(number("AGORA_FIGURES_CACHE_SECONDS", 60u64)?),
             query_log: None,
         })
     }

@@ -138,6 +138,16 @@ impl Application {
             count_cache: crate::web::cache::TtlCache::new(Duration::from_secs(30), 256),
             html_cache: crate::web::cache::TtlCache::new(Duration::from_secs(600), 4096),
             categories: crate::web::cache::TtlCache::new(Duration::from_secs(30), 1),
+            figures: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
+            overview: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
+            desk_counts: crate::web::cache::TtlCache::new(
+                settings.figures_ttl.min(Duration::from_secs(10)),
+                1024,
+            ),
+            desk_partners: crate::web::cache::TtlCache::new(
+                settings.figures_ttl.min(Duration::from_secs(10)),
+                1,
+            ),
         });
         let key = Key::derive_from(&settings.secret);
         let secure = cookies_need_secure(&settings.base_url);

@@ -272,7 +272,8 @@ fn scored(partner_id: i64, f: &Filter) -> Scored<'static> {
 
 /// How many customers the filter keeps, up to `COUNT_CAP + 1`: read from
 /// the scores' index and the live consent, without the users.
-fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> QueryResult<i64> {
+/// How many customers match, stopping at `COUNT_CAP + 1`.
+pub fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> QueryResult<i64> {
     let q = cut_by!(customer_scores::table.into_boxed(), partner_id, f);
     Ok(q.select(customer_scores::consumer_id)
         .limit(paging::COUNT_CAP + 1)
@@ -315,8 +316,7 @@ pub fn page(
     partner_id: i64,
     f: &Filter,
     req: &PageRequest,
-) -> QueryResult<(Page<Customer>, i64)> {
-    let total = count_capped(conn, partner_id, f)?;
+) -> QueryResult<Page<Customer>> {
     let mut q = scored(partner_id, f);
     if let Some((key, id)) = req.after() {
         q = seek_after(q, f.sort, key, id);
@@ -350,7 +350,7 @@ pub fn page(
     let page = req.finish(list, |c| {
         (c.score.as_ref().map(|s| sort.key(s)).unwrap_or(0), c.id)
     });
-    Ok((page, total))
+    Ok(page)
 }
 
 /// Up to `EXPORT_BATCH` customers with ids above `after`, by id: what the

@@ -38,6 +38,15 @@ pub struct AppState {
     pub count_cache: cache::TtlCache<i64>,
     /// Listing bodies rendered from Markdown, by listing and version.
     pub html_cache: cache::TtlCache<String>,
+    /// Partner figures that take aggregate reads (customer counts), for
+    /// `AGORA_FIGURES_CACHE_SECONDS`.
+    pub figures: cache::TtlCache<i64>,
+    /// Partner overviews with their median first response, as long.
+    pub overview: cache::TtlCache<(crate::models::overview::Overview, Option<i64>)>,
+    /// Each agent's desk queue counts, for a few seconds.
+    pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,
+    /// The desk's partner choices, for a few seconds.
+    pub desk_partners: cache::TtlCache<Vec<(i64, String)>>,
     /// The categories, for half a minute.
     pub categories: cache::TtlCache<Vec<crate::models::listings::Category>>,
 }

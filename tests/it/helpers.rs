@@ -142,6 +142,7 @@ pub fn test_settings(
         mail_backoff: Duration::from_millis(300),
         mail_max_attempts: 6,
         views_flush: Duration::from_millis(200),
+        figures_ttl: Duration::ZERO,
         query_log: None,
     }
 }

@@ -120,14 +120,30 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
         },
         PAGE_SIZE,
     );
+    // Queue counts and the partner choices read many index entries: kept
+    // for a few seconds per agent (AGORA_FIGURES_CACHE_SECONDS, at most 10).
+    let counts_key = format!("queues:{me}");
+    let known_counts = ctx.state.desk_counts.get(&counts_key);
+    let known_partners = ctx.state.desk_partners.get("partners");
+    let (counts_fresh, partners_fresh) = (known_counts.is_none(), known_partners.is_none());
     let (counts, total, page, partners, agents) = db::run(ctx.pool(), move |conn| {
-        let counts = tickets::queue_counts(conn, me, now)?;
+        let counts = match known_counts {
+            Some(c) => c.as_ref().clone(),
+            None => tickets::queue_counts(conn, me, now)?,
+        };
         let total = match counts.iter().find(|(q, _)| *q == queue) {
             Some((_, n)) if !filter.narrows() => *n,
             _ => tickets::desk_count(conn, &filter)?,
         };
         let page = tickets::desk_page(conn, &filter, &req)?;
-        let mut partners = tickets::partners_with_active_tickets(conn, PARTNER_CHOICES)?;
+        let choices = match known_partners {
+            Some(p) => p,
+            None => std::sync::Arc::new(tickets::partners_with_active_tickets(
+                conn,
+                PARTNER_CHOICES,
+            )?),
+        };
+        let mut partners = choices.as_ref().clone();
         // The partner filtered on stays offered, active tickets or not.
         if let Some(pid) = filter.partner
             && !partners.iter().any(|(id, _)| *id == pid)
@@ -136,9 +152,19 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
             partners.push((pid, name));
         }
         let agents = tickets::staff(conn)?;
-        Ok((counts, total, page, partners, agents))
+        Ok((counts, total, page, (partners, choices), agents))
     })
     .await?;
+    // Kept only when read afresh, so the entries do age out under load.
+    if counts_fresh {
+        ctx.state
+            .desk_counts
+            .put(counts_key, std::sync::Arc::new(counts.clone()));
+    }
+    let (partners, choices) = partners;
+    if partners_fresh {
+        ctx.state.desk_partners.put("partners".into(), choices);
+    }
     let total = paging::capped(total);
     let pages = (!total.1).then(|| (total.0 as usize).div_ceil(PAGE_SIZE).max(1));
     let pager = page.pager(&f.base_url(queue), pages);

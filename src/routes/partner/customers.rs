@@ -80,15 +80,27 @@ pub async fn list(
     let a = access(&ctx, &slug).await?;
     let (pid, filter) = (a.partner.id, f.filter());
     let req = PageRequest::parse(&p, crm::PAGE_SIZE);
-    let (computed_at, (page, total), tags) = db::run(ctx.pool(), move |conn| {
+    // The count reads up to 10,001 rows: kept a little while per filter.
+    let count_key = format!("crm:{pid}:{}", f.query());
+    let known = ctx.state.figures.get(&count_key);
+    let fresh = known.is_none();
+    let (computed_at, page, total, tags) = db::run(ctx.pool(), move |conn| {
         let computed_at = crm::ensure_scored(conn, pid)?;
+        let total = match known {
+            Some(n) => *n,
+            None => crm::count_capped(conn, pid, &filter)?,
+        };
         Ok((
             computed_at,
             crm::page(conn, pid, &filter, &req)?,
+            total,
             crm::tags_in_use(conn, pid)?,
         ))
     })
     .await?;
+    if fresh {
+        ctx.state.figures.put(count_key, std::sync::Arc::new(total));
+    }
     let (count, capped) = paging::capped(total);
     let pages = (!capped).then(|| (total as usize).div_ceil(crm::PAGE_SIZE).max(1));
     let pager = page.pager(&format!("{}/customers?{}", a.base(), f.query()), pages);

@@ -58,15 +58,33 @@ struct DashboardPage<'a> {
 pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
     let (pid, lang) = (a.partner.id, ctx.lang);
-    let stats = db::run(ctx.pool(), move |conn| {
-        let o = overview::of_partner(conn, pid, now())?;
-        let cfg = tickets::sla_config(conn)?;
-        let firsts: Vec<i64> = o
-            .first_responses
-            .iter()
-            .map(|(opened, answered)| cfg.hours.minutes_between(*opened, *answered))
-            .collect();
-        Ok(Stats {
+    // The figures take a few aggregate reads over the partner's rows: kept
+    // for a short while (AGORA_FIGURES_CACHE_SECONDS) per partner.
+    let key = format!("overview:{pid}");
+    let cached = ctx.state.overview.get(&key);
+    let (o, first) = match cached {
+        Some(hit) => hit.as_ref().clone(),
+        None => {
+            let fresh = db::run(ctx.pool(), move |conn| {
+                let mut o = overview::of_partner(conn, pid, now())?;
+                let cfg = tickets::sla_config(conn)?;
+                let firsts: Vec<i64> = o
+                    .first_responses
+                    .iter()
+                    .map(|(opened, answered)| cfg.hours.minutes_between(*opened, *answered))
+                    .collect();
+                o.first_responses.clear();
+                Ok((o, median(&firsts)))
+            })
+            .await?;
+            ctx.state
+                .overview
+                .put(key, std::sync::Arc::new(fresh.clone()));
+            fresh
+        }
+    };
+    let stats = {
+        Stats {
             published: o.published,
             drafts: o.drafts,
             views_30d: o.views,
@@ -76,10 +94,9 @@ pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse
             min_views: overview::MIN_VIEWS_FOR_CONVERSION,
             rating: o.rating,
             open_tickets: o.open_tickets,
-            first_response: median(&firsts).map(|m| duration_label(lang, m)),
-        })
-    })
-    .await?;
+            first_response: first.map(|m| duration_label(lang, m)),
+        }
+    };
     render(&DashboardPage {
         ctx: &ctx,
         a: &a,
