@@ -158,15 +158,8 @@ impl Manager {
     fn open(&self) -> Result<AnyConnection, diesel::r2d2::Error> {
         match &self.url {
             DbUrl::Postgres(url) => {
-                let mut conn =
+                let conn =
                     PgConnection::establish(url).map_err(diesel::r2d2::Error::ConnectionError)?;
-                // Diesel keeps statements prepared; after a few runs
-                // PostgreSQL would switch them to a generic plan that cannot
-                // see the bound values, and a range over a skewed index (a
-                // few thousand active tickets among 300,000) becomes a table
-                // scan. Plan every execution for its own values instead.
-                conn.batch_execute("SET plan_cache_mode = force_custom_plan")
-                    .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Postgres(conn))
             }
             DbUrl::Sqlite(path) => {
@@ -240,6 +233,27 @@ where
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Runs `f` with PostgreSQL planning each statement for its own values.
+/// Diesel keeps statements prepared, and after a few runs PostgreSQL may
+/// switch one to a generic plan that cannot see the bound values: a range
+/// over a skewed index (a few thousand active tickets among 300,000) then
+/// becomes a table scan. Planning costs time on every execution, so only
+/// the queries that need it (the desk's) ask for it. SQLite plans each
+/// statement once, with its values unseen either way.
+pub fn with_custom_plans<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Postgres(_) => conn.transaction(|conn| {
+            conn.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
+            f(conn)
+        }),
+        AnyConnection::Sqlite(_) => f(conn),
+    }
 }
 
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so two

@@ -231,7 +231,10 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
     let (from, to) = if from > to { (to, from) } else { (from, to) };
     let start = PrimitiveDateTime::new(from, Time::MIDNIGHT);
     let end = PrimitiveDateTime::new(to.next_day().unwrap_or(to), Time::MIDNIGHT);
-    let f = db::run(ctx.pool(), move |conn| figures(conn, start, end)).await?;
+    let f = db::run(ctx.pool(), move |conn| {
+        db::with_custom_plans(conn, |conn| figures(conn, start, end))
+    })
+    .await?;
     let firsts: Vec<(i64, &Timing)> = f
         .firsts
         .iter()
