@@ -539,6 +539,22 @@ fn load(
     super::canned_replies(conn, tl_start)?;
     crate::models::stats::recompute_all(conn)?;
     bar.finish();
+    // Customer segments as the maintenance loop would keep them, so the
+    // partners' customer pages start complete rather than catching up.
+    let partner_ids: Vec<i64> = {
+        use crate::schema::partners;
+        use diesel::prelude::*;
+        partners::table
+            .order(partners::id.asc())
+            .select(partners::id)
+            .load(conn)?
+    };
+    let bar = progress.bar("customer segments", partner_ids.len() as u64);
+    for id in partner_ids {
+        crate::models::crm::refresh_in_tx(conn, id)?;
+        bar.inc(1);
+    }
+    bar.finish();
     Ok(Summary { counts, logins })
 }
 

@@ -488,7 +488,8 @@ pub fn refresh_scores(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<
     crate::db::write_tx(conn, |conn| refresh_in_tx(conn, partner_id))
 }
 
-fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<usize> {
+/// `refresh_scores` inside a write transaction the caller holds.
+pub fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<usize> {
     let now = super::now();
     // Claim the partner's run row first: a second refresh of the same
     // partner (another instance) waits here instead of colliding below.

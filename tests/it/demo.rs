@@ -285,6 +285,19 @@ async fn large_demo_at_a_tiny_scale(backend: Backend) {
                 && views as f64 <= spec.view_rows as f64 * 1.2,
             "{views} view rows"
         );
+        // Every partner's customer segments are worked out by the demo, so
+        // each consenting customer has a score row.
+        assert_eq!(
+            count(
+                conn,
+                "SELECT COUNT(*) AS n FROM (SELECT DISTINCT partner_id, consumer_id \
+                 FROM engagements WHERE consent) c WHERE NOT EXISTS (SELECT 1 FROM \
+                 customer_scores s WHERE s.partner_id = c.partner_id \
+                 AND s.consumer_id = c.consumer_id)"
+            ),
+            0
+        );
+        assert!(count(conn, "SELECT COUNT(*) AS n FROM customer_scores") > 0);
         // The largest partner: the most listings and the most customers.
         assert_eq!(
             count(
@@ -410,10 +423,15 @@ fn the_same_seed_gives_the_same_data() {
         .unwrap();
         let mut out = Vec::new();
         for t in &tables {
-            let columns = if t.name == "listing_search" {
-                "rowid, *"
-            } else {
-                "*"
+            // When segments were worked out is the moment the command ran.
+            let columns = match t.name.as_str() {
+                "listing_search" => "rowid, *",
+                "customer_scores" => {
+                    "partner_id, consumer_id, last_activity_at, first_activity_at, frequency, \
+                     satisfaction, r_score, f_score, s_score, segment"
+                }
+                "customer_score_runs" => "partner_id, seen_count, customers",
+                _ => "*",
             };
             let n = count(
                 conn,
