@@ -132,6 +132,7 @@ impl Application {
             settings: settings.clone(),
             hasher,
             mail_wakeup: wakeup,
+            secure_cookies: cookies_need_secure(&settings.base_url),
             views,
             views_wakeup,
             search_cache: crate::web::cache::TtlCache::new(Duration::from_secs(60), 512),

@@ -97,7 +97,7 @@ pub async fn check(
     req.extensions_mut().insert(out.clone());
     let secure = req
         .app_data::<actix_web::web::Data<crate::web::AppState>>()
-        .is_none_or(|s| crate::startup::cookies_need_secure(&s.settings.base_url));
+        .is_none_or(|s| s.secure_cookies);
     let nonce = match req.cookie(anon_cookie(secure)) {
         Some(c) if valid_nonce(c.value()) => AnonNonce {
             value: c.value().to_string(),

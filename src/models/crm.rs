@@ -272,13 +272,9 @@ fn scored(partner_id: i64, f: &Filter) -> Scored<'static> {
 
 /// How many customers the filter keeps, up to `COUNT_CAP + 1`: read from
 /// the scores' index and the live consent, without the users.
-/// How many customers match, stopping at `COUNT_CAP + 1`.
 pub fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> QueryResult<i64> {
     let q = cut_by!(customer_scores::table.into_boxed(), partner_id, f);
-    Ok(q.select(customer_scores::consumer_id)
-        .limit(paging::COUNT_CAP + 1)
-        .load::<i64>(conn)?
-        .len() as i64)
+    crate::db::capped::count_capped(conn, q.select(customer_scores::consumer_id))
 }
 
 /// Keeps the rows after `(key, id)` in the sort's order with a

@@ -29,9 +29,16 @@ pub struct Listing {
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
     pub published_at: Option<PrimitiveDateTime>,
+    pub rating_count: i32,
+    pub rating_sum: i32,
 }
 
 impl Listing {
+    /// The stored average of its visible reviews.
+    pub fn rating(&self) -> Rating {
+        Rating::from_sum(self.rating_sum as i64, self.rating_count as i64)
+    }
+
     pub fn status_key(&self) -> String {
         format!("listing-status-{}", self.status)
     }
@@ -526,26 +533,7 @@ pub fn public_count_capped(conn: &mut AnyConnection, filter: CardFilter) -> Quer
     if let Some(c) = filter.category_id {
         q = q.filter(listings::category_id.eq(c));
     }
-    let ids: Vec<i64> = q.limit(crate::web::paging::COUNT_CAP + 1).load(conn)?;
-    Ok(ids.len() as i64)
-}
-
-/// A category by slug.
-pub fn category_by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<Category>> {
-    categories::table
-        .filter(categories::slug.eq(slug))
-        .select(Category::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// A listing's stored average of its visible reviews.
-pub fn rating_of(conn: &mut AnyConnection, listing_id: i64) -> QueryResult<Rating> {
-    let (count, sum): (i32, i32) = listings::table
-        .find(listing_id)
-        .select((listings::rating_count, listings::rating_sum))
-        .first(conn)?;
-    Ok(Rating::from_sum(sum as i64, count as i64))
+    crate::db::capped::count_capped(conn, q)
 }
 
 /// The partner's stored average over all its visible reviews.

@@ -9,7 +9,7 @@ use time::{Date, PrimitiveDateTime, Time};
 use super::listings::{DRAFT, PUBLISHED, Rating};
 use crate::db::AnyConnection;
 use crate::domain::ticket::Status;
-use crate::schema::{engagements, listing_views, listings, reviews, tickets};
+use crate::schema::{engagements, listing_views, listings, tickets};
 
 /// Conversion is shown from this many views in the period on; below it
 /// one request would read as a silly percentage.
@@ -86,11 +86,8 @@ pub fn of_partner(
         .filter(engagements::created_at.ge(PrimitiveDateTime::new(start, Time::MIDNIGHT)))
         .count()
         .get_result(conn)?;
-    let (rated, rating_sum): (i64, Option<i64>) = reviews::table
-        .filter(reviews::partner_id.eq(partner_id))
-        .filter(reviews::hidden_at.is_null())
-        .select((count_star(), sum(reviews::rating)))
-        .first(conn)?;
+    // Kept in the partner's row as reviews are written and hidden.
+    let rating = super::listings::partner_rating(conn, partner_id)?;
     let open_tickets: i64 = tickets::table
         .filter(tickets::partner_id.eq(partner_id))
         .filter(tickets::status.eq_any([
@@ -114,7 +111,7 @@ pub fn of_partner(
         views: views.unwrap_or(0),
         requests,
         requests_in_period,
-        rating: Rating::from_sum(rating_sum.unwrap_or(0), rated),
+        rating,
         open_tickets,
         first_responses: answered
             .into_iter()

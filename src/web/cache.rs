@@ -46,6 +46,20 @@ impl<V> TtlCache<V> {
         entries.insert(key, (Instant::now(), value));
     }
 
+    /// The value kept for `key`, or the one `load` makes (then kept).
+    pub async fn get_or_load<E, F, Fut>(&self, key: String, load: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(v) = self.get(&key) {
+            return Ok(v);
+        }
+        let v = Arc::new(load().await?);
+        self.put(key, v.clone());
+        Ok(v)
+    }
+
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();

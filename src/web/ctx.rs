@@ -172,7 +172,7 @@ impl Ctx {
     }
 
     fn secure_cookies(&self) -> bool {
-        crate::startup::cookies_need_secure(&self.state.settings.base_url)
+        self.state.secure_cookies
     }
 
     /// Flash messages kept in the cookie (what arrived, plus what this

@@ -28,6 +28,9 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Wakes the mail worker when a message was queued.
     pub mail_wakeup: Arc<Notify>,
+    /// Whether cookies carry `Secure` (all but plain http on loopback),
+    /// worked out once from the base URL.
+    pub secure_cookies: bool,
     /// Listing views waiting to be written.
     pub views: Arc<crate::models::views::ViewCounter>,
     /// Wakes the view writer early when many views are pending.
@@ -67,17 +70,13 @@ impl AppState {
     pub async fn categories(
         &self,
     ) -> Result<Arc<Vec<crate::models::listings::Category>>, AppError> {
-        if let Some(c) = self.categories.get("all") {
-            return Ok(c);
-        }
-        let list = Arc::new(
-            crate::db::run(&self.pool, |conn| {
-                Ok(crate::models::listings::categories(conn)?)
+        self.categories
+            .get_or_load("all".into(), || {
+                crate::db::run(&self.pool, |conn| {
+                    Ok(crate::models::listings::categories(conn)?)
+                })
             })
-            .await?,
-        );
-        self.categories.put("all".into(), list.clone());
-        Ok(list)
+            .await
     }
 
     /// Counts a view of a listing (written by the view writer).

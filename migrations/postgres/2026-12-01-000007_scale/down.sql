@@ -4,7 +4,6 @@ DROP INDEX reviews_consumer;
 DROP INDEX reviews_id_visible;
 DROP INDEX reviews_partner_newest;
 DROP INDEX reviews_listing_visible;
-DROP INDEX listing_views_day;
 DROP INDEX listings_partner_updated;
 DROP INDEX listings_partner_newest;
 DROP INDEX listings_category_popular;

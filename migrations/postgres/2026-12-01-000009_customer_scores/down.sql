@@ -1,6 +1,5 @@
 DROP INDEX tickets_partner_created;
 DROP INDEX tickets_partner_status;
-DROP INDEX reviews_partner_visible;
 DROP INDEX listing_views_covering;
 DROP INDEX tickets_customer;
 DROP INDEX reviews_customer;

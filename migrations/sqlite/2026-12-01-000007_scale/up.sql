@@ -27,7 +27,6 @@ CREATE INDEX listings_category_rated ON listings(category_id, status, rating_key
 CREATE INDEX listings_category_popular ON listings(category_id, status, views_30d, id);
 CREATE INDEX listings_partner_newest ON listings(partner_id, status, published_at, id);
 CREATE INDEX listings_partner_updated ON listings(partner_id, updated_at, id);
-CREATE INDEX listing_views_day ON listing_views(day);
 CREATE INDEX reviews_listing_visible ON reviews(listing_id, hidden_at, created_at, id);
 CREATE INDEX reviews_partner_newest ON reviews(partner_id, created_at, id);
 CREATE INDEX reviews_id_visible ON reviews(hidden_at, id);

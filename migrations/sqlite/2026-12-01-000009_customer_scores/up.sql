@@ -46,6 +46,5 @@ CREATE INDEX tickets_customer ON tickets(partner_id, requester_id, satisfaction_
 -- The partner overview. Views are summed over the partner's listings by a
 -- join that reads this index alone.
 CREATE INDEX listing_views_covering ON listing_views(listing_id, day, views);
-CREATE INDEX reviews_partner_visible ON reviews(partner_id, hidden_at, rating);
 CREATE INDEX tickets_partner_status ON tickets(partner_id, status);
 CREATE INDEX tickets_partner_created ON tickets(partner_id, created_at, first_response_at);

@@ -60,12 +60,11 @@ pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse
     let (pid, lang) = (a.partner.id, ctx.lang);
     // The figures take a few aggregate reads over the partner's rows: kept
     // for a short while (AGORA_FIGURES_CACHE_SECONDS) per partner.
-    let key = format!("overview:{pid}");
-    let cached = ctx.state.overview.get(&key);
-    let (o, first) = match cached {
-        Some(hit) => hit.as_ref().clone(),
-        None => {
-            let fresh = db::run(ctx.pool(), move |conn| {
+    let figures = ctx
+        .state
+        .overview
+        .get_or_load(format!("overview:{pid}"), || {
+            db::run(ctx.pool(), move |conn| {
                 let mut o = overview::of_partner(conn, pid, now())?;
                 let cfg = tickets::sla_config(conn)?;
                 let firsts: Vec<i64> = o
@@ -76,26 +75,20 @@ pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse
                 o.first_responses.clear();
                 Ok((o, median(&firsts)))
             })
-            .await?;
-            ctx.state
-                .overview
-                .put(key, std::sync::Arc::new(fresh.clone()));
-            fresh
-        }
-    };
-    let stats = {
-        Stats {
-            published: o.published,
-            drafts: o.drafts,
-            views_30d: o.views,
-            engagements: o.requests,
-            engagements_30d: o.requests_in_period,
-            conversion: o.conversion(),
-            min_views: overview::MIN_VIEWS_FOR_CONVERSION,
-            rating: o.rating,
-            open_tickets: o.open_tickets,
-            first_response: first.map(|m| duration_label(lang, m)),
-        }
+        })
+        .await?;
+    let (o, first) = figures.as_ref();
+    let stats = Stats {
+        published: o.published,
+        drafts: o.drafts,
+        views_30d: o.views,
+        engagements: o.requests,
+        engagements_30d: o.requests_in_period,
+        conversion: o.conversion(),
+        min_views: overview::MIN_VIEWS_FOR_CONVERSION,
+        rating: o.rating,
+        open_tickets: o.open_tickets,
+        first_response: first.map(|m| duration_label(lang, m)),
     };
     render(&DashboardPage {
         ctx: &ctx,

@@ -72,7 +72,7 @@ struct CataloguePage<'a> {
     category: &'a str,
     sort: Sort,
     sorts: [Sort; 4],
-    categories: Vec<Category>,
+    categories: Arc<Vec<Category>>,
     cards: Vec<Card>,
     total: i64,
     total_capped: bool,
@@ -119,26 +119,33 @@ fn card_order(sort: Sort) -> CardOrder {
     }
 }
 
-/// Search hits for a query and category: from the cache when someone asked
-/// the same within the minute.
-async fn hits(ctx: &Ctx, q: &str, category_id: Option<i64>) -> Result<Arc<Vec<Hit>>, AppError> {
+/// Search hits for a query and category in a sort's order: from the cache
+/// when someone asked the same within the minute, so neither the search
+/// nor the ordering of up to `search::MAX_RESULTS` hits runs per page.
+async fn hits(
+    ctx: &Ctx,
+    q: &str,
+    category_id: Option<i64>,
+    sort: Sort,
+) -> Result<Arc<Vec<Hit>>, AppError> {
     let key = format!(
-        "{}|{}",
+        "{}|{}|{}",
         category_id.unwrap_or(0),
+        sort.code(),
         search::terms(q).join(" ")
     );
-    if let Some(hits) = ctx.state.search_cache.get(&key) {
-        return Ok(hits);
-    }
     let q = q.to_string();
-    let found = Arc::new(
-        db::run(ctx.pool(), move |conn| {
-            Ok(search::search(conn, &q, category_id)?)
+    ctx.state
+        .search_cache
+        .get_or_load(key, || async move {
+            let mut found = db::run(ctx.pool(), move |conn| {
+                Ok(search::search(conn, &q, category_id)?)
+            })
+            .await?;
+            order(&mut found, sort);
+            Ok(found)
         })
-        .await?,
-    );
-    ctx.state.search_cache.put(key, found.clone());
-    Ok(found)
+        .await
 }
 
 /// How many public listings a browse shows (capped), kept for half a minute.
@@ -148,15 +155,16 @@ async fn browse_total(ctx: &Ctx, filter: CardFilter) -> Result<i64, AppError> {
         filter.partner_id.unwrap_or(0),
         filter.category_id.unwrap_or(0)
     );
-    if let Some(n) = ctx.state.count_cache.get(&key) {
-        return Ok(*n);
-    }
-    let n = db::run(ctx.pool(), move |conn| {
-        Ok(listings::public_count_capped(conn, filter)?)
-    })
-    .await?;
-    ctx.state.count_cache.put(key, Arc::new(n));
-    Ok(n)
+    let n = ctx
+        .state
+        .count_cache
+        .get_or_load(key, || {
+            db::run(ctx.pool(), move |conn| {
+                Ok(listings::public_count_capped(conn, filter)?)
+            })
+        })
+        .await?;
+    Ok(*n)
 }
 
 pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpResponse, AppError> {
@@ -170,7 +178,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
         },
         PAGE_SIZE,
     );
-    let categories = ctx.state.categories().await?.as_ref().clone();
+    let categories = ctx.state.categories().await?;
     let category_id = match categories.iter().find(|c| c.slug == category) {
         Some(c) => Some(c.id),
         None if category.is_empty() => None,
@@ -185,9 +193,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
     let (cards, total, capped, pager) = if search::terms(&q).is_empty() && !q.is_empty() {
         (Vec::new(), 0, false, Pager::default())
     } else if !q.is_empty() {
-        let found = hits(&ctx, &q, category_id).await?;
-        let mut sorted: Vec<Hit> = found.as_ref().clone();
-        order(&mut sorted, sort);
+        let sorted = hits(&ctx, &q, category_id, sort).await?;
         // Search pages are positions in a bounded, ordered list: the seek
         // key is the position of the last hit shown.
         let start = match req.after() {
@@ -247,7 +253,7 @@ struct ListingPage<'a> {
     listing: &'a Listing,
     partner: &'a Partner,
     category: Option<String>,
-    body_html: String,
+    body_html: Arc<String>,
     rating: Rating,
     reviews: Vec<(Review, String)>,
     pager: Pager,
@@ -263,7 +269,6 @@ pub struct ListingData {
     pub listing: Listing,
     pub partner: Partner,
     pub category: Option<String>,
-    pub rating: Rating,
     pub reviews: Page<(Review, String)>,
     pub engagement: Option<Engagement>,
     pub my_review: Option<Review>,
@@ -286,7 +291,6 @@ pub async fn load_listing(
             Some(uid) => partners::role_of(conn, partner.id, uid)?.is_some(),
             None => false,
         };
-        let rating = listings::rating_of(conn, listing.id)?;
         let reviews = engagements::visible_reviews(conn, listing.id, &reviews_page)?;
         let (engagement, my_review) = match viewer {
             Some(uid) => (
@@ -300,7 +304,6 @@ pub async fn load_listing(
                 listing,
                 partner,
                 category,
-                rating,
                 reviews,
                 engagement,
                 my_review,
@@ -332,8 +335,8 @@ pub fn listing_page(
             listing: &d.listing,
             partner: &d.partner,
             category: d.category.clone(),
-            body_html: ctx.state.listing_html(&d.listing).as_ref().clone(),
-            rating: d.rating,
+            body_html: ctx.state.listing_html(&d.listing),
+            rating: d.listing.rating(),
             reviews: d.reviews.items.clone(),
             pager: d
                 .reviews
