@@ -222,25 +222,6 @@ pub fn for_partner(
     }))
 }
 
-pub fn count_for_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<i64> {
-    engagements::table
-        .filter(engagements::partner_id.eq(partner_id))
-        .count()
-        .get_result(conn)
-}
-
-pub fn count_for_partner_since(
-    conn: &mut AnyConnection,
-    partner_id: i64,
-    since: PrimitiveDateTime,
-) -> QueryResult<i64> {
-    engagements::table
-        .filter(engagements::partner_id.eq(partner_id))
-        .filter(engagements::created_at.ge(since))
-        .count()
-        .get_result(conn)
-}
-
 /// The consumer's consents, one line per partner.
 #[derive(Debug, Clone)]
 pub struct ConsentLine {

@@ -88,15 +88,6 @@ pub fn category_slug_taken(conn: &mut AnyConnection, slug: &str) -> QueryResult<
         > 0)
 }
 
-/// The partner's listings, newest change first.
-pub fn of_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Listing>> {
-    listings::table
-        .filter(listings::partner_id.eq(partner_id))
-        .order((listings::updated_at.desc(), listings::id.desc()))
-        .select(Listing::as_select())
-        .load(conn)
-}
-
 /// A page of the partner's listings, newest change first.
 pub fn page_of_partner(
     conn: &mut AnyConnection,

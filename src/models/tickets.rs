@@ -666,17 +666,6 @@ pub fn partner_page(
     newest_page(conn, q, req)
 }
 
-/// Every ticket about the partner, newest first (the partner overview).
-pub fn of_partner(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Row>> {
-    let list: Vec<Ticket> = tickets::table
-        .filter(tickets::partner_id.eq(partner_id))
-        .order(tickets::number.desc())
-        .select(Ticket::as_select())
-        .load(conn)?;
-    let names = Names::of(conn, &list)?;
-    Ok(list.into_iter().map(|t| names.row(t)).collect())
-}
-
 /// The desk's queues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
