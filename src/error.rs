@@ -19,6 +19,8 @@ pub enum AppError {
     BadRequest,
     #[error("request body too large")]
     TooLarge,
+    #[error("request body not received in time")]
+    Timeout,
     #[error("conflict")]
     Conflict,
     #[error("service unavailable")]
@@ -60,6 +62,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Timeout => StatusCode::REQUEST_TIMEOUT,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

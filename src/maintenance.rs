@@ -21,6 +21,8 @@ pub struct PassOptions {
     pub session_absolute: time::Duration,
     /// Recount the listings' 30-day views (once a day).
     pub recount_views: bool,
+    /// Sent messages older than this are deleted.
+    pub outbox_retention: time::Duration,
 }
 
 /// Runs one pass unless another instance is running one; `true` when this
@@ -47,6 +49,12 @@ pub fn run_pass(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<b
 
 fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
     crate::models::sessions::purge_expired(conn, options.session_absolute)?;
+    // A few thousand at a time, so one pass never holds the writer long.
+    for _ in 0..10 {
+        if crate::models::outbox::purge_sent(conn, options.outbox_retention, 1000)? < 1000 {
+            break;
+        }
+    }
     if options.recount_views {
         crate::models::views::refresh_window(conn)?;
     }

@@ -72,6 +72,8 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         unsubscribe_url -> Nullable<Text>,
+        sensitive -> Bool,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 

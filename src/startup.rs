@@ -105,6 +105,7 @@ impl Application {
         let maintenance = tokio::spawn(maintenance(
             pool.clone(),
             settings.session_absolute,
+            settings.outbox_retention,
             shutdown_rx,
         ));
 
@@ -186,6 +187,7 @@ impl Application {
                 .wrap(from_fn(crate::auth::csrf::check))
                 .wrap(from_fn(error_pages))
                 .wrap(sessions)
+                .wrap(from_fn(crate::web::middleware::methods))
                 .wrap(from_fn(request_log))
                 .wrap(Compress::default())
                 .wrap(security_headers(https))
@@ -288,8 +290,14 @@ pub use crate::maintenance::RESOLVED_TICKETS_CLOSE_AFTER;
 
 /// Runs the clean-up pass every ten minutes (one instance at a time when
 /// several share a PostgreSQL database).
-async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiver<bool>) {
+async fn maintenance(
+    pool: Pool,
+    absolute: Duration,
+    retention: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let session_absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
+    let outbox_retention = time::Duration::try_from(retention).unwrap_or(time::Duration::days(30));
     tokio::spawn(refresh_customer_scores(pool.clone(), shutdown.clone()));
     let mut window_day = None;
     loop {
@@ -297,6 +305,7 @@ async fn maintenance(pool: Pool, absolute: Duration, mut shutdown: watch::Receiv
         let options = crate::maintenance::PassOptions {
             session_absolute,
             recount_views: window_day != Some(today),
+            outbox_retention,
         };
         let result = db::run(&pool, move |conn| {
             Ok(crate::maintenance::run_pass(conn, options)?)

@@ -1,5 +1,9 @@
 //! CSRF protection: one token per session, required on every state-changing
 //! request as the `csrf` form field (or the `X-CSRF-Token` header).
+//!
+//! Pages never carry the token itself but a fresh mask of it (a random pad
+//! and the pad XORed with the token), so a compressed page does not give
+//! the token away byte by byte to someone who can add text to it (BREACH).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +24,9 @@ use crate::error::AppError;
 /// The largest request body accepted anywhere.
 pub const MAX_BODY: usize = 256 * 1024;
 
+/// How long a request body may take to arrive, unless configured.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The cookie that carries an anonymous visitor's CSRF nonce. The form
 /// token is an HMAC of it, so checking it needs no server-side state and
 /// reading a page writes nothing. Over https the name has the `__Host-`
@@ -35,6 +42,29 @@ pub fn anon_cookie(secure: bool) -> &'static str {
 /// The form token for an anonymous visitor's nonce.
 pub fn anon_token(secret: &[u8], nonce: &str) -> String {
     crate::auth::sign(secret, &format!("csrf:{nonce}"))
+}
+
+/// A fresh mask of `token` for one form: base64url(pad ‖ pad ⊕ token).
+pub fn mask(token: &str) -> String {
+    let raw = token.as_bytes();
+    let mut out = vec![0u8; raw.len() * 2];
+    rand::fill(&mut out[..raw.len()]);
+    for i in 0..raw.len() {
+        out[raw.len() + i] = out[i] ^ raw[i];
+    }
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, out)
+}
+
+/// The token a form's masked value stands for; `None` when it is not one.
+pub fn unmask(masked: &str) -> Option<String> {
+    let bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, masked).ok()?;
+    if bytes.is_empty() || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, xored) = bytes.split_at(bytes.len() / 2);
+    let token: Vec<u8> = pad.iter().zip(xored).map(|(p, x)| p ^ x).collect();
+    String::from_utf8(token).ok()
 }
 
 /// Nonces are made by `random_id(24)`: 32 URL-safe characters.
@@ -110,9 +140,7 @@ pub async fn check(
     };
     req.extensions_mut().insert(nonce.clone());
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // One-click unsubscribe (RFC 8058) is posted by mail clients; the
-    // signed link is its proof instead of a token.
-    if !unsafe_method || req.path().starts_with("/unsubscribe/") {
+    if !unsafe_method {
         return finish(req, next, out).await;
     }
     if let Some(len) = req
@@ -124,18 +152,41 @@ pub async fn check(
     {
         return Ok(refuse(req, AppError::TooLarge));
     }
+    let limit = req
+        .app_data::<actix_web::web::Data<crate::web::AppState>>()
+        .map_or(BODY_TIMEOUT, |s| s.settings.body_timeout);
     let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return Ok(refuse(req, AppError::BadRequest));
-        };
-        if body.len() + chunk.len() > MAX_BODY {
-            return Ok(refuse(req, AppError::TooLarge));
+    let read = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let Ok(chunk) = chunk else {
+                return Err(AppError::BadRequest);
+            };
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(AppError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
+        Ok(body)
+    };
+    let body = match tokio::time::timeout(limit, read).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => return Ok(refuse(req, e)),
+        Err(_) => {
+            let mut res = refuse(req, AppError::Timeout);
+            res.response_mut()
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+            return Ok(res);
+        }
+    };
     let body: Bytes = body.freeze();
+    // One-click unsubscribe (RFC 8058) is posted by mail clients; the
+    // signed link is its proof instead of a token.
+    if req.path().starts_with("/unsubscribe/") {
+        req.set_payload(actix_web::dev::Payload::from(body));
+        return finish(req, next, out).await;
+    }
 
     let sent = req
         .headers()
@@ -143,6 +194,7 @@ pub async fn check(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .or_else(|| form_field(&body, "csrf"))
+        .and_then(|masked| unmask(&masked))
         .unwrap_or_default();
     let session = req.get_session();
     let expected: Option<String> = session.get(crate::auth::SESSION_CSRF).ok().flatten();
@@ -171,6 +223,31 @@ pub async fn check(
 
 fn refuse(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody> {
     req.into_response(error.error_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_differ_and_unmask_to_the_token() {
+        let token = crate::auth::random_id(32);
+        let a = mask(&token);
+        let b = mask(&token);
+        assert_ne!(a, b);
+        assert!(!a.contains(&token));
+        assert_eq!(unmask(&a).as_deref(), Some(token.as_str()));
+        assert_eq!(unmask(&b).as_deref(), Some(token.as_str()));
+    }
+
+    #[test]
+    fn the_bare_token_or_garbage_is_not_a_mask() {
+        let token = crate::auth::random_id(32);
+        assert_ne!(unmask(&token).as_deref(), Some(token.as_str()));
+        assert_eq!(unmask(""), None);
+        assert_eq!(unmask("!!"), None);
+        assert_eq!(unmask("abc"), None);
+    }
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

@@ -21,7 +21,7 @@ pub fn verify_email(
     m.action = Some((lang.t("mail-verify-action"), link.to_string()));
     m.after.push(lang.t("mail-verify-expiry"));
     m.after.push(lang.t("mail-not-you"));
-    m.into_email(to)
+    m.into_email(to).map(NewEmail::sensitive)
 }
 
 pub fn signup_existing(
@@ -53,7 +53,7 @@ pub fn password_reset(
     m.action = Some((lang.t("mail-reset-action"), link.to_string()));
     m.after.push(lang.t("mail-reset-expiry"));
     m.after.push(lang.t("mail-not-you"));
-    m.into_email(to)
+    m.into_email(to).map(NewEmail::sensitive)
 }
 
 pub fn password_changed(
@@ -93,7 +93,7 @@ pub fn invitation(
     ));
     m.action = Some((lang.t("mail-invitation-action"), link.to_string()));
     m.after.push(lang.t("mail-invitation-expiry"));
-    m.into_email(to)
+    m.into_email(to).map(NewEmail::sensitive)
 }
 
 pub fn partner_decision(

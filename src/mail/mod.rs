@@ -72,6 +72,7 @@ impl MailBody {
             in_reply_to: None,
             references: None,
             unsubscribe: None,
+            sensitive: false,
         })
     }
 }

@@ -24,6 +24,17 @@ pub struct NewEmail {
     pub references: Option<String>,
     /// For optional emails: the one-click unsubscribe address.
     pub unsubscribe: Option<String>,
+    /// Carries a live secret (a verification, reset or invitation link):
+    /// its bodies are removed from the outbox once it is sent.
+    pub sensitive: bool,
+}
+
+impl NewEmail {
+    /// The same message, marked as carrying a live secret.
+    pub fn sensitive(mut self) -> NewEmail {
+        self.sensitive = true;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -45,6 +56,8 @@ pub struct OutgoingEmail {
     pub created_at: PrimitiveDateTime,
     pub sent_at: Option<PrimitiveDateTime>,
     pub unsubscribe_url: Option<String>,
+    pub sensitive: bool,
+    pub redacted_at: Option<PrimitiveDateTime>,
 }
 
 #[derive(Insertable)]
@@ -62,6 +75,7 @@ struct Row<'a> {
     next_attempt_at: PrimitiveDateTime,
     created_at: PrimitiveDateTime,
     unsubscribe_url: Option<&'a str>,
+    sensitive: bool,
 }
 
 pub fn new_message_id(domain: &str) -> String {
@@ -94,6 +108,7 @@ pub fn enqueue_with_id(
             next_attempt_at: now,
             created_at: now,
             unsubscribe_url: email.unsubscribe.as_deref(),
+            sensitive: email.sensitive,
         })
         .execute(conn)?;
     Ok(message_id.to_string())
@@ -143,20 +158,51 @@ pub fn claim(
     })
 }
 
+/// Marks a message sent. A sensitive one loses its bodies in the same
+/// statement: once delivered, the outbox keeps no link that signs anyone in.
 pub fn mark_sent(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    let now = super::now();
+    let target = outgoing_email::table
+        .find(id)
+        .filter(outgoing_email::status.eq(SENDING));
+    diesel::update(target)
+        .set((
+            outgoing_email::status.eq(SENT),
+            outgoing_email::sent_at.eq(now),
+            outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
+            outgoing_email::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
     diesel::update(
         outgoing_email::table
             .find(id)
-            .filter(outgoing_email::status.eq(SENDING)),
+            .filter(outgoing_email::sensitive.eq(true))
+            .filter(outgoing_email::redacted_at.is_null()),
     )
     .set((
-        outgoing_email::status.eq(SENT),
-        outgoing_email::sent_at.eq(super::now()),
-        outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
-        outgoing_email::last_error.eq(None::<String>),
+        outgoing_email::body_text.eq(""),
+        outgoing_email::body_html.eq(""),
+        outgoing_email::redacted_at.eq(now),
     ))
     .execute(conn)
     .map(|_| ())
+}
+
+/// Deletes up to `batch` sent messages older than `retention`, oldest
+/// first, over `outgoing_email_status_sent`; returns how many went.
+pub fn purge_sent(conn: &mut AnyConnection, retention: Duration, batch: i64) -> QueryResult<usize> {
+    let cutoff = super::now() - retention;
+    let old = outgoing_email::table
+        .filter(outgoing_email::status.eq(SENT))
+        .filter(outgoing_email::sent_at.lt(cutoff))
+        .order(outgoing_email::sent_at.asc())
+        .select(outgoing_email::id)
+        .limit(batch);
+    let ids: Vec<i64> = old.load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(outgoing_email::table.filter(outgoing_email::id.eq_any(&ids))).execute(conn)
 }
 
 /// Records a failed attempt: queued again after `retry_in`, or `failed`

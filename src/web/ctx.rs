@@ -139,7 +139,12 @@ impl Ctx {
 
     /// The form token: the session's once signed in, else one bound to
     /// the visitor's nonce cookie (set on this response if new).
+    /// Each call gives a new mask of it.
     pub fn csrf(&self) -> String {
+        auth::csrf::mask(&self.csrf_token())
+    }
+
+    fn csrf_token(&self) -> String {
         if !self.anonymous() {
             return auth::csrf::token(&self.session);
         }

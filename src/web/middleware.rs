@@ -44,6 +44,29 @@ pub async fn request_log(
     Ok(res)
 }
 
+/// The methods the portal answers. Anything else (`CONNECT`, `PUT`,
+/// `TRACE`...) gets 405 before a byte of its body is read, and the
+/// connection is closed, so it cannot be held open.
+pub async fn methods(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let method = req.method().clone();
+    if method == Method::HEAD {
+        // Answered as GET; the server sends the headers without the body.
+        req.head_mut().method = Method::GET;
+    } else if !matches!(method, Method::GET | Method::POST | Method::OPTIONS) {
+        let mut res = HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "GET, HEAD, POST, OPTIONS"))
+            .finish();
+        res.head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+        return Ok(req.into_response(res));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 struct ErrorTemplate<'a> {
@@ -59,6 +82,7 @@ fn keys(status: StatusCode) -> (&'static str, &'static str) {
         403 => ("error-403-title", "error-403-text"),
         404 => ("error-404-title", "error-404-text"),
         405 => ("error-405-title", "error-405-text"),
+        408 => ("error-408-title", "error-408-text"),
         409 => ("error-409-title", "error-409-text"),
         413 => ("error-413-title", "error-413-text"),
         422 => ("error-400-title", "error-400-text"),

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, bare_client, new_client, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, bare_client, new_client, spawn_app, spawn_app_with, without_tokens};
 
 const PASSWORD: &str = "lantern ocean maple";
 
@@ -319,7 +319,7 @@ async fn no_account_enumeration(backend: Backend) {
         .post("/password/forgot", &[("email", "nobody@example.com")])
         .await;
     assert_eq!(known.status, unknown.status);
-    assert_eq!(known.body, unknown.body);
+    assert_eq!(without_tokens(&known.body), without_tokens(&unknown.body));
 
     let wrong_password = app
         .login_with(&app.client, "known@example.com", "wrong password here")
@@ -329,8 +329,8 @@ async fn no_account_enumeration(backend: Backend) {
         .await;
     assert_eq!(wrong_password.status, unknown_email.status);
     assert_eq!(
-        wrong_password.body.replace("known@example.com", "X"),
-        unknown_email.body.replace("nobody@example.com", "X")
+        without_tokens(&wrong_password.body).replace("known@example.com", "X"),
+        without_tokens(&unknown_email.body).replace("nobody@example.com", "X")
     );
 
     let existing = app
@@ -354,7 +354,7 @@ async fn no_account_enumeration(backend: Backend) {
         )
         .await;
     assert_eq!(existing.status, fresh.status);
-    assert_eq!(existing.body, fresh.body);
+    assert_eq!(without_tokens(&existing.body), without_tokens(&fresh.body));
     // The owner of the known address learns of the attempt by email.
     let mail = app.mail.wait_for("known@example.com", 2).await;
     assert_eq!(mail.subject, "Someone tried to sign up with your address");

@@ -143,6 +143,8 @@ pub fn test_settings(
         mail_max_attempts: 6,
         views_flush: Duration::from_millis(200),
         figures_ttl: Duration::ZERO,
+        body_timeout: Duration::from_secs(15),
+        outbox_retention: Duration::from_secs(30 * 24 * 3600),
         query_log: None,
     }
 }
@@ -266,6 +268,23 @@ pub fn csrf_in(body: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = body.find(marker).expect("a CSRF field on the page") + marker.len();
     body[start..].split('"').next().unwrap().to_string()
+}
+
+/// The page with every form token replaced by `TOKEN`: tokens are masked
+/// afresh in every response, so two answers compare equal only without them.
+pub fn without_tokens(body: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i + marker.len()]);
+        rest = &rest[i + marker.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        out.push_str("TOKEN");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl TestApp {

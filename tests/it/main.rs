@@ -12,6 +12,7 @@ mod partners;
 mod plans;
 mod platform;
 mod scale;
+mod secrets;
 mod smtp;
 mod support;
 

@@ -383,6 +383,7 @@ async fn two_instances_behave_as_one_portal() {
                     in_reply_to: None,
                     references: None,
                     unsubscribe: None,
+                    sensitive: false,
                 },
             )
             .unwrap();
@@ -430,6 +431,7 @@ async fn two_instances_behave_as_one_portal() {
     let options = agora::maintenance::PassOptions {
         session_absolute: time::Duration::days(14),
         recount_views: true,
+        outbox_retention: time::Duration::days(30),
     };
     let ran = app
         .db(move |c| agora::maintenance::run_pass(c, options).unwrap())
