@@ -165,10 +165,17 @@ diesel::table! {
         partner_id -> BigInt,
         consumer_id -> BigInt,
         message -> Text,
-        consent -> Bool,
-        consent_at -> Nullable<Timestamp>,
-        consent_withdrawn_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (partner_id, consumer_id) {
+        partner_id -> BigInt,
+        consumer_id -> BigInt,
+        given -> Bool,
+        given_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 
@@ -328,6 +335,8 @@ diesel::joinable!(listing_views -> listings (listing_id));
 diesel::joinable!(engagements -> listings (listing_id));
 diesel::joinable!(engagements -> partners (partner_id));
 diesel::joinable!(engagements -> users (consumer_id));
+diesel::joinable!(consents -> partners (partner_id));
+diesel::joinable!(consents -> users (consumer_id));
 diesel::joinable!(reviews -> listings (listing_id));
 diesel::joinable!(reviews -> users (consumer_id));
 diesel::joinable!(ticket_messages -> tickets (ticket_id));
@@ -347,6 +356,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     listing_views,
     engagements,
+    consents,
     activities,
     reviews,
     tickets,

@@ -781,9 +781,6 @@ pub fn generate(
             "partner_id",
             "consumer_id",
             "message",
-            "consent",
-            "consent_at",
-            "consent_withdrawn_at",
             "created_at",
         ],
     );
@@ -792,7 +789,8 @@ pub fn generate(
         let partner = &world.partners[l.partner];
         let consumer = &world.consumers[e.consumer as usize];
         let pair = &pairs[&(e.consumer, l.partner as u32)];
-        let consented = pair.consent != Consent::Never;
+        // Consent is given once, with the pair's first request.
+        let consented = pair.consent != Consent::Never && e.at == pair.first;
         ins.row(
             conn,
             [
@@ -801,9 +799,6 @@ pub fn generate(
                 Val::Int(partner.id),
                 Val::Int(consumer.id),
                 Val::Str(e.message),
-                Val::Bool(pair.consent == Consent::Given),
-                Val::OptTs(consented.then_some(e.at)),
-                Val::OptTs(pair.withdrawn),
                 Val::Ts(e.at),
             ],
         )?;
@@ -828,6 +823,35 @@ pub fn generate(
         bar.inc(1);
     }
     counts.push(("engagements", ins.finish(conn)?));
+
+    // Consent is the pair's (consumer and partner), given with the first
+    // request, withdrawn later for some.
+    let mut ins = Inserter::new(
+        "consents",
+        &[
+            "partner_id",
+            "consumer_id",
+            "given",
+            "given_at",
+            "withdrawn_at",
+        ],
+    );
+    for ((consumer, partner), pair) in &pairs {
+        if pair.consent == Consent::Never {
+            continue;
+        }
+        ins.row(
+            conn,
+            [
+                Val::Int(world.partners[*partner as usize].id),
+                Val::Int(world.consumers[*consumer as usize].id),
+                Val::Bool(pair.consent == Consent::Given),
+                Val::Ts(pair.first),
+                Val::OptTs(pair.withdrawn),
+            ],
+        )?;
+    }
+    counts.push(("consents", ins.finish(conn)?));
     bar.finish();
     for (&(c, p), pair) in &pairs {
         if let Some(at) = pair.withdrawn {

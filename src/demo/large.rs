@@ -122,6 +122,7 @@ const TABLES: &[&str] = &[
     "listing_search",
     "listing_views",
     "engagements",
+    "consents",
     "activities",
     "reviews",
     "tickets",

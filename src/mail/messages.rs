@@ -124,12 +124,14 @@ pub fn partner_decision(
     m.into_email(to)
 }
 
+/// The partner's notice of a new request. `shared` is the consumer's name,
+/// email address and message, only when their consent to the partner
+/// stands; otherwise the notice says only that a request arrived.
 pub fn new_engagement(
     lang: Lang,
     to: &str,
     listing: &str,
-    consumer: Option<&str>,
-    message: &str,
+    shared: Option<SharedRequest<'_>>,
     link: &str,
     unsubscribe: &str,
 ) -> Result<NewEmail, askama::Error> {
@@ -138,19 +140,28 @@ pub fn new_engagement(
         lang.t_args("mail-engagement-subject", &[("listing", listing.into())]),
     );
     m.greeting = lang.t("mail-greeting-plain");
-    m.paragraphs.push(match consumer {
-        Some(name) => lang.t_args(
-            "mail-engagement-intro-named",
-            &[("listing", listing.into()), ("name", name.into())],
-        ),
-        None => lang.t_args(
-            "mail-engagement-intro-anonymous",
-            &[("listing", listing.into())],
-        ),
-    });
-    if !message.is_empty() {
-        m.paragraphs
-            .push(lang.t_args("mail-engagement-message", &[("message", message.into())]));
+    match shared {
+        Some(r) => {
+            m.paragraphs.push(lang.t_args(
+                "mail-engagement-intro-contact",
+                &[
+                    ("listing", listing.into()),
+                    ("name", r.name.into()),
+                    ("email", r.email.into()),
+                ],
+            ));
+            if !r.message.is_empty() {
+                m.paragraphs
+                    .push(lang.t_args("mail-engagement-message", &[("message", r.message.into())]));
+            }
+        }
+        None => {
+            m.paragraphs.push(lang.t_args(
+                "mail-engagement-intro-anonymous",
+                &[("listing", listing.into())],
+            ));
+            m.paragraphs.push(lang.t("mail-engagement-details-hidden"));
+        }
     }
     m.action = Some((lang.t("mail-engagement-action"), link.to_string()));
     m.after.push(lang.t("mail-engagement-settings"));
@@ -159,6 +170,14 @@ pub fn new_engagement(
     let mut email = m.into_email(to)?;
     email.unsubscribe = Some(unsubscribe.to_string());
     Ok(email)
+}
+
+/// What a consenting consumer's request tells the partner.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedRequest<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub message: &'a str,
 }
 
 pub fn ticket_opened(

@@ -3,7 +3,7 @@
 //! and the segment scores, kept in `customer_scores` by a background
 //! refresh so that no page ranks every customer per request.
 //!
-//! Consent is always checked live against the engagements, never read from
+//! Consent is always checked live against `consents`, never read from
 //! the scores: a person who withdraws disappears from every page at once,
 //! although their score row stays until the next refresh.
 
@@ -17,7 +17,7 @@ use time::PrimitiveDateTime;
 use crate::db::{AnyConnection, MultiBackend};
 use crate::domain::segments::{self, Inputs, Segment};
 use crate::schema::{
-    activities, crm_notes, crm_tags, customer_score_runs, customer_scores, engagements, reviews,
+    activities, consents, crm_notes, crm_tags, customer_score_runs, customer_scores, reviews,
     tickets, users,
 };
 use crate::web::paging::{self, Page, PageRequest};
@@ -227,10 +227,10 @@ macro_rules! cut_by {
         let mut q = $q
             .filter(customer_scores::partner_id.eq(partner_id))
             .filter(exists(
-                engagements::table
-                    .filter(engagements::partner_id.eq(partner_id))
-                    .filter(engagements::consumer_id.eq(customer_scores::consumer_id))
-                    .filter(engagements::consent.eq(true)),
+                consents::table
+                    .filter(consents::partner_id.eq(partner_id))
+                    .filter(consents::consumer_id.eq(customer_scores::consumer_id))
+                    .filter(consents::given.eq(true)),
             ));
         if let Some(s) = f.segment {
             q = q.filter(customer_scores::segment.eq(s.code()));
@@ -399,13 +399,7 @@ pub fn is_customer(
     partner_id: i64,
     consumer_id: i64,
 ) -> QueryResult<bool> {
-    diesel::select(exists(
-        engagements::table
-            .filter(engagements::partner_id.eq(partner_id))
-            .filter(engagements::consumer_id.eq(consumer_id))
-            .filter(engagements::consent.eq(true)),
-    ))
-    .get_result(conn)
+    super::consents::stands(conn, partner_id, consumer_id)
 }
 
 /// One customer of this partner, if they consent right now.
@@ -498,11 +492,10 @@ pub fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<u
         .count()
         .get_result(conn)?;
 
-    let mut ids: Vec<i64> = engagements::table
-        .filter(engagements::partner_id.eq(partner_id))
-        .filter(engagements::consent.eq(true))
-        .select(engagements::consumer_id)
-        .distinct()
+    let mut ids: Vec<i64> = consents::table
+        .filter(consents::partner_id.eq(partner_id))
+        .filter(consents::given.eq(true))
+        .select(consents::consumer_id)
         .load(conn)?;
     ids.sort_unstable();
     ids.dedup();

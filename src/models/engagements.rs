@@ -1,11 +1,12 @@
-//! Engagements (a consumer asks for a listing, with or without consent to
-//! share name and email), the activity feed, and reviews.
+//! Engagements (a consumer asks for a listing; consent to share name and
+//! email is the partner's as a whole, in `consents`), the activity feed,
+//! and reviews.
 
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
-use crate::schema::{activities, engagements, listings, partners, reviews, users};
+use crate::schema::{activities, engagements, listings, reviews, users};
 use crate::web::paging::{Page, PageRequest};
 
 pub const ENGAGED: &str = "engaged";
@@ -21,9 +22,6 @@ pub struct Engagement {
     pub partner_id: i64,
     pub consumer_id: i64,
     pub message: String,
-    pub consent: bool,
-    pub consent_at: Option<PrimitiveDateTime>,
-    pub consent_withdrawn_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
 }
 
@@ -61,18 +59,45 @@ pub fn find(
         .optional()
 }
 
-/// Records the request (once per consumer and listing) and, separately,
-/// the consent. Returns `false` when the consumer had engaged already.
+/// Whether the consumer ever asked the partner for any service: consent
+/// can only be given to a partner one has asked.
+pub fn asked_partner(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    consumer_id: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        engagements::table
+            .filter(engagements::partner_id.eq(partner_id))
+            .filter(engagements::consumer_id.eq(consumer_id)),
+    ))
+    .get_result(conn)
+}
+
+/// What came of a request: whether it was new, and whether the consumer
+/// shares their details with the partner now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Engaged {
+    pub created: bool,
+    pub shares: bool,
+}
+
+/// Records the request (once per consumer and listing) and, when `share`
+/// is ticked, gives consent to the partner as a whole. Leaving it unticked
+/// never withdraws a consent that stands: the form says it stands.
 pub fn engage(
     conn: &mut AnyConnection,
     listing_id: i64,
     partner_id: i64,
     consumer_id: i64,
     message: &str,
-    consent: bool,
-) -> QueryResult<bool> {
+    share: bool,
+) -> QueryResult<Engaged> {
     if find(conn, listing_id, consumer_id)?.is_some() {
-        return Ok(false);
+        return Ok(Engaged {
+            created: false,
+            shares: super::consents::stands(conn, partner_id, consumer_id)?,
+        });
     }
     let t = super::now();
     diesel::insert_into(engagements::table)
@@ -81,8 +106,6 @@ pub fn engage(
             engagements::partner_id.eq(partner_id),
             engagements::consumer_id.eq(consumer_id),
             engagements::message.eq(message),
-            engagements::consent.eq(consent),
-            engagements::consent_at.eq(consent.then_some(t)),
             engagements::created_at.eq(t),
         ))
         .execute(conn)?;
@@ -94,67 +117,17 @@ pub fn engage(
         ENGAGED,
         message,
     )?;
-    if consent {
-        record_activity(
-            conn,
-            consumer_id,
-            Some(partner_id),
-            Some(listing_id),
-            CONSENT_GIVEN,
-            "",
-        )?;
+    if share {
+        super::consents::give(conn, consumer_id, partner_id, Some(listing_id))?;
     }
-    Ok(true)
+    Ok(Engaged {
+        created: true,
+        shares: super::consents::stands(conn, partner_id, consumer_id)?,
+    })
 }
 
-/// Withdraws (or gives again) consent for every engagement of the consumer
-/// with one partner: consent is about the partner, not one listing.
-pub fn set_consent(
-    conn: &mut AnyConnection,
-    consumer_id: i64,
-    partner_id: i64,
-    consent: bool,
-) -> QueryResult<usize> {
-    let t = super::now();
-    let changed = if consent {
-        diesel::update(
-            engagements::table
-                .filter(engagements::consumer_id.eq(consumer_id))
-                .filter(engagements::partner_id.eq(partner_id))
-                .filter(engagements::consent.eq(false)),
-        )
-        .set((
-            engagements::consent.eq(true),
-            engagements::consent_at.eq(Some(t)),
-            engagements::consent_withdrawn_at.eq(None::<PrimitiveDateTime>),
-        ))
-        .execute(conn)?
-    } else {
-        diesel::update(
-            engagements::table
-                .filter(engagements::consumer_id.eq(consumer_id))
-                .filter(engagements::partner_id.eq(partner_id))
-                .filter(engagements::consent.eq(true)),
-        )
-        .set((
-            engagements::consent.eq(false),
-            engagements::consent_withdrawn_at.eq(Some(t)),
-        ))
-        .execute(conn)?
-    };
-    if changed > 0 {
-        let kind = if consent {
-            CONSENT_GIVEN
-        } else {
-            CONSENT_WITHDRAWN
-        };
-        record_activity(conn, consumer_id, Some(partner_id), None, kind, "")?;
-    }
-    Ok(changed)
-}
-
-/// What a partner sees of one engagement: contact details only while the
-/// consumer consents.
+/// What a partner sees of one engagement: contact details and the message
+/// only while the consumer consents.
 #[derive(Debug, Clone)]
 pub struct PartnerView {
     pub id: i64,
@@ -171,13 +144,13 @@ type PartnerRow = (
     String,
     String,
     PrimitiveDateTime,
-    bool,
+    i64,
     String,
     String,
 );
 
-/// A page of the partner's requests, newest first; contact details only
-/// where consent stands.
+/// A page of the partner's requests, newest first; contact details and
+/// messages only where consent stands (checked live, per consumer).
 pub fn for_partner(
     conn: &mut AnyConnection,
     partner_id: i64,
@@ -206,63 +179,25 @@ pub fn for_partner(
             listings::slug,
             engagements::message,
             engagements::created_at,
-            engagements::consent,
+            engagements::consumer_id,
             users::display_name,
             users::email,
         ))
         .load(conn)?;
     let page = req.finish(rows, |r| (0, r.0));
-    Ok(page.map(|r| PartnerView {
-        id: r.0,
-        listing_title: r.1,
-        listing_slug: r.2,
-        message: r.3,
-        created_at: r.4,
-        contact: r.5.then_some((r.6, r.7)),
-    }))
-}
-
-/// The consumer's consents, one line per partner.
-#[derive(Debug, Clone)]
-pub struct ConsentLine {
-    pub partner_id: i64,
-    pub partner_name: String,
-    pub partner_slug: String,
-    pub consent: bool,
-    pub listings: Vec<String>,
-}
-
-pub fn consents_of(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Vec<ConsentLine>> {
-    let rows: Vec<(i64, String, String, bool, String)> = engagements::table
-        .inner_join(partners::table)
-        .inner_join(listings::table)
-        .filter(engagements::consumer_id.eq(consumer_id))
-        .order((partners::name.asc(), listings::title.asc()))
-        .select((
-            partners::id,
-            partners::name,
-            partners::slug,
-            engagements::consent,
-            listings::title,
-        ))
-        .load(conn)?;
-    let mut out: Vec<ConsentLine> = Vec::new();
-    for (pid, name, slug, consent, title) in rows {
-        match out.iter_mut().find(|l| l.partner_id == pid) {
-            Some(line) => {
-                line.consent |= consent;
-                line.listings.push(title);
-            }
-            None => out.push(ConsentLine {
-                partner_id: pid,
-                partner_name: name,
-                partner_slug: slug,
-                consent,
-                listings: vec![title],
-            }),
+    let ids: Vec<i64> = page.items.iter().map(|r| r.5).collect();
+    let sharing = super::consents::standing_among(conn, partner_id, &ids)?;
+    Ok(page.map(|r| {
+        let shares = sharing.contains(&r.5);
+        PartnerView {
+            id: r.0,
+            listing_title: r.1,
+            listing_slug: r.2,
+            message: if shares { r.3 } else { String::new() },
+            created_at: r.4,
+            contact: shares.then_some((r.6, r.7)),
         }
-    }
-    Ok(out)
+    }))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -418,12 +353,13 @@ pub fn visible_reviews(
 }
 
 /// A page of a partner's reviews (hidden ones too, marked), with listing
-/// titles, newest first.
+/// titles, newest first; the author's name only where their consent to
+/// the partner stands.
 pub fn reviews_for_partner(
     conn: &mut AnyConnection,
     partner_id: i64,
     req: &PageRequest,
-) -> QueryResult<Page<(Review, String, String)>> {
+) -> QueryResult<Page<(Review, Option<String>, String)>> {
     let mut q = reviews::table
         .inner_join(users::table)
         .inner_join(listings::table)
@@ -443,7 +379,13 @@ pub fn reviews_for_partner(
         .limit(req.limit())
         .select((Review::as_select(), users::display_name, listings::title))
         .load(conn)?;
-    Ok(req.finish(rows, |(r, _, _)| (0, r.id)))
+    let page = req.finish(rows, |(r, _, _)| (0, r.id));
+    let ids: Vec<i64> = page.items.iter().map(|(r, _, _)| r.consumer_id).collect();
+    let sharing = super::consents::standing_among(conn, partner_id, &ids)?;
+    Ok(page.map(|(r, name, title)| {
+        let name = sharing.contains(&r.consumer_id).then_some(name);
+        (r, name, title)
+    }))
 }
 
 /// One page of every review for moderation, newest first, with author and

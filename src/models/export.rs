@@ -9,7 +9,7 @@ use time::PrimitiveDateTime;
 use crate::db::AnyConnection;
 use crate::models::users::User;
 use crate::models::{sessions, tickets};
-use crate::schema::{activities, engagements, listings, partners as partners_t, reviews};
+use crate::schema::{activities, consents, engagements, listings, partners as partners_t, reviews};
 
 #[derive(Serialize)]
 pub struct Export {
@@ -36,6 +36,7 @@ pub struct EngagementOut {
     pub partner: String,
     pub listing: String,
     pub message: String,
+    /// Consent is the partner's as a whole: the same on each request to it.
     pub shares_contact_details: bool,
     pub consent_at: Option<String>,
     pub consent_withdrawn_at: Option<String>,
@@ -82,15 +83,7 @@ pub struct SessionOut {
     pub last_seen_at: String,
 }
 
-type EngagementRow = (
-    String,
-    String,
-    String,
-    bool,
-    Option<PrimitiveDateTime>,
-    Option<PrimitiveDateTime>,
-    PrimitiveDateTime,
-);
+type EngagementRow = (i64, String, String, String, PrimitiveDateTime);
 
 fn iso(t: PrimitiveDateTime) -> String {
     t.assume_utc()
@@ -105,15 +98,28 @@ pub fn collect(conn: &mut AnyConnection, user: User) -> QueryResult<Export> {
         .inner_join(partners_t::table)
         .filter(engagements::consumer_id.eq(uid))
         .select((
+            engagements::partner_id,
             partners_t::name,
             listings::title,
             engagements::message,
-            engagements::consent,
-            engagements::consent_at,
-            engagements::consent_withdrawn_at,
             engagements::created_at,
         ))
         .load(conn)?;
+    let consent_rows: std::collections::HashMap<
+        i64,
+        (bool, PrimitiveDateTime, Option<PrimitiveDateTime>),
+    > = consents::table
+        .filter(consents::consumer_id.eq(uid))
+        .select((
+            consents::partner_id,
+            consents::given,
+            consents::given_at,
+            consents::withdrawn_at,
+        ))
+        .load::<(i64, bool, PrimitiveDateTime, Option<PrimitiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(p, g, at, w)| (p, (g, at, w)))
+        .collect();
     let review_rows: Vec<(String, i32, String, PrimitiveDateTime)> = reviews::table
         .inner_join(listings::table)
         .filter(reviews::consumer_id.eq(uid))
@@ -160,14 +166,17 @@ pub fn collect(conn: &mut AnyConnection, user: User) -> QueryResult<Export> {
         },
         engagements: engagements_rows
             .into_iter()
-            .map(|r| EngagementOut {
-                partner: r.0,
-                listing: r.1,
-                message: r.2,
-                shares_contact_details: r.3,
-                consent_at: r.4.map(iso),
-                consent_withdrawn_at: r.5.map(iso),
-                created_at: iso(r.6),
+            .map(|r| {
+                let c = consent_rows.get(&r.0);
+                EngagementOut {
+                    partner: r.1,
+                    listing: r.2,
+                    message: r.3,
+                    shares_contact_details: c.is_some_and(|c| c.0),
+                    consent_at: c.map(|c| iso(c.1)),
+                    consent_withdrawn_at: c.and_then(|c| c.2).map(iso),
+                    created_at: iso(r.4),
+                }
             })
             .collect(),
         reviews: review_rows

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod catalogue;
+pub mod consents;
 pub mod crm;
 pub mod engagements;
 pub mod export;

@@ -666,6 +666,75 @@ pub fn partner_page(
     newest_page(conn, q, req)
 }
 
+/// A requester's name and email address, as a partner may see them.
+pub type Contact = (String, String);
+
+/// What a partner may know of a ticket's requester: their name and email
+/// address while their consent to the partner stands, otherwise nothing
+/// (the partner's pages then say "a consumer" and the ticket number).
+pub fn requester_for_partner(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    requester_id: i64,
+) -> QueryResult<Option<Contact>> {
+    if !super::consents::stands(conn, partner_id, requester_id)? {
+        return Ok(None);
+    }
+    users::table
+        .find(requester_id)
+        .select((users::display_name, users::email))
+        .first(conn)
+        .optional()
+}
+
+/// One page of the tickets about the partner, newest first, each with its
+/// requester's name and email address where their consent stands.
+pub fn partner_rows(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    req: &PageRequest,
+) -> QueryResult<Page<(Ticket, Option<Contact>)>> {
+    let page = partner_page(conn, partner_id, req)?;
+    let mut ids: Vec<i64> = page.items.iter().map(|t| t.requester_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let sharing: Vec<i64> = super::consents::standing_among(conn, partner_id, &ids)?
+        .into_iter()
+        .collect();
+    let people: HashMap<i64, Contact> = users::table
+        .filter(users::id.eq_any(&sharing))
+        .select((users::id, users::display_name, users::email))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, n, e)| (id, (n, e)))
+        .collect();
+    Ok(page.map(|t| {
+        let who = people.get(&t.requester_id).cloned();
+        (t, who)
+    }))
+}
+
+/// The public thread as the partner sees it: the requester's messages are
+/// signed `anonymous` unless their consent to the partner stands.
+pub fn messages_for_partner(
+    conn: &mut AnyConnection,
+    t: &Ticket,
+    partner_id: i64,
+    anonymous: &str,
+) -> QueryResult<Vec<MessageView>> {
+    let shares = super::consents::stands(conn, partner_id, t.requester_id)?;
+    let mut thread = messages(conn, t.id, false)?;
+    if !shares {
+        for m in thread
+            .iter_mut()
+            .filter(|m| m.author_kind == Author::REQUESTER || m.author_id == Some(t.requester_id))
+        {
+            m.author_name = anonymous.to_string();
+        }
+    }
+    Ok(thread)
+}
+
 /// The desk's queues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {

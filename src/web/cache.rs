@@ -60,6 +60,14 @@ impl<V> TtlCache<V> {
         Ok(v)
     }
 
+    /// Drops every entry whose key starts with `prefix`: what a change
+    /// makes wrong is not kept until it ages out.
+    pub fn forget_prefix(&self, prefix: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|k, _| !k.starts_with(prefix));
+        }
+    }
+
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
@@ -81,5 +89,17 @@ mod tests {
         assert!(c.entries.lock().unwrap().len() <= 2);
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(c.get("c"), None);
+    }
+
+    #[test]
+    fn forgetting_a_prefix_keeps_the_rest() {
+        let c = TtlCache::new(Duration::from_secs(60), 8);
+        c.put("crm:1:a".into(), Arc::new(1));
+        c.put("crm:1:b".into(), Arc::new(2));
+        c.put("crm:12:a".into(), Arc::new(3));
+        c.forget_prefix("crm:1:");
+        assert_eq!(c.get("crm:1:a"), None);
+        assert_eq!(c.get("crm:1:b"), None);
+        assert_eq!(c.get("crm:12:a").as_deref(), Some(&3));
     }
 }

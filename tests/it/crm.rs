@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use agora::db::AnyConnection;
 use agora::domain::segments::{self, Inputs, Segment};
 use agora::models::crm;
-use agora::schema::{activities, customer_scores, engagements, listing_views, reviews, tickets};
+use agora::schema::{
+    activities, consents, customer_scores, engagements, listing_views, reviews, tickets,
+};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use time::{Duration, PrimitiveDateTime};
@@ -54,12 +56,21 @@ fn insert_engagement(
             engagements::partner_id.eq(partner_id),
             engagements::consumer_id.eq(consumer_id),
             engagements::message.eq(""),
-            engagements::consent.eq(consent),
-            engagements::consent_at.eq(consent.then_some(at)),
             engagements::created_at.eq(at),
         ))
         .execute(c)
         .unwrap();
+    if consent {
+        diesel::insert_into(consents::table)
+            .values((
+                consents::partner_id.eq(partner_id),
+                consents::consumer_id.eq(consumer_id),
+                consents::given.eq(true),
+                consents::given_at.eq(at),
+            ))
+            .execute(c)
+            .unwrap();
+    }
 }
 
 fn insert_activity(

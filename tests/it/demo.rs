@@ -116,29 +116,28 @@ fn assert_coherent(conn: &mut AnyConnection, anchor: PrimitiveDateTime) {
         ),
         0
     );
-    // Consent columns agree with each other.
+    // Consent is one row per consumer and partner asked, and its columns
+    // agree with each other.
     assert_eq!(
         count(
             conn,
-            "SELECT COUNT(*) AS n FROM engagements WHERE (consent AND consent_at IS NULL) \
-             OR (consent_withdrawn_at IS NOT NULL AND (consent OR consent_at IS NULL \
-             OR consent_withdrawn_at < consent_at))"
+            "SELECT COUNT(*) AS n FROM consents c WHERE (NOT c.given AND c.withdrawn_at IS NULL) \
+             OR (c.given AND c.withdrawn_at IS NOT NULL) OR c.withdrawn_at < c.given_at \
+             OR NOT EXISTS (SELECT 1 FROM engagements e WHERE e.partner_id = c.partner_id \
+             AND e.consumer_id = c.consumer_id)"
         ),
         0
     );
     for kind in ["never", "withdrawn", "given"] {
-        let cond = match kind {
-            "never" => "NOT consent AND consent_at IS NULL",
-            "withdrawn" => "consent_withdrawn_at IS NOT NULL",
-            _ => "consent",
+        let sql = match kind {
+            "never" => {
+                "SELECT COUNT(*) AS n FROM engagements e WHERE NOT EXISTS (SELECT 1 FROM \
+                 consents c WHERE c.partner_id = e.partner_id AND c.consumer_id = e.consumer_id)"
+            }
+            "withdrawn" => "SELECT COUNT(*) AS n FROM consents WHERE NOT given",
+            _ => "SELECT COUNT(*) AS n FROM consents WHERE given",
         };
-        assert!(
-            count(
-                conn,
-                &format!("SELECT COUNT(*) AS n FROM engagements WHERE {cond}")
-            ) > 0,
-            "some requests with consent {kind}"
-        );
+        assert!(count(conn, sql) > 0, "some requests with consent {kind}");
     }
     // Ticket numbers unique, from 1001 on, without gaps.
     let tickets = count(conn, "SELECT COUNT(*) AS n FROM tickets");
@@ -290,8 +289,8 @@ async fn large_demo_at_a_tiny_scale(backend: Backend) {
         assert_eq!(
             count(
                 conn,
-                "SELECT COUNT(*) AS n FROM (SELECT DISTINCT partner_id, consumer_id \
-                 FROM engagements WHERE consent) c WHERE NOT EXISTS (SELECT 1 FROM \
+                "SELECT COUNT(*) AS n FROM (SELECT partner_id, consumer_id \
+                 FROM consents WHERE given) c WHERE NOT EXISTS (SELECT 1 FROM \
                  customer_scores s WHERE s.partner_id = c.partner_id \
                  AND s.consumer_id = c.consumer_id)"
             ),

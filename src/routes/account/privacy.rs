@@ -3,7 +3,7 @@ use askama::Template;
 
 use crate::db;
 use crate::error::AppError;
-use crate::models::engagements::{self, ConsentLine};
+use crate::models::consents::{self, ConsentLine};
 use crate::routes::public::engage::set_consent;
 use crate::web::{Ctx, render, see_other};
 
@@ -17,10 +17,7 @@ struct PrivacyPage<'a> {
 /// What each partner may know of the person, with a switch per partner.
 pub async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let id = ctx.require_user()?.id;
-    let lines = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::consents_of(conn, id)?)
-    })
-    .await?;
+    let lines = db::run(ctx.pool(), move |conn| Ok(consents::of_consumer(conn, id)?)).await?;
     render(&PrivacyPage { ctx: &ctx, lines })
 }
 
@@ -35,7 +32,7 @@ pub async fn give(ctx: Ctx, partner_id: web::Path<i64>) -> Result<HttpResponse, 
 async fn change(ctx: Ctx, partner_id: i64, give: bool) -> Result<HttpResponse, AppError> {
     let id = ctx.require_user()?.id;
     let known = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::consents_of(conn, id)?
+        Ok(consents::of_consumer(conn, id)?
             .iter()
             .any(|l| l.partner_id == partner_id))
     })

@@ -10,8 +10,8 @@ use crate::db::{self, write_tx};
 use crate::domain::ticket::Priority;
 use crate::domain::{optional_text, parse_rating, required_text};
 use crate::error::AppError;
-use crate::models::listings;
 use crate::models::tickets::{self, MessageView, NewTicket, Ticket, Writer};
+use crate::models::{consents, listings};
 use crate::support;
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
@@ -65,20 +65,41 @@ pub struct NewForm {
 struct NewPage<'a> {
     ctx: &'a Ctx,
     form: &'a NewForm,
-    about: Option<(String, String)>,
+    about: Option<About>,
     priorities: [Priority; 4],
     errors: FormErrors,
 }
 
-/// The listing a ticket is about, when it is public: (title, partner name,
-/// listing id, partner id).
-async fn about(ctx: &Ctx, slug: &str) -> Result<Option<(String, String, i64, i64)>, AppError> {
+/// The listing a ticket is about, when it is public, and what its partner
+/// will see of the person asking.
+#[derive(Clone)]
+struct About {
+    title: String,
+    partner: String,
+    listing_id: i64,
+    partner_id: i64,
+    /// The person's consent to the partner stands: the partner sees their
+    /// name and email address on the ticket; otherwise "a consumer".
+    shares: bool,
+}
+
+async fn about(ctx: &Ctx, slug: &str) -> Result<Option<About>, AppError> {
     if slug.is_empty() {
         return Ok(None);
     }
     let slug = slug.to_string();
+    let uid = ctx.require_user()?.id;
     db::run(ctx.pool(), move |conn| {
-        Ok(listings::public_by_slug(conn, &slug)?.map(|(l, p, _)| (l.title, p.name, l.id, p.id)))
+        let Some((l, p, _)) = listings::public_by_slug(conn, &slug)? else {
+            return Ok(None);
+        };
+        Ok(Some(About {
+            shares: consents::stands(conn, p.id, uid)?,
+            title: l.title,
+            partner: p.name,
+            listing_id: l.id,
+            partner_id: p.id,
+        }))
     })
     .await
 }
@@ -104,7 +125,7 @@ pub async fn new_form(ctx: Ctx, q: web::Query<NewQuery>) -> Result<HttpResponse,
     render(&NewPage {
         ctx: &ctx,
         form: &form,
-        about: found.map(|(t, p, _, _)| (t, p)),
+        about: found,
         priorities: Priority::ALL,
         errors: FormErrors::new(),
     })
@@ -134,7 +155,7 @@ pub async fn create(ctx: Ctx, form: web::Form<NewForm>) -> Result<HttpResponse, 
             &NewPage {
                 ctx: &ctx,
                 form: &form,
-                about: found.map(|(t, p, _, _)| (t, p)),
+                about: found,
                 priorities: Priority::ALL,
                 errors: e,
             },
@@ -148,8 +169,8 @@ pub async fn create(ctx: Ctx, form: web::Form<NewForm>) -> Result<HttpResponse, 
                 conn,
                 &NewTicket {
                     requester_id: user.id,
-                    partner_id: found.as_ref().map(|f| f.3),
-                    listing_id: found.as_ref().map(|f| f.2),
+                    partner_id: found.as_ref().map(|f| f.partner_id),
+                    listing_id: found.as_ref().map(|f| f.listing_id),
                     subject: &subject,
                     body: &message,
                     priority,

@@ -33,7 +33,7 @@ pub struct Context {
     /// The requester's newest other tickets; `more` when there are others.
     pub history: Vec<Ticket>,
     pub more_history: bool,
-    pub engagements: Vec<engagements::ConsentLine>,
+    pub engagements: Vec<crate::models::consents::ConsentLine>,
     pub reviews: Vec<(i32, String)>,
     pub agents: Vec<(i64, String)>,
     pub canned: Vec<Canned>,
@@ -119,7 +119,7 @@ async fn page(
             Context {
                 history,
                 more_history,
-                engagements: engagements::consents_of(conn, tt.requester_id)?,
+                engagements: crate::models::consents::of_consumer(conn, tt.requester_id)?,
                 reviews,
                 agents: tickets::staff(conn)?,
                 canned: tickets::canned(conn)?,

@@ -49,7 +49,7 @@ pub async fn engagements(
 struct ReviewsPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
-    rows: Vec<(Review, String, String)>,
+    rows: Vec<(Review, Option<String>, String)>,
     pager: Pager,
     /// Where this page is in the list, sent back with a reply.
     current: PageParams,

@@ -71,6 +71,11 @@ struct ListPage<'a> {
     sorts: [Sort; 4],
 }
 
+/// The start of every cached customer count of the partner.
+pub fn count_key_prefix(partner_id: i64) -> String {
+    format!("crm:{partner_id}:")
+}
+
 pub async fn list(
     ctx: Ctx,
     slug: web::Path<String>,
@@ -80,8 +85,9 @@ pub async fn list(
     let a = access(&ctx, &slug).await?;
     let (pid, filter) = (a.partner.id, f.filter());
     let req = PageRequest::parse(&p, crm::PAGE_SIZE);
-    // The count reads up to 10,001 rows: kept a little while per filter.
-    let count_key = format!("crm:{pid}:{}", f.query());
+    // The count reads up to 10,001 rows: kept a little while per filter,
+    // and dropped whenever a consent to the partner changes.
+    let count_key = format!("{}{}", count_key_prefix(pid), f.query());
     let known = ctx.state.figures.get(&count_key);
     let fresh = known.is_none();
     let (computed_at, page, total, tags) = db::run(ctx.pool(), move |conn| {

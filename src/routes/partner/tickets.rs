@@ -1,5 +1,8 @@
 //! Tickets about the partner's listings: the public thread and public
 //! replies, labelled with the partner's name. Internal notes never show.
+//! The requester's name and email address show only while their consent
+//! to this partner stands (checked on every page); otherwise "a consumer"
+//! and the ticket number.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -10,7 +13,7 @@ use super::{Access, access};
 use crate::db::{self, write_tx};
 use crate::domain::required_text;
 use crate::error::AppError;
-use crate::models::tickets::{self, MessageView, Ticket, Writer};
+use crate::models::tickets::{self, Contact, MessageView, Ticket, Writer};
 use crate::support;
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
@@ -22,7 +25,7 @@ pub const PAGE_SIZE: usize = 25;
 struct ListPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
-    tickets: Vec<Ticket>,
+    tickets: Vec<(Ticket, Option<Contact>)>,
     pager: Pager,
 }
 
@@ -36,7 +39,7 @@ pub async fn list(
     let pid = a.partner.id;
     let req = PageRequest::parse(&params, PAGE_SIZE);
     let page = db::run(ctx.pool(), move |conn| {
-        Ok(tickets::partner_page(conn, pid, &req)?)
+        Ok(tickets::partner_rows(conn, pid, &req)?)
     })
     .await?;
     let pager = page.pager(&format!("{}/tickets", a.base()), None);
@@ -54,6 +57,8 @@ struct ShowPage<'a> {
     ctx: &'a Ctx,
     a: &'a Access,
     t: &'a Ticket,
+    /// The requester's name and email address, where consent stands.
+    requester: Option<Contact>,
     thread: Vec<MessageView>,
     draft: &'a str,
     errors: FormErrors,
@@ -78,9 +83,12 @@ async fn page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let id = t.id;
-    let thread = db::run(ctx.pool(), move |conn| {
-        Ok(tickets::messages(conn, id, false)?)
+    let (pid, tt, anonymous) = (a.partner.id, t.clone(), ctx.t("consent-a-consumer"));
+    let (requester, thread) = db::run(ctx.pool(), move |conn| {
+        Ok((
+            tickets::requester_for_partner(conn, pid, tt.requester_id)?,
+            tickets::messages_for_partner(conn, &tt, pid, &anonymous)?,
+        ))
     })
     .await?;
     render_status(
@@ -89,6 +97,7 @@ async fn page(
             ctx,
             a,
             t,
+            requester,
             thread,
             draft,
             errors,

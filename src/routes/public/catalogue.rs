@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::error::{AppError, url_encode};
+use crate::models::consents;
 use crate::models::engagements::{self, Engagement, Review};
 use crate::models::listings::{self, Card, CardFilter, CardOrder, Category, Listing, Rating};
 use crate::models::partners::{self, Partner};
@@ -259,6 +260,8 @@ struct ListingPage<'a> {
     pager: Pager,
     engagement: Option<Engagement>,
     my_review: Option<Review>,
+    consent: ConsentState,
+    member: bool,
     message: &'a str,
     rating_value: String,
     review_body: String,
@@ -272,6 +275,20 @@ pub struct ListingData {
     pub reviews: Page<(Review, String)>,
     pub engagement: Option<Engagement>,
     pub my_review: Option<Review>,
+    /// The viewer belongs to the listing's partner: not its customer, so
+    /// neither the request nor the review form is theirs.
+    pub member: bool,
+    pub consent: ConsentState,
+}
+
+/// Where the signed-in viewer stands with the listing's partner as a
+/// whole (consent is never about one listing).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConsentState {
+    /// They asked this partner for some service before.
+    pub asked: bool,
+    /// Their name and email address are shared with the partner now.
+    pub shares: bool,
 }
 
 /// Everything the listing page shows; counts the view unless the viewer
@@ -284,7 +301,7 @@ pub async fn load_listing(
 ) -> Result<ListingData, AppError> {
     let slug = slug.to_string();
     let viewer = ctx.user.as_ref().map(|u| u.id);
-    let data = db::run(ctx.pool(), move |conn| {
+    let data: ListingData = db::run(ctx.pool(), move |conn| {
         let (listing, partner, category) =
             listings::public_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
         let member = match viewer {
@@ -292,28 +309,30 @@ pub async fn load_listing(
             None => false,
         };
         let reviews = engagements::visible_reviews(conn, listing.id, &reviews_page)?;
-        let (engagement, my_review) = match viewer {
+        let (engagement, my_review, consent) = match viewer {
             Some(uid) => (
                 engagements::find(conn, listing.id, uid)?,
                 engagements::review_of(conn, listing.id, uid)?,
+                ConsentState {
+                    asked: engagements::asked_partner(conn, partner.id, uid)?,
+                    shares: consents::stands(conn, partner.id, uid)?,
+                },
             ),
-            None => (None, None),
+            None => (None, None, ConsentState::default()),
         };
-        Ok((
-            ListingData {
-                listing,
-                partner,
-                category,
-                reviews,
-                engagement,
-                my_review,
-            },
+        Ok(ListingData {
+            listing,
+            partner,
+            category,
+            reviews,
+            engagement,
+            my_review,
             member,
-        ))
+            consent,
+        })
     })
     .await?;
-    let (data, member) = data;
-    if count_view && !member {
+    if count_view && !data.member {
         ctx.state.count_view(data.listing.id);
     }
     Ok(data)
@@ -343,6 +362,8 @@ pub fn listing_page(
                 .pager(&format!("/listings/{}", d.listing.slug), None),
             engagement: d.engagement.clone(),
             my_review: d.my_review.clone(),
+            consent: d.consent,
+            member: d.member,
             message,
             rating_value: rating_value
                 .or_else(|| d.my_review.as_ref().map(|r| r.rating.to_string()))

@@ -1,17 +1,18 @@
-//! A consumer's actions on a listing page: request the service (with a
-//! separate consent), withdraw or give consent, review.
+//! A consumer's actions on a listing page: request the service (with
+//! consent to the partner as a whole), withdraw or give consent, review.
+//! A partner's own members are not its customers: they can do neither.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::catalogue::{REVIEWS_PER_PAGE, listing_page, load_listing};
+use super::catalogue::{ListingData, REVIEWS_PER_PAGE, listing_page, load_listing};
 use crate::db::{self, write_tx};
 use crate::domain::{optional_text, parse_rating, required_text};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
-use crate::models::{engagements, outbox};
+use crate::models::{consents, engagements, outbox};
 use crate::web::paging::PageRequest;
 use crate::web::{Ctx, FormErrors, see_other};
 
@@ -30,6 +31,9 @@ pub async fn engage(
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?.clone();
     let d = load_listing(&ctx, &slug, false, PageRequest::first(REVIEWS_PER_PAGE)).await?;
+    if d.member {
+        return refuse_member(&ctx, &d, &form.message);
+    }
     let mut errors = FormErrors::new();
     let Some(message) = errors.check(
         ctx.lang,
@@ -46,16 +50,15 @@ pub async fn engage(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    let consent = form.consent.is_some();
+    let share = form.consent.is_some();
     let (listing, partner) = (d.listing.clone(), d.partner.clone());
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let secret = ctx.state.settings.secret.clone();
-    let created = db::run(ctx.pool(), move |conn| {
+    let done = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            let created =
-                engagements::engage(conn, listing.id, partner.id, user.id, &message, consent)?;
-            if created && partner.notify_engagements {
+            let done = engagements::engage(conn, listing.id, partner.id, user.id, &message, share)?;
+            if done.created && partner.notify_engagements {
                 let lang = partner
                     .applicant_id
                     .map(|id| crate::models::users::by_id(conn, id))
@@ -65,31 +68,61 @@ pub async fn engage(
                     .as_deref()
                     .and_then(Lang::from_code)
                     .unwrap_or_default();
+                // The consumer's name, address and words only while their
+                // consent to this partner stands.
+                let shared = done.shares.then_some(messages::SharedRequest {
+                    name: &user.display_name,
+                    email: &user.email,
+                    message: &message,
+                });
                 let mail = messages::new_engagement(
                     lang,
                     &partner.contact_email,
                     &listing.title,
-                    consent.then_some(user.display_name.as_str()),
-                    &message,
+                    shared,
                     &format!("{base}/partner/{}/engagements", partner.slug),
                     &super::unsubscribe::engagement_link(&base, &secret, partner.id),
                 )?;
                 outbox::enqueue(conn, &domain, &mail)?;
             }
-            Ok::<_, AppError>(created)
+            Ok::<_, AppError>(done)
         })
     })
     .await?;
+    if done.created {
+        forget_customer_counts(&ctx, d.partner.id);
+    }
     ctx.state.mail_wakeup.notify_one();
     ctx.flash(
         "success",
-        if created {
+        if done.created {
             "engage-done"
         } else {
             "engage-already"
         },
     );
     Ok(see_other(&format!("/listings/{}", d.listing.slug)))
+}
+
+/// A member of the listing's partner asked or reviewed: the listing page
+/// again, saying why not.
+fn refuse_member(ctx: &Ctx, d: &ListingData, message: &str) -> Result<HttpResponse, AppError> {
+    let mut errors = FormErrors::new();
+    errors.add(
+        "member",
+        ctx.t1("engage-member-refused", "partner", &d.partner.name),
+    );
+    listing_page(ctx, d, message, None, None, errors, StatusCode::FORBIDDEN)
+}
+
+/// The partner's cached customer counts change with a consent: dropped, so
+/// the customer list never counts someone who stopped sharing.
+fn forget_customer_counts(ctx: &Ctx, partner_id: i64) {
+    ctx.state
+        .figures
+        .forget_prefix(&crate::routes::partner::customers::count_key_prefix(
+            partner_id,
+        ));
 }
 
 #[derive(Deserialize)]
@@ -123,13 +156,14 @@ pub async fn set_consent(
     partner_id: i64,
     give: bool,
 ) -> Result<(), AppError> {
-    let n = db::run(ctx.pool(), move |conn| {
+    let changed = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            Ok::<_, AppError>(engagements::set_consent(conn, user_id, partner_id, give)?)
+            Ok::<_, AppError>(consents::set(conn, user_id, partner_id, give)?)
         })
     })
     .await?;
-    if n > 0 {
+    if changed {
+        forget_customer_counts(ctx, partner_id);
         ctx.flash(
             "success",
             if give {
@@ -150,7 +184,8 @@ pub struct ReviewForm {
     body: String,
 }
 
-/// Only consumers who engaged may review; one review each, editable.
+/// Only consumers who engaged may review, never the partner's own
+/// members; one review each, editable.
 pub async fn review(
     ctx: Ctx,
     slug: web::Path<String>,
@@ -158,6 +193,9 @@ pub async fn review(
 ) -> Result<HttpResponse, AppError> {
     let user_id = ctx.require_user()?.id;
     let d = load_listing(&ctx, &slug, false, PageRequest::first(REVIEWS_PER_PAGE)).await?;
+    if d.member {
+        return refuse_member(&ctx, &d, "");
+    }
     if d.engagement.is_none() {
         return Err(AppError::Forbidden);
     }

@@ -1,0 +1,587 @@
+//! Consent: one per partner, said clearly on every form, obeyed by every
+//! page and email of the partner area, and members who are not customers
+//! of their own partner.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::{Backend, Page, Person, TestApp, spawn_app, spawn_app_with};
+
+async fn get(app: &TestApp, p: &Person, path: &str) -> Page {
+    app.get_with(&p.client, path).await
+}
+
+async fn post(app: &TestApp, p: &Person, path: &str, fields: &[(&str, &str)]) -> Page {
+    app.post_with(&p.client, path, fields).await
+}
+
+fn assert_hidden(page: &Page, texts: &[&str]) {
+    for t in texts {
+        assert!(
+            !page.body.contains(t),
+            "{t:?} must not show on {} ({}):\n{}",
+            page.url,
+            page.status,
+            page.body
+        );
+    }
+}
+
+async fn request(app: &TestApp, who: &Person, listing: &str, message: &str, share: bool) -> Page {
+    let mut fields = vec![("message", message)];
+    if share {
+        fields.push(("consent", "yes"));
+    }
+    let page = post(app, who, &format!("/listings/{listing}/engage"), &fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    page
+}
+
+async fn open_ticket(app: &TestApp, who: &Person, listing: &str, body: &str) -> i64 {
+    let page = post(
+        app,
+        who,
+        "/me/tickets/new",
+        &[
+            ("subject", "Walker missing"),
+            ("message", body),
+            ("priority", "normal"),
+            ("listing", listing),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    page.headers["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn consent_rows(app: &TestApp, partner: i64, consumer: i64) -> Vec<bool> {
+    app.db(move |c| {
+        use agora::schema::consents::dsl::*;
+        consents
+            .filter(partner_id.eq(partner))
+            .filter(consumer_id.eq(consumer))
+            .select(given)
+            .load::<bool>(c)
+            .unwrap()
+    })
+    .await
+}
+
+async fn activity_kinds(app: &TestApp, consumer: i64) -> Vec<String> {
+    app.db(move |c| {
+        use agora::schema::activities::dsl::*;
+        activities
+            .filter(consumer_id.eq(consumer))
+            .order(id.asc())
+            .select(kind)
+            .load::<String>(c)
+            .unwrap()
+    })
+    .await
+}
+
+async fn ticket_pages_name_the_requester_only_with_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("owner@example.com", "Pat Owner").await;
+    let (pid, pslug) = app.partner("Walkies", &owner).await;
+    let (_, lslug) = app.listing(pid, "Dog walks", "Walks.", true).await;
+    let carla = app.person("carla@example.com", "Carla Consumer").await;
+    let who = ["Carla Consumer", "carla@example.com"];
+
+    // Asked without sharing: the ticket form says the partner will not see
+    // who is asking, and the partner's pages say "a consumer".
+    request(&app, &carla, &lslug, "", false).await;
+    let form = get(&app, &carla, &format!("/me/tickets/new?listing={lslug}")).await;
+    form.assert_contains(
+        "Walkies will see this ticket and your messages as coming from “a consumer”, \
+         without your name or email address",
+    );
+    let n = open_ticket(&app, &carla, &lslug, "The walker did not come.").await;
+    post(
+        &app,
+        &carla,
+        &format!("/me/tickets/{n}/reply"),
+        &[("body", "Still waiting.")],
+    )
+    .await;
+    let list = get(&app, &owner, &format!("/partner/{pslug}/tickets")).await;
+    list.assert_contains("Walker missing");
+    list.assert_contains(&format!("A consumer (ticket #{n})"));
+    assert_hidden(&list, &who);
+    let page = get(&app, &owner, &format!("/partner/{pslug}/tickets/{n}")).await;
+    page.assert_contains("The walker did not come.");
+    page.assert_contains("Still waiting.");
+    page.assert_contains(&format!("A consumer (ticket #{n})"));
+    page.assert_contains("<strong>A consumer</strong>");
+    assert_hidden(&page, &who);
+
+    // Shared: named on every page, and the form says so.
+    let r = post(
+        &app,
+        &carla,
+        &format!("/listings/{lslug}/consent"),
+        &[("give", "1")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    get(&app, &carla, &format!("/me/tickets/new?listing={lslug}"))
+        .await
+        .assert_contains(
+            "Walkies will see this ticket with your name and email address, because you share",
+        );
+    let list = get(&app, &owner, &format!("/partner/{pslug}/tickets")).await;
+    list.assert_contains("Carla Consumer");
+    list.assert_contains("carla@example.com");
+    let page = get(&app, &owner, &format!("/partner/{pslug}/tickets/{n}")).await;
+    page.assert_contains("<strong>Carla Consumer</strong>");
+    page.assert_contains("mailto:carla@example.com");
+
+    // Withdrawn: hidden again at once, everywhere.
+    post(&app, &carla, &format!("/me/privacy/{pid}/withdraw"), &[]).await;
+    let list = get(&app, &owner, &format!("/partner/{pslug}/tickets")).await;
+    assert_hidden(&list, &who);
+    list.assert_contains(&format!("A consumer (ticket #{n})"));
+    let page = get(&app, &owner, &format!("/partner/{pslug}/tickets/{n}")).await;
+    assert_hidden(&page, &who);
+    page.assert_contains("Still waiting.");
+
+    // No email to the partner's members ever names her.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for m in app.mail.all() {
+        if m.to != "carla@example.com" {
+            assert!(
+                !m.text.contains("Carla Consumer") && !m.text.contains("carla@example.com"),
+                "{} got {}",
+                m.to,
+                m.text
+            );
+        }
+    }
+}
+both!(ticket_pages_name_the_requester_only_with_consent);
+
+async fn new_request_email_carries_details_only_with_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("owner@example.com", "Pat Owner").await;
+    let (pid, pslug) = app.partner("Walkies", &owner).await;
+    let (_, first) = app.listing(pid, "Dog walks", "Walks.", true).await;
+    let (_, second) = app.listing(pid, "Cat sitting", "Sits.", true).await;
+    let carla = app.person("carla@example.com", "Carla Consumer").await;
+    let sam = app.person("sam@example.com", "Shy Sam").await;
+    let inbox = "contact@partner.example";
+
+    request(&app, &carla, &first, "Mornings please", true).await;
+    let mail = app.mail.wait_for(inbox, 1).await;
+    assert_eq!(mail.subject, "New request: Dog walks");
+    assert!(mail.text.contains("Carla Consumer"), "{}", mail.text);
+    assert!(mail.text.contains("carla@example.com"), "{}", mail.text);
+    assert!(mail.text.contains("Mornings please"), "{}", mail.text);
+
+    request(&app, &sam, &first, "My flat is at 5 Elm Road", false).await;
+    let mail = app.mail.wait_for(inbox, 2).await;
+    assert_eq!(mail.subject, "New request: Dog walks");
+    for hidden in ["Shy Sam", "sam@example.com", "5 Elm Road"] {
+        assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
+        assert!(!mail.html.contains(hidden), "{hidden} in {}", mail.html);
+    }
+    assert!(mail.text.contains("stay hidden"), "{}", mail.text);
+    assert!(
+        mail.text
+            .contains(&format!("{}/partner/{pslug}/engagements", app.address)),
+        "{}",
+        mail.text
+    );
+
+    // Consent is the partner's: a second request carries the details
+    // without ticking anything again.
+    request(&app, &carla, &second, "Two cats", false).await;
+    let mail = app.mail.wait_for(inbox, 3).await;
+    assert_eq!(mail.subject, "New request: Cat sitting");
+    assert!(mail.text.contains("carla@example.com"), "{}", mail.text);
+    assert!(mail.text.contains("Two cats"), "{}", mail.text);
+
+    // Withdrawn, then asked again: nothing of hers in the email.
+    post(&app, &carla, &format!("/me/privacy/{pid}/withdraw"), &[]).await;
+    let (_, third) = app.listing(pid, "Fish feeding", "Feeds.", true).await;
+    request(&app, &carla, &third, "Goldfish named Bob", false).await;
+    let mail = app.mail.wait_for(inbox, 4).await;
+    for hidden in ["Carla Consumer", "carla@example.com", "Goldfish named Bob"] {
+        assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
+    }
+}
+both!(new_request_email_carries_details_only_with_consent);
+
+async fn consent_is_one_per_partner_and_said_so(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("owner@example.com", "Pat Owner").await;
+    let (pid, pslug) = app.partner("Walkies", &owner).await;
+    let (_, first) = app.listing(pid, "Dog walks", "Walks.", true).await;
+    let (_, second) = app.listing(pid, "Cat sitting", "Sits.", true).await;
+    let (_, third) = app.listing(pid, "Fish feeding", "Feeds.", true).await;
+    let carla = app.person("carla@example.com", "Carla Consumer").await;
+    let dora = app.person("dora@example.com", "Dora Never").await;
+    let customer = format!("/partner/{pslug}/customers/{}", carla.id);
+    let requests = format!("/partner/{pslug}/engagements");
+
+    // Before any request the form offers to share with the partner as a
+    // whole.
+    let page = get(&app, &carla, &format!("/listings/{first}")).await;
+    page.assert_contains("Share my name and email address with Walkies, for all its services");
+    page.assert_contains("Sharing is for Walkies as a whole");
+    request(&app, &carla, &first, "Mornings please", true).await;
+
+    // A second listing of the same partner: no unticked box, but what
+    // stands, and a way to withdraw for the partner.
+    let page = get(&app, &carla, &format!("/listings/{second}")).await;
+    page.assert_contains("You already share your name and email address with Walkies");
+    assert!(!page.body.contains("id=\"consent\""), "{}", page.body);
+    page.assert_contains("Stop sharing my details");
+    page.assert_contains("This applies to Walkies as a whole");
+    request(&app, &carla, &second, "Two cats", false).await;
+    assert_eq!(consent_rows(&app, pid, carla.id).await, [true]);
+    let list = get(&app, &owner, &requests).await;
+    list.assert_contains("Mornings please");
+    list.assert_contains("Two cats");
+    let page = get(&app, &owner, &customer).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Two cats");
+
+    // Withdrawn from the second listing's page: for the whole partner.
+    post(
+        &app,
+        &carla,
+        &format!("/listings/{second}/consent"),
+        &[("give", "0")],
+    )
+    .await;
+    assert_eq!(consent_rows(&app, pid, carla.id).await, [false]);
+    get(&app, &carla, &format!("/listings/{first}"))
+        .await
+        .assert_contains("Walkies cannot see your name or email address.");
+    let list = get(&app, &owner, &requests).await;
+    assert_hidden(
+        &list,
+        &[
+            "Carla Consumer",
+            "carla@example.com",
+            "Mornings please",
+            "Two cats",
+        ],
+    );
+    assert_eq!(
+        get(&app, &owner, &customer).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // A third request while withdrawn: the form offers the box again and
+    // says what standing without it means; its message stays hidden.
+    let page = get(&app, &carla, &format!("/listings/{third}")).await;
+    page.assert_contains("id=\"consent\"");
+    page.assert_contains("Walkies cannot see your name or email address.");
+    request(&app, &carla, &third, "Goldfish named Bob", false).await;
+    assert_hidden(&get(&app, &owner, &requests).await, &["Goldfish named Bob"]);
+    assert_eq!(
+        get(&app, &owner, &customer).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Given again, from the privacy page: it covers everything with the
+    // partner, as the form said.
+    get(&app, &carla, "/me/privacy")
+        .await
+        .assert_contains("Cat sitting, Dog walks, Fish feeding");
+    post(&app, &carla, &format!("/me/privacy/{pid}/give"), &[]).await;
+    let page = get(&app, &owner, &customer).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Goldfish named Bob");
+    assert_eq!(
+        activity_kinds(&app, carla.id).await,
+        [
+            "engaged",
+            "consent_given",
+            "engaged",
+            "consent_withdrawn",
+            "engaged",
+            "consent_given"
+        ]
+    );
+
+    // Someone who never shared: nothing of theirs on any partner page,
+    // reviews included.
+    request(&app, &dora, &first, "Call me on 0123", false).await;
+    post(
+        &app,
+        &dora,
+        &format!("/listings/{first}/review"),
+        &[("rating", "4"), ("body", "Good walks")],
+    )
+    .await;
+    post(
+        &app,
+        &carla,
+        &format!("/listings/{first}/review"),
+        &[("rating", "5"), ("body", "Lovely dogs")],
+    )
+    .await;
+    let dora_texts = ["Dora Never", "dora@example.com", "Call me on 0123"];
+    assert_hidden(&get(&app, &owner, &requests).await, &dora_texts);
+    let reviews = get(&app, &owner, &format!("/partner/{pslug}/reviews")).await;
+    reviews.assert_contains("Good walks");
+    reviews.assert_contains("<strong>A consumer</strong>");
+    reviews.assert_contains("<strong>Carla Consumer</strong>");
+    assert_hidden(&reviews, &dora_texts);
+    assert_eq!(
+        get(
+            &app,
+            &owner,
+            &format!("/partner/{pslug}/customers/{}", dora.id)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let csv = get(&app, &owner, &format!("/partner/{pslug}/customers.csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_hidden(&csv, &dora_texts);
+    assert_hidden(
+        &get(&app, &owner, &format!("/partner/{pslug}")).await,
+        &dora_texts,
+    );
+
+    // And withdrawing removes her from the export and reviews at once.
+    post(&app, &carla, &format!("/me/privacy/{pid}/withdraw"), &[]).await;
+    let csv = get(&app, &owner, &format!("/partner/{pslug}/customers.csv")).await;
+    assert_hidden(&csv, &["Carla Consumer", "carla@example.com"]);
+    assert_hidden(
+        &get(&app, &owner, &format!("/partner/{pslug}/reviews")).await,
+        &["Carla Consumer"],
+    );
+}
+both!(consent_is_one_per_partner_and_said_so);
+
+/// Two requests to two listings of one partner at the same moment, both
+/// ticked: one consent, given once.
+async fn simultaneous_requests_make_one_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("owner@example.com", "Pat Owner").await;
+    let (pid, _) = app.partner("Walkies", &owner).await;
+    let (_, first) = app.listing(pid, "Dog walks", "Walks.", true).await;
+    let (_, second) = app.listing(pid, "Cat sitting", "Sits.", true).await;
+    let carla = app.person("carla@example.com", "Carla Consumer").await;
+    let token = app.csrf_with(&carla.client).await;
+    let send = |slug: String| {
+        let (client, token, url) = (
+            carla.client.clone(),
+            token.clone(),
+            app.url(&format!("/listings/{slug}/engage")),
+        );
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", token.as_str()),
+                    ("message", "hi"),
+                    ("consent", "yes"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(send(first), send(second));
+    assert_eq!((a, b), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    assert_eq!(consent_rows(&app, pid, carla.id).await, [true]);
+    let kinds = activity_kinds(&app, carla.id).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "engaged").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| *k == "consent_given").count(), 1);
+
+    // Withdrawn, then given twice at the same moment: one row, given
+    // again once.
+    post(&app, &carla, &format!("/me/privacy/{pid}/withdraw"), &[]).await;
+    assert_eq!(consent_rows(&app, pid, carla.id).await, [false]);
+    let give = |v: &'static str| {
+        let (client, token, url) = (
+            carla.client.clone(),
+            token.clone(),
+            app.url(&format!("/me/privacy/{pid}/{v}")),
+        );
+        async move {
+            client
+                .post(url)
+                .form(&[("csrf", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(give("give"), give("give"));
+    assert_eq!((a, b), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    assert_eq!(consent_rows(&app, pid, carla.id).await, [true]);
+    assert_eq!(
+        activity_kinds(&app, carla.id)
+            .await
+            .iter()
+            .filter(|k| *k == "consent_given")
+            .count(),
+        2,
+        "the second give found consent standing and changed nothing"
+    );
+}
+both!(simultaneous_requests_make_one_consent);
+
+/// Kept figures never outlive a withdrawal: the customer count is cached
+/// (here for a minute) and dropped when consent changes.
+async fn withdrawal_is_not_kept_by_any_cache(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.figures_ttl = Duration::from_secs(60)).await;
+    let owner = app.person("owner@example.com", "Pat Owner").await;
+    let (pid, pslug) = app.partner("Walkies", &owner).await;
+    let (_, lslug) = app.listing(pid, "Dog walks", "Walks.", true).await;
+    let carla = app.person("carla@example.com", "Carla Consumer").await;
+    request(&app, &carla, &lslug, "Mornings please", true).await;
+
+    let customers = format!("/partner/{pslug}/customers");
+    let list = get(&app, &owner, &customers).await;
+    list.assert_contains("Matching customers: 1");
+    list.assert_contains("Carla Consumer");
+    let overview = get(&app, &owner, &format!("/partner/{pslug}")).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert_hidden(&overview, &["Carla Consumer", "carla@example.com"]);
+
+    post(
+        &app,
+        &carla,
+        &format!("/listings/{lslug}/consent"),
+        &[("give", "0")],
+    )
+    .await;
+    let list = get(&app, &owner, &customers).await;
+    list.assert_contains("Matching customers: 0");
+    assert_hidden(&list, &["Carla Consumer", "carla@example.com"]);
+    for path in [
+        format!("/partner/{pslug}/engagements"),
+        format!("/partner/{pslug}"),
+        format!("/partner/{pslug}/customers.csv"),
+    ] {
+        assert_hidden(
+            &get(&app, &owner, &path).await,
+            &["Carla Consumer", "carla@example.com", "Mornings please"],
+        );
+    }
+}
+both!(withdrawal_is_not_kept_by_any_cache);
+
+async fn members_are_not_customers_of_their_own_partner(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("owner@example.com", "Pat Owner").await;
+    let (pid, pslug) = app.partner("Walkies", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Dog walks", "Walks.", true).await;
+    let listing = format!("/listings/{lslug}");
+    let member = app.person("mem@example.com", "Mo Member").await;
+    app.add_member(pid, &member, "member").await;
+    let later = app.person("later@example.com", "Lee Later").await;
+    let admin = app.admin("admin@example.com").await;
+
+    // The page offers neither form to a member, and says why.
+    for who in [&owner, &member] {
+        let page = get(&app, who, &listing).await;
+        page.assert_contains(
+            "You belong to Walkies, so you cannot request or review its services.",
+        );
+        assert!(!page.body.contains(&format!("action=\"{listing}/engage\"")));
+        assert!(!page.body.contains(&format!("action=\"{listing}/review\"")));
+    }
+
+    // The handlers refuse, with the same clear message, keeping nothing.
+    let r = post(
+        &app,
+        &owner,
+        &format!("{listing}/engage"),
+        &[("message", "Me, myself"), ("consent", "yes")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    r.assert_contains("You belong to Walkies: members cannot request or review their own");
+    let r = post(
+        &app,
+        &member,
+        &format!("{listing}/review"),
+        &[("rating", "5"), ("body", "Best ever")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    r.assert_contains("members cannot request or review");
+
+    // Someone who asked before joining the team cannot review either.
+    request(&app, &later, &lslug, "Hello", false).await;
+    app.add_member(pid, &later, "admin").await;
+    let r = post(
+        &app,
+        &later,
+        &format!("{listing}/review"),
+        &[("rating", "5"), ("body", "Five stars from the team")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        !get(&app, &later, &listing)
+            .await
+            .body
+            .contains("Write a review")
+    );
+
+    let (engaged, reviewed) = app
+        .db(move |c| {
+            use agora::schema::{engagements, reviews};
+            let e: i64 = engagements::table
+                .filter(engagements::listing_id.eq(lid))
+                .count()
+                .get_result(c)
+                .unwrap();
+            let r: i64 = reviews::table
+                .filter(reviews::listing_id.eq(lid))
+                .count()
+                .get_result(c)
+                .unwrap();
+            (e, r)
+        })
+        .await;
+    assert_eq!((engaged, reviewed), (1, 0), "only Lee's earlier request");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        app.mail.to("contact@partner.example").len(),
+        1,
+        "only Lee's request was announced"
+    );
+    app.get(&listing).await.assert_contains("No reviews yet");
+
+    // A platform admin who is not a member is a customer like any other.
+    get(&app, &admin, &listing)
+        .await
+        .assert_contains(&format!("action=\"{listing}/engage\""));
+    request(&app, &admin, &lslug, "As a customer", true).await;
+    let r = post(
+        &app,
+        &admin,
+        &format!("{listing}/review"),
+        &[("rating", "4"), ("body", "Fine service")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    app.get(&listing).await.assert_contains("Fine service");
+    get(&app, &owner, &format!("/partner/{pslug}/engagements"))
+        .await
+        .assert_contains("As a customer");
+}
+both!(members_are_not_customers_of_their_own_partner);
