@@ -21,6 +21,9 @@ pub enum AppError {
     TooLarge,
     #[error("conflict")]
     Conflict,
+    /// A unique constraint refused the row: another request made it first.
+    #[error("duplicate row")]
+    Duplicate,
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -31,6 +34,7 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
+            ref other if crate::db::is_unique_violation(other) => AppError::Duplicate,
             other => AppError::Internal(format!("database: {other}")),
         }
     }
@@ -60,7 +64,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Conflict | AppError::Duplicate => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

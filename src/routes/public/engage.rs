@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::catalogue::{REVIEWS_PER_PAGE, listing_page, load_listing};
-use crate::db::{self, write_tx};
+use crate::db::{self, write_tx, write_tx_retrying};
 use crate::domain::{optional_text, parse_rating, required_text};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -51,8 +51,9 @@ pub async fn engage(
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let secret = ctx.state.settings.secret.clone();
+    // Sent twice at once, the second finds the first's request.
     let created = db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        write_tx_retrying(conn, |conn| {
             let created =
                 engagements::engage(conn, listing.id, partner.id, user.id, &message, consent)?;
             if created && partner.notify_engagements {
@@ -180,8 +181,9 @@ pub async fn review(
         );
     };
     let (lid, pid) = (d.listing.id, d.partner.id);
+    // Sent twice at once, the second edits the first's review.
     db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        write_tx_retrying(conn, |conn| {
             engagements::save_review(conn, lid, pid, user_id, rating, &body)?;
             Ok::<_, AppError>(())
         })
