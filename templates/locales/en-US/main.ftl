@@ -685,3 +685,11 @@ mail-takedown-action = Open the listing
 duration-minutes = { $m } min
 duration-hours = { $h } h { $m } min
 duration-days = { $d } d { $h } h
+
+## Team rules and races
+team-already-member = { $email } is already in the team: change their role in the list of members instead.
+team-role-changed-meanwhile = Your role in this team changed meanwhile, so that change was not made.
+invitation-already-member = You were already in this team; your role stays { $role }.
+invitation-role-changed = You were already in this team; your role is now { $role }.
+ticket-follow-up-send = Open a follow-up with this message
+ticket-draft-not-sent = Your message, not sent

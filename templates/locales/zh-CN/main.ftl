@@ -677,3 +677,11 @@ mail-takedown-action = 打开该服务
 duration-minutes = { $m } 分钟
 duration-hours = { $h } 小时 { $m } 分钟
 duration-days = { $d } 天 { $h } 小时
+
+## Team rules and races
+team-already-member = { $email } 已是团队成员：请在成员列表中修改其角色。
+team-role-changed-meanwhile = 您在此团队中的角色刚刚发生了变化，因此该修改未执行。
+invitation-already-member = 您已是此团队成员；您的角色仍为{ $role }。
+invitation-role-changed = 您已是此团队成员；您的角色现为{ $role }。
+ticket-follow-up-send = 用这条消息创建后续工单
+ticket-draft-not-sent = 您的消息（未发送）
