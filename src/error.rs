@@ -23,6 +23,9 @@ pub enum AppError {
     Timeout,
     #[error("conflict")]
     Conflict,
+    /// A unique constraint refused the row: another request made it first.
+    #[error("duplicate row")]
+    Duplicate,
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error: {0}")]
@@ -33,6 +36,7 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
+            ref other if crate::db::is_unique_violation(other) => AppError::Duplicate,
             other => AppError::Internal(format!("database: {other}")),
         }
     }
@@ -63,7 +67,7 @@ impl ResponseError for AppError {
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Timeout => StatusCode::REQUEST_TIMEOUT,
-            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Conflict | AppError::Duplicate => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -283,6 +283,50 @@ where
     }
 }
 
+/// How many times `write_tx_retrying` runs its work in all.
+const UNIQUE_RACE_ATTEMPTS: usize = 3;
+
+/// A write transaction that is run again when it lost a race on a unique
+/// constraint. Two requests that both checked "not there yet" and both
+/// inserted make one of them fail on the constraint (PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already runs writers one after the other). The rerun
+/// sees the row the other committed, so it takes the path the form takes
+/// for it: the existing record, or a clear message.
+pub fn write_tx_retrying<T, F>(conn: &mut AnyConnection, mut f: F) -> Result<T, AppError>
+where
+    F: FnMut(&mut AnyConnection) -> Result<T, AppError>,
+{
+    let mut attempt = 1;
+    loop {
+        match write_tx(conn, &mut f) {
+            Err(AppError::Duplicate) if attempt < UNIQUE_RACE_ATTEMPTS => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+/// Whether the database refused a row because a unique constraint holds
+/// one like it already.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Locks a row for the rest of the write transaction, so a concurrent
+/// writer that checks the same rule waits for this one to commit. A no-op
+/// on SQLite, where `BEGIN IMMEDIATE` already serialises writers.
+pub fn lock_row(conn: &mut AnyConnection, table: &'static str, id: i64) -> QueryResult<()> {
+    if let AnyConnection::Postgres(pg) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 fn commit(conn: &mut AnyConnection) -> QueryResult<()> {
     let result = <AnyConnection as Connection>::TransactionManager::commit_transaction(conn);
     if result.is_err() {

@@ -43,6 +43,12 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin)
     }
 
+    /// The team rule on roles: only owners may hand out or take away the
+    /// owner role (`from` is `None` for someone joining).
+    pub fn may_assign(self, from: Option<Role>, to: Role) -> bool {
+        self == Role::Owner || (to != Role::Owner && from != Some(Role::Owner))
+    }
+
     /// The catalogue key of the role's name.
     pub fn label_key(self) -> &'static str {
         match self {
@@ -310,6 +316,35 @@ pub fn members(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Mem
         .load(conn)
 }
 
+/// Locks the partner's row until the write transaction ends: every change
+/// to its team takes this lock first, so the team rules (the last owner
+/// stays, only owners touch the owner role) are checked on the team as it
+/// is, never on a copy another request is changing.
+pub fn lock_team(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<()> {
+    crate::db::lock_row(conn, "partners", partner_id)
+}
+
+/// The member of the partner with this address, if any.
+pub fn member_by_email(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    email: &str,
+) -> QueryResult<Option<Member>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::partner_id.eq(partner_id))
+        .filter(users::email.eq(email))
+        .select((
+            users::id,
+            users::display_name,
+            users::email,
+            memberships::role,
+            memberships::created_at,
+        ))
+        .first(conn)
+        .optional()
+}
+
 pub fn count_owners(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<i64> {
     memberships::table
         .filter(memberships::partner_id.eq(partner_id))
@@ -318,7 +353,9 @@ pub fn count_owners(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<i6
         .get_result(conn)
 }
 
-/// Adds the person, or changes their role when they belong already.
+/// Adds the person, or changes their role when they belong already. Only
+/// for the platform's own decisions (approving an application); the team
+/// changes itself through the team rules.
 pub fn upsert_member(
     conn: &mut AnyConnection,
     partner_id: i64,
@@ -426,6 +463,17 @@ pub fn invite(
     Ok(token)
 }
 
+/// Whether the invitation's sender could send it today: they still run
+/// the team, and hand out the owner role only as owners. An invitation
+/// carries its sender's authority, no more.
+pub fn sender_may_send(conn: &mut AnyConnection, inv: &Invitation) -> QueryResult<bool> {
+    let Some(sender) = inv.invited_by else {
+        return Ok(false);
+    };
+    Ok(role_of(conn, inv.partner_id, sender)?
+        .is_some_and(|r| r.can_manage() && r.may_assign(None, inv.role())))
+}
+
 /// An open invitation by its token (unused and not expired).
 pub fn open_invitation(conn: &mut AnyConnection, token: &str) -> QueryResult<Option<Invitation>> {
     invitations::table
@@ -460,6 +508,38 @@ pub fn pending_invitations(
         .load(conn)
 }
 
+/// Withdraws the open invitations `sender` made to the partner that their
+/// role `now` no longer lets them make (all of them when `now` is `None`:
+/// they left the team). Returns how many.
+pub fn revoke_invitations_beyond(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    sender: i64,
+    now: Option<Role>,
+) -> QueryResult<usize> {
+    let open = invitations::table
+        .filter(invitations::partner_id.eq(partner_id))
+        .filter(invitations::invited_by.eq(Some(sender)))
+        .filter(invitations::accepted_at.is_null());
+    match now {
+        Some(Role::Owner) => Ok(0),
+        Some(r) if r.can_manage() => {
+            diesel::delete(open.filter(invitations::role.eq(Role::Owner.as_str()))).execute(conn)
+        }
+        _ => diesel::delete(open).execute(conn),
+    }
+}
+
+/// Withdraws every open invitation the person sent, to any partner.
+pub fn revoke_invitations_by(conn: &mut AnyConnection, sender: i64) -> QueryResult<usize> {
+    diesel::delete(
+        invitations::table
+            .filter(invitations::invited_by.eq(Some(sender)))
+            .filter(invitations::accepted_at.is_null()),
+    )
+    .execute(conn)
+}
+
 pub fn revoke_invitation(conn: &mut AnyConnection, partner_id: i64, id: i64) -> QueryResult<usize> {
     diesel::delete(
         invitations::table
@@ -468,4 +548,20 @@ pub fn revoke_invitation(conn: &mut AnyConnection, partner_id: i64, id: i64) -> 
             .filter(invitations::accepted_at.is_null()),
     )
     .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_owners_touch_the_owner_role() {
+        assert!(Role::Owner.may_assign(Some(Role::Member), Role::Owner));
+        assert!(Role::Owner.may_assign(Some(Role::Owner), Role::Member));
+        assert!(Role::Admin.may_assign(Some(Role::Member), Role::Admin));
+        assert!(Role::Admin.may_assign(None, Role::Member));
+        assert!(!Role::Admin.may_assign(Some(Role::Member), Role::Owner));
+        assert!(!Role::Admin.may_assign(Some(Role::Owner), Role::Member));
+        assert!(!Role::Admin.may_assign(None, Role::Owner));
+    }
 }

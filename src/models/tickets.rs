@@ -250,6 +250,17 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Ticket> {
         .first(conn)
 }
 
+/// The ticket as it is now, locked until the write transaction ends.
+/// Every change reads the ticket through this inside its transaction, so
+/// it works on the status another request may have changed a moment ago
+/// (a double submit, a reply racing a close), never on a copy read before.
+/// PostgreSQL locks the row; SQLite's `BEGIN IMMEDIATE` already runs
+/// writers one at a time.
+pub fn locked(conn: &mut AnyConnection, id: i64) -> QueryResult<Ticket> {
+    crate::db::lock_row(conn, "tickets", id)?;
+    by_id(conn, id)
+}
+
 pub fn by_number(conn: &mut AnyConnection, number: i64) -> QueryResult<Option<Ticket>> {
     tickets::table
         .filter(tickets::number.eq(number))
@@ -1328,15 +1339,22 @@ pub fn close_stale(
     cfg: &SlaConfig,
 ) -> QueryResult<usize> {
     let cutoff = super::now() - after;
-    let stale: Vec<Ticket> = tickets::table
+    let stale: Vec<i64> = tickets::table
         .filter(tickets::status.eq(Status::Resolved.as_str()))
         .filter(tickets::resolved_at.le(cutoff))
-        .select(Ticket::as_select())
+        .order(tickets::id.asc())
+        .select(tickets::id)
         .load(conn)?;
-    for t in &stale {
-        apply_status(conn, t, Status::Closed, cfg, super::now())?;
+    let mut closed = 0;
+    for id in stale {
+        // A reply may have reopened it since the list was read.
+        let t = locked(conn, id)?;
+        if t.status() == Status::Resolved && t.resolved_at.is_some_and(|at| at <= cutoff) {
+            apply_status(conn, &t, Status::Closed, cfg, super::now())?;
+            closed += 1;
+        }
     }
-    Ok(stale.len())
+    Ok(closed)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

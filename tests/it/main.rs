@@ -16,6 +16,7 @@ mod scale;
 mod secrets;
 mod smtp;
 mod support;
+mod trust;
 
 #[test]
 fn migrations_agree_between_backends() {

@@ -220,7 +220,11 @@ async fn ticket_through_every_role(backend: Backend) {
         .strip_prefix(&app.address)
         .unwrap()
         .replace("rating=1", "rating=5");
-    let rated = app.get(&path).await;
+    let opened = app.get(&path).await;
+    assert_eq!(opened.status, StatusCode::OK);
+    opened.assert_contains("value=\"5\" checked");
+    let base = path.split('?').next().unwrap().to_string();
+    let rated = app.post(&base, &[("rating", "5"), ("comment", "")]).await;
     assert_eq!(rated.status, StatusCode::OK);
     rated.assert_contains("Your rating: 5 stars.");
 
@@ -516,10 +520,10 @@ async fn statuses_surveys_and_closing(backend: Backend) {
         .to_string();
 
     // Valid, then used again to change, with a comment.
-    app.get(&format!("{base}?rating=2"))
+    app.post(&base, &[("rating", "2"), ("comment", "")])
         .await
         .assert_contains("Your rating: 2 stars.");
-    app.get(&format!("{base}?rating=4"))
+    app.post(&base, &[("rating", "4"), ("comment", "")])
         .await
         .assert_contains("Your rating: 4 stars.");
     let with_comment = app

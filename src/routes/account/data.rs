@@ -97,13 +97,23 @@ pub async fn delete_submit(
     let ip = ctx.ip.clone();
     let blocked = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            for (p, role) in partners::of_user(conn, user.id)? {
-                if Role::parse(&role) == Some(Role::Owner)
+            // Lock each team (in one order, so two deletions cannot wait
+            // on each other), then check the roles as they are now: a
+            // co-owner stepping down at this moment waits or is seen.
+            let mut teams = partners::of_user(conn, user.id)?;
+            teams.sort_by_key(|(p, _)| p.id);
+            for (p, _) in &teams {
+                partners::lock_team(conn, p.id)?;
+            }
+            for (p, _) in &teams {
+                if partners::role_of(conn, p.id, user.id)? == Some(Role::Owner)
                     && partners::count_owners(conn, p.id)? <= 1
                 {
-                    return Ok::<_, AppError>(Some(p.name));
+                    return Ok::<_, AppError>(Some(p.name.clone()));
                 }
             }
+            // Invitations they sent and nobody accepted stop working.
+            partners::revoke_invitations_by(conn, user.id)?;
             let mail = messages::account_deleted(lang, &user.email, &user.display_name)?;
             outbox::enqueue(conn, &domain, &mail)?;
             audit::record(

@@ -4,7 +4,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{Notice, VERIFY_TTL};
-use crate::db::{self, write_tx};
+use crate::db::{self, write_tx_retrying};
 use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::mail::messages;
@@ -68,8 +68,10 @@ pub async fn submit(ctx: Ctx, form: web::Form<SignupForm>) -> Result<HttpRespons
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let ip = ctx.ip.clone();
+    // Sent twice at once, the second finds the account the first made and
+    // answers as for any known address.
     db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        write_tx_retrying(conn, |conn| {
             if let Some(existing) = users::by_email(conn, email.as_str())? {
                 let lang = existing
                     .locale

@@ -280,12 +280,13 @@ pub async fn reply(
         return show_page(&ctx, &t, &form.body, "", e, StatusCode::CONFLICT).await;
     }
     let links = ctx.mail_links();
-    let number = t.number;
-    db::run(ctx.pool(), move |conn| {
+    let (number, tid) = (t.number, t.id);
+    let sent = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            let t = tickets::locked(conn, tid)?;
             let cfg = tickets::sla_config(conn)?;
             let writer = Writer::Requester(user.id);
-            support::reply(
+            let sent = support::reply(
                 conn,
                 &links,
                 &t,
@@ -295,10 +296,16 @@ pub async fn reply(
                 false,
                 &cfg,
             )?;
-            Ok::<_, AppError>(())
+            Ok::<_, AppError>(sent.is_some())
         })
     })
     .await?;
+    if !sent {
+        // Closed meanwhile (the clean-up, or the desk): the draft stays.
+        let t = own(&ctx, number).await?;
+        e.add("body", ctx.t("ticket-closed-no-reply"));
+        return show_page(&ctx, &t, &form.body, "", e, StatusCode::CONFLICT).await;
+    }
     ctx.state.mail_wakeup.notify_one();
     ctx.flash("success", "ticket-reply-sent");
     Ok(see_other(&format!("/me/tickets/{number}")))
@@ -339,7 +346,10 @@ pub async fn rate(
     };
     let number = t.number;
     let ok = db::run(ctx.pool(), move |conn| {
-        Ok(tickets::rate(conn, &t, rating, Some(&comment))?)
+        write_tx(conn, |conn| {
+            let t = tickets::locked(conn, t.id)?;
+            Ok::<_, AppError>(tickets::rate(conn, &t, rating, Some(&comment))?)
+        })
     })
     .await?;
     ctx.flash(

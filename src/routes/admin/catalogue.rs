@@ -71,7 +71,7 @@ pub async fn create_category(
     };
     let s = slug.clone();
     let created = db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        db::write_tx_retrying(conn, |conn| {
             if listings::category_slug_taken(conn, &s)? {
                 return Ok::<_, AppError>(false);
             }

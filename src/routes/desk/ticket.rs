@@ -253,8 +253,10 @@ pub async fn reply(
     }
     let links = ctx.mail_links();
     let number = t.number;
-    let refused = db::run(ctx.pool(), move |conn| {
+    let tid = t.id;
+    let outcome = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            let t = tickets::locked(conn, tid)?;
             let cfg = tickets::sla_config(conn)?;
             let writer = Writer::Staff(me.id);
             let Some(mut t) = support::reply(
@@ -268,22 +270,37 @@ pub async fn reply(
                 &cfg,
             )?
             else {
-                return Ok::<_, AppError>(true);
+                return Ok::<_, AppError>(Replied::Closed);
             };
             if let Some(to) = then.filter(|to| *to != t.status()) {
                 if !tickets::change_status(conn, &t, to, &cfg)? {
-                    return Ok(true);
+                    return Ok(Replied::StatusRefused);
                 }
                 t = tickets::by_id(conn, t.id)?;
                 if to == Status::Resolved {
                     support::resolved(conn, &links, &t)?;
                 }
             }
-            Ok(false)
+            Ok(Replied::Done)
         })
     })
     .await?;
+    if let Replied::Closed = outcome {
+        // Closed meanwhile (by a colleague or the clean-up).
+        let t = load(&ctx, number).await?;
+        e.add("body", ctx.t("ticket-closed-no-reply"));
+        return page(
+            &ctx,
+            &t,
+            form.body.clone(),
+            Vec::new(),
+            e,
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
     ctx.state.mail_wakeup.notify_one();
+    let refused = matches!(outcome, Replied::StatusRefused);
     ctx.flash(
         if refused { "error" } else { "success" },
         if refused {
@@ -295,6 +312,15 @@ pub async fn reply(
         },
     );
     Ok(see_other(&format!("/desk/tickets/{number}")))
+}
+
+/// What came of a reply, decided on the ticket as it is inside the write.
+enum Replied {
+    Done,
+    /// A public reply to a ticket closed meanwhile: nothing was written.
+    Closed,
+    /// The reply went out; the status asked for with it was not allowed.
+    StatusRefused,
 }
 
 #[derive(Deserialize)]
@@ -319,11 +345,16 @@ pub async fn assign(
     let number = t.number;
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            let t = tickets::locked(conn, t.id)?;
             if let Some(a) = assignee {
                 let staff = tickets::staff(conn)?;
                 if !staff.iter().any(|s| s.0 == a) {
                     return Err(AppError::BadRequest);
                 }
+            }
+            // Sent twice: the agent is told once.
+            if t.assignee_id == assignee {
+                return Ok(());
             }
             tickets::assign(conn, &t, assignee)?;
             if let Some(a) = assignee.filter(|a| *a != me) {
@@ -355,9 +386,14 @@ pub async fn status(
     let number = t.number;
     let moved = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            let t = tickets::locked(conn, t.id)?;
+            // Sent twice: the first one did it, and the email went once.
+            if t.status() == to {
+                return Ok::<_, AppError>(true);
+            }
             let cfg = tickets::sla_config(conn)?;
             if !tickets::change_status(conn, &t, to, &cfg)? {
-                return Ok::<_, AppError>(false);
+                return Ok(false);
             }
             if to == Status::Resolved {
                 let t = tickets::by_id(conn, t.id)?;
@@ -392,6 +428,7 @@ pub async fn priority(
     let number = t.number;
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            let t = tickets::locked(conn, t.id)?;
             let cfg = tickets::sla_config(conn)?;
             tickets::set_priority(conn, &t, p, &cfg)?;
             Ok::<_, AppError>(())

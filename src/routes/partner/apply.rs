@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::{self, write_tx};
+use crate::db::{self, write_tx_retrying};
 use crate::error::AppError;
 use crate::models::{audit, partners};
 use crate::routes::account::Notice;
@@ -71,8 +71,9 @@ pub async fn submit(ctx: Ctx, form: web::Form<ApplyForm>) -> Result<HttpResponse
         );
     };
     let ip = ctx.ip.clone();
+    // Two applications with one name at once: the rerun picks a free slug.
     db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        write_tx_retrying(conn, |conn| {
             let p = partners::apply(
                 conn,
                 &partners::Application {

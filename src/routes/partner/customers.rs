@@ -413,7 +413,7 @@ pub async fn add_tag(
     };
     let pid = a.partner.id;
     db::run(ctx.pool(), move |conn| {
-        crate::db::write_tx(conn, |conn| {
+        db::write_tx_retrying(conn, |conn| {
             Ok::<_, AppError>(crm::add_tag(conn, pid, id, &tag)?)
         })
     })

@@ -4,7 +4,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{Access, access};
-use crate::db::{self, write_tx};
+use crate::db::{self, write_tx, write_tx_retrying};
 use crate::domain::{markdown, optional_text, parse_slug, required_text};
 use crate::error::AppError;
 use crate::models::listings::{self, Category, Listing, ListingInput};
@@ -215,9 +215,11 @@ async fn save(
     };
     let pid = a.partner.id;
     let existing_id = existing.as_ref().map(|l| l.id);
+    // Another listing taking the same address at the same moment: the
+    // rerun finds it taken, and picks another or says so.
     let result = db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
-            let slug = match v.slug {
+        write_tx_retrying(conn, |conn| {
+            let slug = match v.slug.clone() {
                 Some(s) => {
                     if listings::slug_taken(conn, &s, existing_id)? {
                         return Ok::<_, AppError>(Err(s));

@@ -4,7 +4,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{Access, access};
-use crate::db::{self, write_tx};
+use diesel::QueryResult;
+
+use crate::db::{self, AnyConnection, write_tx, write_tx_retrying};
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -75,9 +77,13 @@ pub struct InviteForm {
     role: String,
 }
 
-/// Only owners may hand out or take away the owner role.
-fn may_assign(actor: Role, from: Option<Role>, to: Role) -> bool {
-    actor == Role::Owner || (to != Role::Owner && from != Some(Role::Owner))
+/// What came of an invitation form once checked against the team.
+enum Invited {
+    Sent,
+    /// The address belongs to a member already: roles change in the list.
+    AlreadyMember,
+    /// The sender lost the right to send it meanwhile.
+    NotAllowed,
 }
 
 pub async fn invite(
@@ -92,7 +98,7 @@ pub async fn invite(
     let role = Role::parse(&form.role);
     match role {
         None => errors.add("role", ctx.t("error-role-invalid")),
-        Some(r) if !may_assign(a.role, None, r) => {
+        Some(r) if !a.role.may_assign(None, r) => {
             errors.add("role", ctx.t("error-role-owner-only"))
         }
         _ => {}
@@ -114,8 +120,17 @@ pub async fn invite(
     let domain = ctx.state.mail_domain();
     let fallback = ctx.lang;
     let ip = ctx.ip.clone();
-    db::run(ctx.pool(), move |conn| {
+    let outcome = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            partners::lock_team(conn, partner.id)?;
+            let allowed = partners::role_of(conn, partner.id, inviter.id)?
+                .is_some_and(|r| r.can_manage() && r.may_assign(None, role));
+            if !allowed {
+                return Ok(Invited::NotAllowed);
+            }
+            if partners::member_by_email(conn, partner.id, email.as_str())?.is_some() {
+                return Ok(Invited::AlreadyMember);
+            }
             let token = partners::invite(
                 conn,
                 partner.id,
@@ -145,10 +160,33 @@ pub async fn invite(
                 &format!("partner:{}:{}", partner.id, email.as_str()),
                 Some(&ip),
             )?;
-            Ok::<_, AppError>(())
+            Ok::<_, AppError>(Invited::Sent)
         })
     })
     .await?;
+    match outcome {
+        Invited::Sent => {}
+        Invited::AlreadyMember => {
+            let mut errors = FormErrors::new();
+            errors.add(
+                "email",
+                ctx.t1("team-already-member", "email", form.email.trim()),
+            );
+            return team_page(
+                &ctx,
+                &a,
+                &form.email,
+                &form.role,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Invited::NotAllowed => {
+            ctx.flash("error", "team-role-changed-meanwhile");
+            return Ok(see_other(&a.base()));
+        }
+    }
     ctx.state.mail_wakeup.notify_one();
     ctx.flash_text(
         "success",
@@ -167,6 +205,36 @@ enum Change {
     NotMember,
     LastOwner,
     OwnerOnly,
+    /// The person acting no longer runs the team (changed meanwhile).
+    NotManager,
+}
+
+/// The acting person's role as it is now, inside the transaction that
+/// holds the team's lock: a role read before may have changed meanwhile.
+fn manager_role(conn: &mut AnyConnection, pid: i64, actor_id: i64) -> QueryResult<Option<Role>> {
+    Ok(partners::role_of(conn, pid, actor_id)?.filter(|r| r.can_manage()))
+}
+
+/// The team rules for moving someone from `from` to `to` (`None`: out of
+/// the team), with `actor` doing it.
+fn rule(
+    conn: &mut AnyConnection,
+    pid: i64,
+    actor: Role,
+    from: Role,
+    to: Option<Role>,
+) -> QueryResult<Option<Change>> {
+    let allowed = match to {
+        Some(to) => actor.may_assign(Some(from), to),
+        None => from != Role::Owner || actor == Role::Owner,
+    };
+    if !allowed {
+        return Ok(Some(Change::OwnerOnly));
+    }
+    if from == Role::Owner && to != Some(Role::Owner) && partners::count_owners(conn, pid)? <= 1 {
+        return Ok(Some(Change::LastOwner));
+    }
+    Ok(None)
 }
 
 pub async fn change_role(
@@ -178,19 +246,21 @@ pub async fn change_role(
     let a = access(&ctx, &slug).await?;
     a.require_manager()?;
     let to = Role::parse(&form.role).ok_or(AppError::BadRequest)?;
-    let (pid, actor, actor_id, ip) = (a.partner.id, a.role, ctx.require_user()?.id, ctx.ip.clone());
+    let (pid, actor_id, ip) = (a.partner.id, ctx.require_user()?.id, ctx.ip.clone());
     let outcome = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            let Some(from) = partners::role_of(conn, pid, user_id)? else {
-                return Ok::<_, AppError>(Change::NotMember);
+            partners::lock_team(conn, pid)?;
+            let Some(actor) = manager_role(conn, pid, actor_id)? else {
+                return Ok::<_, AppError>(Change::NotManager);
             };
-            if !may_assign(actor, Some(from), to) {
-                return Ok(Change::OwnerOnly);
-            }
-            if from == Role::Owner && to != Role::Owner && partners::count_owners(conn, pid)? <= 1 {
-                return Ok(Change::LastOwner);
+            let Some(from) = partners::role_of(conn, pid, user_id)? else {
+                return Ok(Change::NotMember);
+            };
+            if let Some(refused) = rule(conn, pid, actor, from, Some(to))? {
+                return Ok(refused);
             }
             partners::set_role(conn, pid, user_id, to)?;
+            partners::revoke_invitations_beyond(conn, pid, user_id, Some(to))?;
             audit::record(
                 conn,
                 Some(actor_id),
@@ -216,27 +286,35 @@ fn finish(
         Change::NotMember => return Err(AppError::NotFound),
         Change::LastOwner => ctx.flash("error", "team-last-owner"),
         Change::OwnerOnly => ctx.flash("error", "error-role-owner-only"),
+        Change::NotManager => {
+            ctx.flash("error", "team-role-changed-meanwhile");
+            return Ok(see_other(&a.base()));
+        }
     }
     Ok(see_other(&format!("{}/team", a.base())))
 }
 
+/// Removes a member; the invitations they sent and nobody accepted yet
+/// stop working with them.
 pub async fn remove(ctx: Ctx, path: web::Path<(String, i64)>) -> Result<HttpResponse, AppError> {
     let (slug, user_id) = path.into_inner();
     let a = access(&ctx, &slug).await?;
     a.require_manager()?;
-    let (pid, actor, actor_id, ip) = (a.partner.id, a.role, ctx.require_user()?.id, ctx.ip.clone());
+    let (pid, actor_id, ip) = (a.partner.id, ctx.require_user()?.id, ctx.ip.clone());
     let outcome = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            let Some(from) = partners::role_of(conn, pid, user_id)? else {
-                return Ok::<_, AppError>(Change::NotMember);
+            partners::lock_team(conn, pid)?;
+            let Some(actor) = manager_role(conn, pid, actor_id)? else {
+                return Ok::<_, AppError>(Change::NotManager);
             };
-            if from == Role::Owner && actor != Role::Owner {
-                return Ok(Change::OwnerOnly);
-            }
-            if from == Role::Owner && partners::count_owners(conn, pid)? <= 1 {
-                return Ok(Change::LastOwner);
+            let Some(from) = partners::role_of(conn, pid, user_id)? else {
+                return Ok(Change::NotMember);
+            };
+            if let Some(refused) = rule(conn, pid, actor, from, None)? {
+                return Ok(refused);
             }
             partners::remove_member(conn, pid, user_id)?;
+            partners::revoke_invitations_beyond(conn, pid, user_id, None)?;
             audit::record(
                 conn,
                 Some(actor_id),
@@ -286,6 +364,9 @@ async fn load_invitation(ctx: &Ctx, token: &str) -> Result<Option<(Invitation, S
         let Some(inv) = partners::open_invitation(conn, &token)? else {
             return Ok(None);
         };
+        if !partners::sender_may_send(conn, &inv)? {
+            return Ok(None);
+        }
         let partner = partners::by_id(conn, inv.partner_id)?.ok_or(AppError::NotFound)?;
         Ok(Some((inv, partner.name)))
     })
@@ -318,8 +399,23 @@ pub async fn invitation(ctx: Ctx, token: web::Path<String>) -> Result<HttpRespon
     })
 }
 
+/// What accepting did.
+enum Accepted {
+    Joined,
+    /// Already a member: the role is now this one.
+    RoleChanged(Role),
+    /// Already a member: the role stays (the rules did not allow the
+    /// invitation's, or it was the same).
+    RoleKept(Role),
+    /// Used, revoked or no longer one its sender may send.
+    Invalid,
+}
+
 /// Accepts the invitation for the signed-in person whose address it was
-/// sent to; works once.
+/// sent to; works once. For someone who belongs to the team already, the
+/// invitation's role applies only as a change its sender could make on
+/// the team page now: only owners grant or take the owner role, and the
+/// last owner stays one. Otherwise their role stays as it is.
 pub async fn accept(ctx: Ctx, token: web::Path<String>) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?.clone();
     let Some((inv, _)) = load_invitation(&ctx, &token).await? else {
@@ -329,38 +425,65 @@ pub async fn accept(ctx: Ctx, token: web::Path<String>) -> Result<HttpResponse, 
         return Err(AppError::Forbidden);
     }
     let ip = ctx.ip.clone();
-    let slug = db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+    let (outcome, slug) = db::run(ctx.pool(), move |conn| {
+        write_tx_retrying(conn, |conn| {
+            let pid = inv.partner_id;
+            partners::lock_team(conn, pid)?;
+            let slug = partners::by_id(conn, pid)?.ok_or(AppError::NotFound)?.slug;
+            let sender = match inv.invited_by {
+                Some(id) => manager_role(conn, pid, id)?,
+                None => None,
+            };
+            let to = inv.role();
+            let Some(sender) = sender.filter(|r| r.may_assign(None, to)) else {
+                return Ok((Accepted::Invalid, slug));
+            };
             if partners::mark_accepted(conn, inv.id)? != 1 {
-                return Err(AppError::NotFound);
+                // Sent twice at once: the first one did it.
+                let outcome = match partners::role_of(conn, pid, user.id)? {
+                    Some(r) => Accepted::RoleKept(r),
+                    None => Accepted::Invalid,
+                };
+                return Ok((outcome, slug));
             }
-            partners::upsert_member(conn, inv.partner_id, user.id, inv.role())?;
+            let outcome = match partners::role_of(conn, pid, user.id)? {
+                None => {
+                    crate::models::catalogue::add_member(conn, pid, user.id, to.as_str())?;
+                    Accepted::Joined
+                }
+                Some(from) if from == to => Accepted::RoleKept(from),
+                Some(from) => {
+                    if rule(conn, pid, sender, from, Some(to))?.is_some() {
+                        Accepted::RoleKept(from)
+                    } else {
+                        partners::set_role(conn, pid, user.id, to)?;
+                        partners::revoke_invitations_beyond(conn, pid, user.id, Some(to))?;
+                        Accepted::RoleChanged(to)
+                    }
+                }
+            };
             audit::record(
                 conn,
                 Some(user.id),
                 "invitation_accepted",
-                &format!("partner:{}", inv.partner_id),
+                &format!("partner:{pid}"),
                 Some(&ip),
             )?;
-            let p = partners::by_id(conn, inv.partner_id)?.ok_or(AppError::NotFound)?;
-            Ok(p.slug)
+            Ok::<_, AppError>((outcome, slug))
         })
     })
     .await?;
-    ctx.flash("success", "invitation-accepted");
-    Ok(see_other(&format!("/partner/{slug}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_owners_touch_the_owner_role() {
-        assert!(may_assign(Role::Owner, Some(Role::Member), Role::Owner));
-        assert!(may_assign(Role::Admin, Some(Role::Member), Role::Admin));
-        assert!(!may_assign(Role::Admin, Some(Role::Member), Role::Owner));
-        assert!(!may_assign(Role::Admin, Some(Role::Owner), Role::Member));
-        assert!(!may_assign(Role::Admin, None, Role::Owner));
+    match outcome {
+        Accepted::Invalid => return invalid_invitation(&ctx),
+        Accepted::Joined => ctx.flash("success", "invitation-accepted"),
+        Accepted::RoleChanged(r) => ctx.flash_text(
+            "success",
+            ctx.t1("invitation-role-changed", "role", ctx.t(r.label_key())),
+        ),
+        Accepted::RoleKept(r) => ctx.flash_text(
+            "success",
+            ctx.t1("invitation-already-member", "role", ctx.t(r.label_key())),
+        ),
     }
+    Ok(see_other(&format!("/partner/{slug}")))
 }

@@ -149,15 +149,23 @@ pub async fn reply(
     let user_id = ctx.require_user()?.id;
     let (pid, pname) = (a.partner.id, a.partner.name.clone());
     let links = ctx.mail_links();
-    db::run(ctx.pool(), move |conn| {
+    let tid = t.id;
+    let sent = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            let t = tickets::locked(conn, tid)?;
             let cfg = tickets::sla_config(conn)?;
             let writer = Writer::Partner(user_id, pid);
-            support::reply(conn, &links, &t, &writer, &pname, &body, false, &cfg)?;
-            Ok::<_, AppError>(())
+            let sent = support::reply(conn, &links, &t, &writer, &pname, &body, false, &cfg)?;
+            Ok::<_, AppError>(sent.is_some())
         })
     })
     .await?;
+    if !sent {
+        // Closed meanwhile: the draft stays in the box.
+        let t = load(&ctx, &a, number).await?;
+        e.add("body", ctx.t("ticket-closed-no-reply"));
+        return page(&ctx, &a, &t, &form.body, e, StatusCode::CONFLICT).await;
+    }
     ctx.state.mail_wakeup.notify_one();
     ctx.flash("success", "ticket-reply-sent");
     Ok(see_other(&format!("{}/tickets/{number}", a.base())))

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::catalogue::{ListingData, REVIEWS_PER_PAGE, listing_page, load_listing};
-use crate::db::{self, write_tx};
+use crate::db::{self, write_tx, write_tx_retrying};
 use crate::domain::{optional_text, parse_rating, required_text};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -55,8 +55,9 @@ pub async fn engage(
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let secret = ctx.state.settings.secret.clone();
+    // Sent twice at once, the second finds the first's request.
     let done = db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        write_tx_retrying(conn, |conn| {
             let done = engagements::engage(conn, listing.id, partner.id, user.id, &message, share)?;
             if done.created && partner.notify_engagements {
                 let lang = partner
@@ -218,8 +219,9 @@ pub async fn review(
         );
     };
     let (lid, pid) = (d.listing.id, d.partner.id);
+    // Sent twice at once, the second edits the first's review.
     db::run(ctx.pool(), move |conn| {
-        write_tx(conn, |conn| {
+        write_tx_retrying(conn, |conn| {
             engagements::save_review(conn, lid, pid, user_id, rating, &body)?;
             Ok::<_, AppError>(())
         })

@@ -1,12 +1,15 @@
-//! One-click satisfaction links from the resolution email: signed, no
-//! sign-in needed, usable to change the rating until the ticket closes.
+//! Satisfaction links from the resolution email: signed, no sign-in
+//! needed, usable to change the rating until the ticket closes. A link
+//! opens the survey with its rating chosen; only the page's button
+//! records it. Mail scanners fetch every link in a message, so a GET here
+//! changes nothing.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db;
+use crate::db::{self, write_tx};
 use crate::domain::ticket::Status;
 use crate::domain::{optional_text, parse_rating};
 use crate::error::AppError;
@@ -21,13 +24,15 @@ struct SurveyPage<'a> {
     t: &'a Ticket,
     action: String,
     open: bool,
+    /// The rating chosen on the form: the link's, else the one recorded.
+    chosen: Option<i32>,
     comment: &'a str,
     errors: FormErrors,
 }
 
 impl SurveyPage<'_> {
     fn rated(&self, n: impl crate::web::ctx::Val<i32>) -> bool {
-        self.t.satisfaction_rating == Some(n.val())
+        self.chosen == Some(n.val())
     }
 }
 
@@ -62,16 +67,21 @@ async fn record(
     comment: Option<String>,
 ) -> Result<Ticket, AppError> {
     db::run(ctx.pool(), move |conn| {
-        tickets::rate(conn, &t, rating, comment.as_deref())?;
-        Ok(tickets::by_id(conn, t.id)?)
+        write_tx(conn, |conn| {
+            let t = tickets::locked(conn, t.id)?;
+            tickets::rate(conn, &t, rating, comment.as_deref())?;
+            Ok::<_, AppError>(tickets::by_id(conn, t.id)?)
+        })
     })
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 fn page(
     ctx: &Ctx,
     t: &Ticket,
     sig: &str,
+    chosen: Option<i32>,
     comment: &str,
     errors: FormErrors,
     status: StatusCode,
@@ -84,6 +94,7 @@ fn page(
             t,
             action: format!("/satisfaction/{}/{sig}", t.number),
             open,
+            chosen: chosen.or(t.satisfaction_rating),
             comment,
             errors,
         },
@@ -96,13 +107,17 @@ pub async fn show(
     q: web::Query<RatingQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (number, sig) = path.into_inner();
-    let mut t = ticket(&ctx, number, &sig).await?;
-    if t.status() == Status::Resolved
-        && let Some(rating) = q.rating.as_deref().and_then(|r| parse_rating(r).ok())
-    {
-        t = record(&ctx, t, rating, None).await?;
-    }
-    page(&ctx, &t, &sig, "", FormErrors::new(), StatusCode::OK)
+    let t = ticket(&ctx, number, &sig).await?;
+    let chosen = q.rating.as_deref().and_then(|r| parse_rating(r).ok());
+    page(
+        &ctx,
+        &t,
+        &sig,
+        chosen,
+        "",
+        FormErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 pub async fn submit(
@@ -113,7 +128,15 @@ pub async fn submit(
     let (number, sig) = path.into_inner();
     let t = ticket(&ctx, number, &sig).await?;
     if t.status() != Status::Resolved {
-        return page(&ctx, &t, &sig, "", FormErrors::new(), StatusCode::GONE);
+        return page(
+            &ctx,
+            &t,
+            &sig,
+            None,
+            "",
+            FormErrors::new(),
+            StatusCode::GONE,
+        );
     }
     let mut e = FormErrors::new();
     let rating = e.check(ctx.lang, "rating", parse_rating(&form.rating));
@@ -127,6 +150,7 @@ pub async fn submit(
             &ctx,
             &t,
             &sig,
+            rating,
             &form.comment,
             e,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -134,5 +158,5 @@ pub async fn submit(
     };
     let t = record(&ctx, t, rating, Some(comment)).await?;
     ctx.flash("success", "survey-thanks");
-    page(&ctx, &t, &sig, "", FormErrors::new(), StatusCode::OK)
+    page(&ctx, &t, &sig, None, "", FormErrors::new(), StatusCode::OK)
 }

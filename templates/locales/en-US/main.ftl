@@ -698,3 +698,11 @@ mail-engagement-intro-contact = { $name } ({ $email }) requested “{ $listing }
 mail-engagement-details-hidden = Their name, email address and message stay hidden unless they agree to share them with you. See the request in your partner area.
 ticket-partner-sees-named = { $partner } will see this ticket with your name and email address, because you share your details with { $partner }.
 ticket-partner-sees-anonymous = { $partner } will see this ticket and your messages as coming from “a consumer”, without your name or email address, because you do not share your details with { $partner }.
+
+## Team rules and races
+team-already-member = { $email } is already in the team: change their role in the list of members instead.
+team-role-changed-meanwhile = Your role in this team changed meanwhile, so that change was not made.
+invitation-already-member = You were already in this team; your role stays { $role }.
+invitation-role-changed = You were already in this team; your role is now { $role }.
+ticket-follow-up-send = Open a follow-up with this message
+ticket-draft-not-sent = Your message, not sent

@@ -690,3 +690,11 @@ mail-engagement-intro-contact = { $name }（{ $email }）请求了“{ $listing 
 mail-engagement-details-hidden = 除非对方同意与您分享，否则其姓名、邮箱和留言不予显示。请在伙伴机构后台查看该请求。
 ticket-partner-sees-named = 由于您与 { $partner } 分享了信息，{ $partner } 将看到此工单以及您的姓名和邮箱。
 ticket-partner-sees-anonymous = 由于您未与 { $partner } 分享信息，{ $partner } 看到的此工单和您的消息将显示为来自“一位用户”，不含您的姓名和邮箱。
+
+## Team rules and races
+team-already-member = { $email } 已是团队成员：请在成员列表中修改其角色。
+team-role-changed-meanwhile = 您在此团队中的角色刚刚发生了变化，因此该修改未执行。
+invitation-already-member = 您已是此团队成员；您的角色仍为{ $role }。
+invitation-role-changed = 您已是此团队成员；您的角色现为{ $role }。
+ticket-follow-up-send = 用这条消息创建后续工单
+ticket-draft-not-sent = 您的消息（未发送）
