@@ -1,4 +1,5 @@
-//! The periodic clean-up: expired sessions go, listings' 30-day view
+//! The periodic clean-up: expired sessions go, rate-limit counters whose
+//! window ended and forgotten sign-in failure streaks go, listings' 30-day view
 //! counts are recounted once a day, long-resolved tickets close. With
 //! several app instances on one PostgreSQL database, one pass runs at a
 //! time: each takes a transaction-level advisory lock and an instance that
@@ -47,6 +48,7 @@ pub fn run_pass(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<b
 
 fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
     crate::models::sessions::purge_expired(conn, options.session_absolute)?;
+    crate::models::throttle::purge(conn)?;
     if options.recount_views {
         crate::models::views::refresh_window(conn)?;
     }

@@ -14,6 +14,7 @@ mod platform;
 mod scale;
 mod smtp;
 mod support;
+mod throttle;
 
 #[test]
 fn migrations_agree_between_backends() {

@@ -89,9 +89,6 @@ login-forgot = 忘记密码？
 login-no-account = 创建账户
 login-failed = 邮箱或密码不正确。
 login-unverified = 请先确认您的邮箱：打开我们发给您的邮件中的链接。
-login-throttled = { $minutes ->
-   *[other] 登录失败次数过多。请在 { $minutes } 分钟后重试。
-}
 login-welcome = 欢迎回来，{ $name }。
 
 ## Passwords
@@ -677,3 +674,11 @@ mail-takedown-action = 打开该服务
 duration-minutes = { $m } 分钟
 duration-hours = { $h } 小时 { $m } 分钟
 duration-days = { $d } 天 { $h } 小时
+
+## Throttling and rate limits
+wait-seconds = { $n } 秒
+wait-minutes = { $n } 分钟
+wait-hours = { $n } 小时
+login-slowed = 此账户登录失败次数过多。请在 { $wait }后重试。您以前登录过的浏览器不受影响。
+login-address-limited = 来自您所在网络的登录尝试过多。请在 { $wait }后重试。
+rate-limited = 您在短时间内操作过于频繁。请在 { $wait }后重试；您填写的内容已保留在下方。
