@@ -447,6 +447,47 @@ async fn opening_tickets_is_limited(backend: Backend) {
 }
 both!(opening_tickets_is_limited);
 
+/// The counters live in the database: two instances share one limit.
+async fn limits_hold_across_instances(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.limits.tickets.account = rule(3);
+    })
+    .await;
+    let second = app.another_instance().await;
+    let ivy = app.person("ivy@example.com", "Ivy").await;
+    let token = app.csrf_with(&ivy.client).await;
+    let sends = (0..8).map(|i| {
+        let base = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            second.address.clone()
+        };
+        let form = vec![
+            ("csrf".to_string(), token.clone()),
+            ("subject".to_string(), format!("Question {i}")),
+            ("message".to_string(), "Both machines at once.".to_string()),
+            ("priority".to_string(), "normal".to_string()),
+        ];
+        let req = ivy
+            .client
+            .post(format!("{base}/me/tickets/new"))
+            .form(&form);
+        async move { to_page(req.send().await.unwrap()).await }
+    });
+    let pages = join_all(sends).await;
+    let opened = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::SEE_OTHER)
+        .count();
+    let limited = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((opened, limited), (3, 5));
+    assert_eq!(tickets(&app, ivy.id).await, 3);
+}
+both!(limits_hold_across_instances);
+
 async fn replies_are_limited_for_consumers_and_partners_not_staff(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.limits.replies.account = rule(2);
