@@ -17,9 +17,25 @@ pub struct Settings {
     pub pool_size: u32,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// Failed sign-ins an account (or a known browser of it) may have
+    /// before each further attempt waits.
     pub login_max_failures: i64,
+    /// The window of the per-address sign-in limit.
     pub login_window: Duration,
+    /// Sign-in attempts one client address may make per `login_window`.
+    pub login_address_limit: i64,
+    /// The first wait after `login_max_failures` failures; it doubles with
+    /// each further failure, up to `login_delay_max`.
+    pub login_delay: Duration,
+    pub login_delay_max: Duration,
+    /// A failure streak is forgotten after this long without a failure.
+    pub login_forget: Duration,
     pub trust_forwarded_for: bool,
+    /// Proxies in front of the app that append to `X-Forwarded-For`; the
+    /// client address is that many entries from the right.
+    pub trusted_proxies: usize,
+    /// Rate limits of the actions that mail or make work for others.
+    pub limits: Limits,
     pub mail_poll: Duration,
     pub mail_backoff: Duration,
     pub mail_max_attempts: i32,
@@ -96,10 +112,16 @@ impl Settings {
             ),
             login_max_failures: number("AGORA_LOGIN_MAX_FAILURES", 5)?,
             login_window: Duration::from_secs(number("AGORA_LOGIN_WINDOW_SECONDS", 900u64)?),
+            login_address_limit: number("AGORA_LOGIN_ADDRESS_LIMIT", 100)?,
+            login_delay: Duration::from_secs(number("AGORA_LOGIN_DELAY_SECONDS", 30u64)?),
+            login_delay_max: Duration::from_secs(number("AGORA_LOGIN_DELAY_MAX_SECONDS", 900u64)?),
+            login_forget: Duration::from_secs(number("AGORA_LOGIN_FORGET_SECONDS", 3600u64)?),
             trust_forwarded_for: matches!(
                 var("AGORA_TRUST_FORWARDED_FOR").as_deref(),
                 Some("1" | "true" | "yes")
             ),
+            trusted_proxies: number("AGORA_TRUSTED_PROXIES", 1)?,
+            limits: Limits::from_env()?,
             mail_poll: Duration::from_millis(number("AGORA_MAIL_POLL_MS", 2000u64)?),
             mail_backoff: Duration::from_secs(number("AGORA_MAIL_BACKOFF_SECONDS", 30u64)?),
             mail_max_attempts: number("AGORA_MAIL_MAX_ATTEMPTS", 8)?,
@@ -132,6 +154,176 @@ impl Settings {
         } else {
             host.to_string()
         }
+    }
+}
+
+/// At most `limit` uses per `window` (fixed windows); a limit of 0 turns
+/// the rule off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub limit: i64,
+    pub window: Duration,
+}
+
+impl Rule {
+    pub const fn per_hour(limit: i64) -> Rule {
+        Rule {
+            limit,
+            window: Duration::from_secs(3600),
+        }
+    }
+
+    pub const fn per_day(limit: i64) -> Rule {
+        Rule {
+            limit,
+            window: Duration::from_secs(24 * 3600),
+        }
+    }
+
+    /// `COUNT/WINDOW`, the window a number with an optional unit `s`, `m`,
+    /// `h` or `d` (seconds without one): `10/1h`, `100/15m`, `3/86400`.
+    pub fn parse(raw: &str) -> Result<Rule, String> {
+        let (count, window) = raw
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| format!("`{raw}` is not COUNT/WINDOW, like 10/1h"))?;
+        let limit: i64 = count
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| format!("`{count}` is not a count"))?;
+        let window = window.trim();
+        let (digits, unit) = match window.find(|c: char| !c.is_ascii_digit()) {
+            Some(i) => window.split_at(i),
+            None => (window, "s"),
+        };
+        let n: u64 = digits
+            .parse()
+            .map_err(|_| format!("`{window}` is not a window, like 15m"))?;
+        let scale = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 24 * 3600,
+            _ => return Err(format!("`{window}` has an unknown unit (s, m, h or d)")),
+        };
+        if n == 0 {
+            return Err(format!("`{window}` is an empty window"));
+        }
+        Ok(Rule {
+            limit,
+            window: Duration::from_secs(n * scale),
+        })
+    }
+}
+
+/// A limit per account (or per email address the action mails) and one per
+/// client address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RulePair {
+    pub account: Rule,
+    pub address: Rule,
+}
+
+/// The rate limits of the actions that send email or make work for
+/// others. Staff desk work has none. Each is set with
+/// `AGORA_LIMIT_<NAME>` (per account) and `AGORA_LIMIT_<NAME>_ADDRESS`
+/// (per client address) as `COUNT/WINDOW`, e.g. `AGORA_LIMIT_TICKETS=10/1h`.
+///
+/// | name           | what                                   | account  | address   |
+/// |----------------|----------------------------------------|----------|-----------|
+/// | TICKETS        | opening a ticket                       | 10/1h    | 30/1h     |
+/// | REPLIES        | replying on a ticket (consumer, partner)| 60/1h   | 200/1h    |
+/// | REQUESTS       | requesting a partner's service         | 20/1h    | 60/1h     |
+/// | INVITATIONS    | inviting someone to a partner's team   | 20/1h    | 60/1h     |
+/// | RESETS         | asking for a password-reset email      | 3/1h     | 10/1h     |
+/// | RESENDS        | asking for a new verification email    | 3/1h     | 10/1h     |
+/// | APPLICATIONS   | applying as a partner                  | 3/1d     | 10/1d     |
+///
+/// For resets and resends the "account" is the email address asked for,
+/// whether or not an account has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub tickets: RulePair,
+    pub replies: RulePair,
+    pub requests: RulePair,
+    pub invitations: RulePair,
+    pub resets: RulePair,
+    pub resends: RulePair,
+    pub applications: RulePair,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        let pair = |account, address| RulePair { account, address };
+        Limits {
+            tickets: pair(Rule::per_hour(10), Rule::per_hour(30)),
+            replies: pair(Rule::per_hour(60), Rule::per_hour(200)),
+            requests: pair(Rule::per_hour(20), Rule::per_hour(60)),
+            invitations: pair(Rule::per_hour(20), Rule::per_hour(60)),
+            resets: pair(Rule::per_hour(3), Rule::per_hour(10)),
+            resends: pair(Rule::per_hour(3), Rule::per_hour(10)),
+            applications: pair(Rule::per_day(3), Rule::per_day(10)),
+        }
+    }
+}
+
+impl Limits {
+    pub fn from_env() -> Result<Limits, ConfigError> {
+        let mut limits = Limits::default();
+        let fields: [(&'static str, &'static str, &mut RulePair); 7] = [
+            (
+                "AGORA_LIMIT_TICKETS",
+                "AGORA_LIMIT_TICKETS_ADDRESS",
+                &mut limits.tickets,
+            ),
+            (
+                "AGORA_LIMIT_REPLIES",
+                "AGORA_LIMIT_REPLIES_ADDRESS",
+                &mut limits.replies,
+            ),
+            (
+                "AGORA_LIMIT_REQUESTS",
+                "AGORA_LIMIT_REQUESTS_ADDRESS",
+                &mut limits.requests,
+            ),
+            (
+                "AGORA_LIMIT_INVITATIONS",
+                "AGORA_LIMIT_INVITATIONS_ADDRESS",
+                &mut limits.invitations,
+            ),
+            (
+                "AGORA_LIMIT_RESETS",
+                "AGORA_LIMIT_RESETS_ADDRESS",
+                &mut limits.resets,
+            ),
+            (
+                "AGORA_LIMIT_RESENDS",
+                "AGORA_LIMIT_RESENDS_ADDRESS",
+                &mut limits.resends,
+            ),
+            (
+                "AGORA_LIMIT_APPLICATIONS",
+                "AGORA_LIMIT_APPLICATIONS_ADDRESS",
+                &mut limits.applications,
+            ),
+        ];
+        for (account, address, pair) in fields {
+            if let Some(v) = var(account) {
+                pair.account = Rule::parse(&v).map_err(|reason| ConfigError::Invalid {
+                    name: account,
+                    reason,
+                })?;
+            }
+            if let Some(v) = var(address) {
+                pair.address = Rule::parse(&v).map_err(|reason| ConfigError::Invalid {
+                    name: address,
+                    reason,
+                })?;
+            }
+        }
+        Ok(limits)
     }
 }
 
@@ -173,4 +365,26 @@ fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rule;
+    use std::time::Duration;
+
+    #[test]
+    fn parses_rules() {
+        let r = |limit, secs| Rule {
+            limit,
+            window: Duration::from_secs(secs),
+        };
+        assert_eq!(Rule::parse("10/1h"), Ok(r(10, 3600)));
+        assert_eq!(Rule::parse(" 100 / 15m "), Ok(r(100, 900)));
+        assert_eq!(Rule::parse("3/86400"), Ok(r(3, 86400)));
+        assert_eq!(Rule::parse("5/30s"), Ok(r(5, 30)));
+        assert_eq!(Rule::parse("0/1d"), Ok(r(0, 86400)));
+        for bad in ["10", "x/1h", "-1/1h", "10/", "10/0", "10/1w", "10/h"] {
+            assert!(Rule::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

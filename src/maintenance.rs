@@ -1,4 +1,5 @@
-//! The periodic clean-up: expired sessions go, listings' 30-day view
+//! The periodic clean-up: expired sessions go, rate-limit counters whose
+//! window ended and forgotten sign-in failure streaks go, listings' 30-day view
 //! counts are recounted once a day, long-resolved tickets close. With
 //! several app instances on one PostgreSQL database, one pass runs at a
 //! time: each takes a transaction-level advisory lock and an instance that
@@ -55,6 +56,7 @@ fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
             break;
         }
     }
+    crate::models::throttle::purge(conn)?;
     if options.recount_views {
         crate::models::views::refresh_window(conn)?;
     }

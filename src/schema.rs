@@ -369,3 +369,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_scores,
     customer_score_runs,
 );
+
+diesel::table! {
+    rate_counters (action, subject, window_start) {
+        action -> Text,
+        subject -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (subject) {
+        subject -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+    }
+}

@@ -1,4 +1,5 @@
 pub mod csrf;
+pub mod device;
 pub mod password;
 pub mod store;
 

@@ -45,28 +45,6 @@ pub fn record(
         .map(|_| ())
 }
 
-/// Failed sign-ins since `since` for an account and for a client address.
-pub fn recent_failures(
-    conn: &mut AnyConnection,
-    email: &str,
-    ip: &str,
-    since: PrimitiveDateTime,
-) -> QueryResult<(i64, i64)> {
-    let by_account = audit_events::table
-        .filter(audit_events::action.eq(LOGIN_FAILED))
-        .filter(audit_events::subject.eq(email))
-        .filter(audit_events::created_at.gt(since))
-        .count()
-        .get_result(conn)?;
-    let by_ip = audit_events::table
-        .filter(audit_events::action.eq(LOGIN_FAILED))
-        .filter(audit_events::ip.eq(ip))
-        .filter(audit_events::created_at.gt(since))
-        .count()
-        .get_result(conn)?;
-    Ok((by_account, by_ip))
-}
-
 #[derive(Debug, Queryable)]
 pub struct Event {
     pub id: i64,

@@ -11,6 +11,7 @@ pub mod partners;
 pub mod search;
 pub mod sessions;
 pub mod stats;
+pub mod throttle;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

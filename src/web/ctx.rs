@@ -77,6 +77,8 @@ pub struct Ctx {
     nonce: auth::csrf::AnonNonce,
     nonce_set: Rc<Cell<bool>>,
     flash_in: Option<String>,
+    /// The device cookie as it arrived.
+    device_in: Option<String>,
     flash_out: Rc<RefCell<Option<Vec<Flash>>>>,
     signed_out: Rc<Cell<bool>>,
     signed_in_now: Rc<Cell<bool>>,
@@ -349,6 +351,31 @@ impl Ctx {
         self.forget_nonce();
     }
 
+    /// This browser's device id for `user_id`, when it signed in to that
+    /// account before (a valid device cookie names it).
+    pub fn known_device(&self, user_id: i64) -> Option<String> {
+        auth::device::known(
+            &self.state.settings.secret,
+            self.device_in.as_deref(),
+            user_id,
+        )
+    }
+
+    /// Notes on this browser that it signed in to `user_id` (kept across
+    /// sign-outs).
+    pub fn remember_device(&self, user_id: i64) {
+        let value = auth::device::remember(
+            &self.state.settings.secret,
+            self.device_in.as_deref(),
+            user_id,
+        );
+        let mut c = auth::csrf::cookie(auth::device::COOKIE, value, self.secure_cookies());
+        c.set_max_age(actix_web::cookie::time::Duration::days(
+            auth::device::MAX_AGE_DAYS,
+        ));
+        self.cookies.add(c);
+    }
+
     pub fn pool(&self) -> &db::Pool {
         &self.state.pool
     }
@@ -371,24 +398,63 @@ fn truncate(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// The client address: the peer, or the first `X-Forwarded-For` hop when
-/// the operator said a proxy sits in front.
-pub fn client_ip(req: &HttpRequest, trust_forwarded: bool) -> String {
-    if trust_forwarded
-        && let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        let first = first.trim();
-        if !first.is_empty() {
-            return first.to_string();
-        }
-    }
-    req.peer_addr()
+/// The client address: the peer's, or, when the operator said proxies sit
+/// in front (`AGORA_TRUST_FORWARDED_FOR`), the one the outermost trusted
+/// proxy saw, read from the right of `X-Forwarded-For`.
+pub fn client_ip(req: &HttpRequest, trust_forwarded: bool, trusted_proxies: usize) -> String {
+    let peer = req
+        .peer_addr()
         .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+        .unwrap_or_else(|| "unknown".to_string());
+    if !trust_forwarded {
+        return peer;
+    }
+    let values: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    forwarded_client(&values, trusted_proxies).unwrap_or(peer)
+}
+
+/// The client address in `X-Forwarded-For` (all its header lines, in
+/// order) behind `proxies` trusted proxies. Each proxy appends the address
+/// it was reached from, so the entry `proxies` places from the right was
+/// written by the outermost trusted proxy; everything left of it is
+/// whatever the client sent. With fewer entries than proxies the leftmost
+/// is taken (the request passed fewer proxies). `None` when there is no
+/// usable entry or no proxy is trusted: the peer's address counts then.
+pub fn forwarded_client(values: &[&str], proxies: usize) -> Option<String> {
+    if proxies == 0 {
+        return None;
+    }
+    let entries: Vec<&str> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    let entry = if entries.len() >= proxies {
+        entries[entries.len() - proxies]
+    } else {
+        entries.first()?
+    };
+    parse_forwarded_addr(entry).map(|ip| ip.to_string())
+}
+
+/// An address as proxies write it: `203.0.113.7`, `203.0.113.7:4711`,
+/// `2001:db8::1` or `[2001:db8::1]:4711`.
+fn parse_forwarded_addr(entry: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = entry.parse() {
+        return Some(ip);
+    }
+    if let Ok(sock) = entry.parse::<std::net::SocketAddr>() {
+        return Some(sock.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|r| r.parse().ok())
 }
 
 /// The language from a saved preference, the `lang` cookie, or
@@ -459,7 +525,11 @@ impl FromRequest for Ctx {
                 session,
                 request_id,
                 path,
-                ip: client_ip(&req, state.settings.trust_forwarded_for),
+                ip: client_ip(
+                    &req,
+                    state.settings.trust_forwarded_for,
+                    state.settings.trusted_proxies,
+                ),
                 user_agent: req
                     .headers()
                     .get(actix_web::http::header::USER_AGENT)
@@ -483,6 +553,10 @@ impl FromRequest for Ctx {
                 nonce_set: Rc::new(Cell::new(false)),
                 flash_in: req
                     .cookie(FLASH_COOKIE)
+                    .map(|c| c.value().to_string())
+                    .filter(|v| !v.is_empty()),
+                device_in: req
+                    .cookie(auth::device::COOKIE)
                     .map(|c| c.value().to_string())
                     .filter(|v| !v.is_empty()),
                 flash_out: Rc::new(RefCell::new(None)),
@@ -540,5 +614,49 @@ impl FormErrors {
 
     pub fn items(&self) -> &[(String, String)] {
         &self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn forwarded_for_is_read_from_the_right() {
+        let one = |v: &str| forwarded_client(&[v], 1);
+        // One proxy: the entry it appended, whatever the client wrote.
+        assert_eq!(one("203.0.113.7").as_deref(), Some("203.0.113.7"));
+        assert_eq!(one("6.6.6.6, 203.0.113.7").as_deref(), Some("203.0.113.7"));
+        assert_eq!(
+            one("1.1.1.1,2.2.2.2 ,  203.0.113.7 ").as_deref(),
+            Some("203.0.113.7")
+        );
+        // Two proxies: the client is second from the right.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 203.0.113.7, 10.0.0.2"], 2).as_deref(),
+            Some("203.0.113.7")
+        );
+        // Several header lines make one list, in order.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6", "203.0.113.7, 10.0.0.2"], 2).as_deref(),
+            Some("203.0.113.7")
+        );
+        // Fewer entries than proxies: the leftmost.
+        assert_eq!(
+            forwarded_client(&["203.0.113.7"], 3).as_deref(),
+            Some("203.0.113.7")
+        );
+        // Ports and brackets as proxies write them; addresses normalised.
+        assert_eq!(one("203.0.113.7:4711").as_deref(), Some("203.0.113.7"));
+        assert_eq!(one("[2001:DB8::1]:4711").as_deref(), Some("2001:db8::1"));
+        assert_eq!(one("[2001:db8::1]").as_deref(), Some("2001:db8::1"));
+        assert_eq!(one("2001:db8::1").as_deref(), Some("2001:db8::1"));
+        // Nothing usable, or no proxy trusted: the peer's address counts.
+        assert_eq!(one(""), None);
+        assert_eq!(one(" , "), None);
+        assert_eq!(one("1.2.3.4, unknown"), None);
+        assert_eq!(one("1.2.3.4, <script>"), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(forwarded_client(&["203.0.113.7"], 0), None);
     }
 }

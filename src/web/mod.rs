@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod ctx;
+pub mod limits;
 pub mod middleware;
 pub mod paging;
 

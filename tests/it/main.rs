@@ -16,6 +16,7 @@ mod scale;
 mod secrets;
 mod smtp;
 mod support;
+mod throttle;
 mod trust;
 
 #[test]

@@ -7,7 +7,8 @@ use reqwest::StatusCode;
 
 use crate::both;
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, bare_client, csrf_in, new_client, spawn_app, walk_pages,
+    Backend, PASSWORD, TestApp, bare_client, csrf_in, new_client, spawn_app, spawn_app_with,
+    walk_pages,
 };
 
 async fn session_rows(app: &TestApp) -> i64 {
@@ -313,7 +314,11 @@ both!(stored_ratings_follow_the_reviews);
 /// Two instances on one PostgreSQL database behave as one portal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_behave_as_one_portal() {
-    let app = spawn_app(Backend::Postgres).await;
+    // Twelve tickets from one account: more than its default hourly limit.
+    let app = spawn_app_with(Backend::Postgres, |s| {
+        s.limits.tickets.account = agora::config::Rule::per_hour(100);
+    })
+    .await;
     let second = app.another_instance().await;
 
     // A session started on one instance is valid on the other (cookies

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::Email;
 use crate::error::AppError;
-use crate::models::{audit, now, users};
+use crate::models::throttle::{self, Attempt};
+use crate::models::{audit, users};
+use crate::web::limits::wait_text;
 use crate::web::{Ctx, FormErrors, render, render_status, safe_next, see_other};
 
 #[derive(Deserialize)]
@@ -51,12 +53,18 @@ pub struct LoginForm {
 }
 
 enum Outcome {
-    Throttled,
     Failed,
     Unverified,
     SignedIn(Box<users::User>),
 }
 
+/// Signs in, slowed down per account as OWASP advises rather than locked:
+/// each attempt is counted on the account's failure streak before the
+/// password is checked (so parallel guesses cannot pass the limit), and
+/// after `login_max_failures` failures each further attempt waits, longer
+/// every time. A browser that signed in to the account before (its device
+/// cookie) has a streak of its own, so failures from elsewhere do not slow
+/// it; other browsers also count on their address's limit of attempts.
 pub async fn submit(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
     let next = safe_next(form.next.as_deref());
     let mut errors = FormErrors::new();
@@ -81,42 +89,62 @@ pub async fn submit(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse
         return page(errors, false, StatusCode::UNPROCESSABLE_ENTITY);
     };
 
-    let settings = ctx.state.settings.clone();
-    let window =
-        time::Duration::try_from(settings.login_window).unwrap_or(time::Duration::minutes(15));
-    let max = settings.login_max_failures;
-    let (ip, addr) = (ctx.ip.clone(), email.as_str().to_string());
-    let (user, throttled) = db::run(ctx.pool(), move |conn| {
-        let (by_account, by_ip) = audit::recent_failures(conn, &addr, &ip, now() - window)?;
-        let user = users::by_email(conn, &addr)?;
-        Ok((user, by_account >= max || by_ip >= max))
+    let addr = email.as_str().to_string();
+    let user = db::run(ctx.pool(), move |conn| Ok(users::by_email(conn, &addr)?)).await?;
+    let device = user.as_ref().and_then(|u| ctx.known_device(u.id));
+    let streak = match &device {
+        Some(id) => format!("device:{id}"),
+        None => throttle::email_subject(email.as_str()),
+    };
+    let policy = throttle::LoginPolicy::from_settings(&ctx.state.settings);
+    let address = device.is_none().then(|| ctx.ip.clone());
+    let subject = streak.clone();
+    let attempt = db::run(ctx.pool(), move |conn| {
+        Ok(throttle::begin_login(
+            conn,
+            &subject,
+            address.as_deref(),
+            &policy,
+        )?)
     })
     .await?;
-
-    let outcome = if throttled {
-        Outcome::Throttled
-    } else {
-        let hash = user.as_ref().map(|u| u.password_hash.clone());
-        let ok = ctx.state.hasher.verify(form.password.clone(), hash).await?;
-        match user {
-            Some(u) if ok && u.is_active() => {
-                if u.is_verified() {
-                    Outcome::SignedIn(Box::new(u))
-                } else {
-                    Outcome::Unverified
-                }
-            }
-            _ => Outcome::Failed,
+    let wait = |key: &str, w| ctx.t1(key, "wait", wait_text(ctx.lang, w));
+    match attempt {
+        Attempt::Allowed => {}
+        Attempt::Locked(w) => {
+            errors.add("email", wait("login-slowed", w));
+            return page(errors, false, StatusCode::TOO_MANY_REQUESTS);
         }
+        Attempt::AddressFull(w) => {
+            errors.add("email", wait("login-address-limited", w));
+            return page(errors, false, StatusCode::TOO_MANY_REQUESTS);
+        }
+    }
+
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = ctx.state.hasher.verify(form.password.clone(), hash).await?;
+    let outcome = match user {
+        Some(u) if ok && u.is_active() => {
+            if u.is_verified() {
+                Outcome::SignedIn(Box::new(u))
+            } else {
+                Outcome::Unverified
+            }
+        }
+        _ => Outcome::Failed,
     };
+    if !matches!(outcome, Outcome::Failed) {
+        // The right password ends the streak it was counted on; a known
+        // browser's success leaves the account's own streak as it is.
+        let subject = streak.clone();
+        db::run(ctx.pool(), move |conn| {
+            Ok(throttle::login_succeeded(conn, &subject)?)
+        })
+        .await?;
+    }
 
     let (ip, addr) = (ctx.ip.clone(), email.as_str().to_string());
     match outcome {
-        Outcome::Throttled => {
-            let minutes = (settings.login_window.as_secs().div_ceil(60)) as i64;
-            errors.add("email", ctx.tn("login-throttled", "minutes", minutes));
-            page(errors, false, StatusCode::TOO_MANY_REQUESTS)
-        }
         Outcome::Failed => {
             db::run(ctx.pool(), move |conn| {
                 Ok(audit::record(
@@ -148,6 +176,7 @@ pub async fn submit(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse
             })
             .await?;
             ctx.sign_in(&user)?;
+            ctx.remember_device(user.id);
             ctx.flash_text(
                 "success",
                 ctx.lang.t_args(

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::{audit, outbox, sessions, tokens, users};
+use crate::web::limits::{self, Action, Actor};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
 #[derive(Template)]
@@ -50,6 +51,19 @@ pub async fn forgot_submit(
             },
         );
     };
+    // Counted whether or not an account has the address, so the answer
+    // tells nothing about it.
+    if let Some(msg) = limits::check(&ctx, Action::Resets, Actor::Email(email.as_str())).await? {
+        errors.add("email", msg);
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &ForgotPage {
+                ctx: &ctx,
+                email: &form.email,
+                errors,
+            },
+        );
+    }
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let fallback = ctx.lang;

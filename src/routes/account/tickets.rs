@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::models::tickets::{self, MessageView, NewTicket, Ticket, Writer};
 use crate::models::{consents, listings};
 use crate::support;
+use crate::web::limits::{self, Action, Actor};
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
@@ -149,9 +150,22 @@ pub async fn create(ctx: Ctx, form: web::Form<NewForm>) -> Result<HttpResponse, 
     if priority.is_none() {
         e.add("priority", ctx.t("error-priority-invalid"));
     }
-    let (Some(subject), Some(message), Some(priority)) = (subject, message, priority) else {
+    let status = if e.is_empty() {
+        match limits::check(&ctx, Action::Tickets, Actor::Account(user.id)).await? {
+            Some(msg) => {
+                e.add("message", msg);
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            None => StatusCode::OK,
+        }
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (Some(subject), Some(message), Some(priority), true) =
+        (subject, message, priority, e.is_empty())
+    else {
         return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             &NewPage {
                 ctx: &ctx,
                 form: &form,
@@ -278,6 +292,10 @@ pub async fn reply(
     if t.is_closed() {
         e.add("body", ctx.t("ticket-closed-no-reply"));
         return show_page(&ctx, &t, &form.body, "", e, StatusCode::CONFLICT).await;
+    }
+    if let Some(msg) = limits::check(&ctx, Action::Replies, Actor::Account(user.id)).await? {
+        e.add("body", msg);
+        return show_page(&ctx, &t, &form.body, "", e, StatusCode::TOO_MANY_REQUESTS).await;
     }
     let links = ctx.mail_links();
     let (number, tid) = (t.number, t.id);

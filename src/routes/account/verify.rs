@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::{audit, outbox, tokens, users};
+use crate::web::limits::{self, Action, Actor};
 use crate::web::{Ctx, FormErrors, render, render_status};
 
 /// Opens the link from the email: confirms the address once.
@@ -99,6 +100,19 @@ pub async fn resend_submit(
             },
         );
     };
+    // Counted whether or not an account has the address, so the answer
+    // tells nothing about it.
+    if let Some(msg) = limits::check(&ctx, Action::Resends, Actor::Email(email.as_str())).await? {
+        errors.add("email", msg);
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &ResendPage {
+                ctx: &ctx,
+                email: &form.email,
+                errors,
+            },
+        );
+    }
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let fallback = ctx.lang;

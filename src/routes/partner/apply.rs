@@ -7,6 +7,7 @@ use crate::db::{self, write_tx_retrying};
 use crate::error::AppError;
 use crate::models::{audit, partners};
 use crate::routes::account::Notice;
+use crate::web::limits::{self, Action, Actor};
 use crate::web::{Ctx, FormErrors, render, render_status};
 
 #[derive(Deserialize, Default)]
@@ -70,6 +71,17 @@ pub async fn submit(ctx: Ctx, form: web::Form<ApplyForm>) -> Result<HttpResponse
             },
         );
     };
+    if let Some(msg) = limits::check(&ctx, Action::Applications, Actor::Account(user.id)).await? {
+        e.add("name", msg);
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &ApplyPage {
+                ctx: &ctx,
+                form: &form,
+                errors: e,
+            },
+        );
+    }
     let ip = ctx.ip.clone();
     // Two applications with one name at once: the rerun picks a free slug.
     db::run(ctx.pool(), move |conn| {

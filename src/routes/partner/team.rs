@@ -14,6 +14,7 @@ use crate::mail::messages;
 use crate::models::partners::{self, Invitation, Member, Role};
 use crate::models::{audit, outbox, users};
 use crate::routes::account::Notice;
+use crate::web::limits::{self, Action, Actor};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
 /// Invitation links work for seven days.
@@ -115,6 +116,18 @@ pub async fn invite(
         .await;
     };
     let inviter = ctx.require_user()?.clone();
+    if let Some(msg) = limits::check(&ctx, Action::Invitations, Actor::Account(inviter.id)).await? {
+        errors.add("email", msg);
+        return team_page(
+            &ctx,
+            &a,
+            &form.email,
+            &form.role,
+            errors,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
     let partner = a.partner.clone();
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();

@@ -15,6 +15,7 @@ use crate::domain::required_text;
 use crate::error::AppError;
 use crate::models::tickets::{self, Contact, MessageView, Ticket, Writer};
 use crate::support;
+use crate::web::limits::{self, Action, Actor};
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
@@ -147,6 +148,10 @@ pub async fn reply(
         return page(&ctx, &a, &t, &form.body, e, StatusCode::CONFLICT).await;
     }
     let user_id = ctx.require_user()?.id;
+    if let Some(msg) = limits::check(&ctx, Action::Replies, Actor::Account(user_id)).await? {
+        e.add("body", msg);
+        return page(&ctx, &a, &t, &form.body, e, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     let (pid, pname) = (a.partner.id, a.partner.name.clone());
     let links = ctx.mail_links();
     let tid = t.id;

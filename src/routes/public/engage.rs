@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::{consents, engagements, outbox};
+use crate::web::limits::{self, Action, Actor};
 use crate::web::paging::PageRequest;
 use crate::web::{Ctx, FormErrors, see_other};
 
@@ -50,6 +51,22 @@ pub async fn engage(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
+    // Asking again is answered with "already asked" and mails nobody, so
+    // only a new request counts on the limit.
+    if d.engagement.is_none()
+        && let Some(msg) = limits::check(&ctx, Action::Requests, Actor::Account(user.id)).await?
+    {
+        errors.add("message", msg);
+        return listing_page(
+            &ctx,
+            &d,
+            &form.message,
+            None,
+            None,
+            errors,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
     let share = form.consent.is_some();
     let (listing, partner) = (d.listing.clone(), d.partner.clone());
     let base = ctx.base_url().to_string();

@@ -91,10 +91,6 @@ login-forgot = Forgot your password?
 login-no-account = Create an account
 login-failed = The email address or password is not right.
 login-unverified = Please confirm your email address first: open the link we emailed you.
-login-throttled = { $minutes ->
-    [one] Too many failed sign-ins. Please try again in a minute.
-   *[other] Too many failed sign-ins. Please try again in { $minutes } minutes.
-}
 login-welcome = Welcome back, { $name }.
 
 ## Passwords
@@ -706,3 +702,20 @@ invitation-already-member = You were already in this team; your role stays { $ro
 invitation-role-changed = You were already in this team; your role is now { $role }.
 ticket-follow-up-send = Open a follow-up with this message
 ticket-draft-not-sent = Your message, not sent
+
+## Throttling and rate limits
+wait-seconds = { $n ->
+    [one] a second
+   *[other] { $n } seconds
+}
+wait-minutes = { $n ->
+    [one] a minute
+   *[other] { $n } minutes
+}
+wait-hours = { $n ->
+    [one] an hour
+   *[other] { $n } hours
+}
+login-slowed = Too many failed sign-ins to this account. Please try again in { $wait }. A browser you signed in with before is not held up.
+login-address-limited = Too many sign-in attempts from your network. Please try again in { $wait }.
+rate-limited = You have done this too often in a short time. Please try again in { $wait }; what you entered is kept below.

@@ -91,9 +91,6 @@ login-forgot = 忘记密码？
 login-no-account = 创建账户
 login-failed = 邮箱或密码不正确。
 login-unverified = 请先确认您的邮箱：打开我们发给您的邮件中的链接。
-login-throttled = { $minutes ->
-   *[other] 登录失败次数过多。请在 { $minutes } 分钟后重试。
-}
 login-welcome = 欢迎回来，{ $name }。
 
 ## Passwords
@@ -698,3 +695,11 @@ invitation-already-member = 您已是此团队成员；您的角色仍为{ $role
 invitation-role-changed = 您已是此团队成员；您的角色现为{ $role }。
 ticket-follow-up-send = 用这条消息创建后续工单
 ticket-draft-not-sent = 您的消息（未发送）
+
+## Throttling and rate limits
+wait-seconds = { $n } 秒
+wait-minutes = { $n } 分钟
+wait-hours = { $n } 小时
+login-slowed = 此账户登录失败次数过多。请在 { $wait }后重试。您以前登录过的浏览器不受影响。
+login-address-limited = 来自您所在网络的登录尝试过多。请在 { $wait }后重试。
+rate-limited = 您在短时间内操作过于频繁。请在 { $wait }后重试；您填写的内容已保留在下方。
