@@ -235,6 +235,28 @@ where
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
 }
 
+/// Runs a short read for a page. On SQLite, when a connection is idle in
+/// the pool, it runs right here on the HTTP worker: the indexed reads of a
+/// public page take tens of microseconds, less than handing them to the
+/// blocking pool and back (two thread switches and a wake-up). Anything
+/// else (PostgreSQL's network round trips, a pool with nothing idle) goes
+/// through `run`. Only for reads: a write could wait on SQLite's busy
+/// timeout and stall every request on this worker.
+pub async fn read<T, F>(pool: &Pool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    if let Some(mut conn) = pool.try_get() {
+        if matches!(*conn, AnyConnection::Sqlite(_)) {
+            return f(&mut conn);
+        }
+        // Back to the pool at once; the blocking pool takes one again.
+        drop(conn);
+    }
+    run(pool, f).await
+}
+
 /// Runs `f` with PostgreSQL planning each statement for its own values.
 /// Diesel keeps statements prepared, and after a few runs PostgreSQL may
 /// switch one to a generic plan that cannot see the bound values: a range

@@ -159,33 +159,35 @@ pub fn claim(
 }
 
 /// Marks a message sent. A sensitive one loses its bodies in the same
-/// statement: once delivered, the outbox keeps no link that signs anyone in.
+/// transaction: once delivered, the outbox keeps no link that signs anyone in.
 pub fn mark_sent(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
-    let now = super::now();
-    let target = outgoing_email::table
-        .find(id)
-        .filter(outgoing_email::status.eq(SENDING));
-    diesel::update(target)
-        .set((
-            outgoing_email::status.eq(SENT),
-            outgoing_email::sent_at.eq(now),
-            outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
-            outgoing_email::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
-    diesel::update(
-        outgoing_email::table
+    write_tx(conn, |conn| {
+        let now = super::now();
+        let target = outgoing_email::table
             .find(id)
-            .filter(outgoing_email::sensitive.eq(true))
-            .filter(outgoing_email::redacted_at.is_null()),
-    )
-    .set((
-        outgoing_email::body_text.eq(""),
-        outgoing_email::body_html.eq(""),
-        outgoing_email::redacted_at.eq(now),
-    ))
-    .execute(conn)
-    .map(|_| ())
+            .filter(outgoing_email::status.eq(SENDING));
+        diesel::update(target)
+            .set((
+                outgoing_email::status.eq(SENT),
+                outgoing_email::sent_at.eq(now),
+                outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
+                outgoing_email::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?;
+        diesel::update(
+            outgoing_email::table
+                .find(id)
+                .filter(outgoing_email::sensitive.eq(true))
+                .filter(outgoing_email::redacted_at.is_null()),
+        )
+        .set((
+            outgoing_email::body_text.eq(""),
+            outgoing_email::body_html.eq(""),
+            outgoing_email::redacted_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+    })
 }
 
 /// Deletes up to `batch` sent messages older than `retention`, oldest

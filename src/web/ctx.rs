@@ -498,7 +498,7 @@ impl FromRequest for Ctx {
             let user = match uid {
                 Some(id) => {
                     let found =
-                        db::run(&state.pool, move |conn| Ok(users::by_id(conn, id)?)).await?;
+                        db::read(&state.pool, move |conn| Ok(users::by_id(conn, id)?)).await?;
                     match found {
                         Some(u) if u.is_active() => Some(u),
                         _ => {

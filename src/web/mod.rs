@@ -73,7 +73,7 @@ impl AppState {
     ) -> Result<Arc<Vec<crate::models::listings::Category>>, AppError> {
         self.categories
             .get_or_load("all".into(), || {
-                crate::db::run(&self.pool, |conn| {
+                crate::db::read(&self.pool, |conn| {
                     Ok(crate::models::listings::categories(conn)?)
                 })
             })

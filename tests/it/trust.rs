@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Page, Person, TestApp, new_client, spawn_app, to_page};
+use crate::helpers::{
+    Backend, Page, Person, TestApp, new_client, spawn_app, spawn_app_with, to_page,
+};
 
 /// Rounds of each race: the requests' timing varies, so each race is run
 /// several times on fresh rows.
@@ -983,7 +985,12 @@ async fn same_signup_twice_at_once(backend: Backend) {
 both!(same_signup_twice_at_once);
 
 async fn same_slugs_at_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // Many applications from one account and address: above the usual limits.
+    let app = spawn_app_with(backend, |s| {
+        s.limits.applications.account = agora::config::Rule::per_day(100);
+        s.limits.applications.address = agora::config::Rule::per_day(100);
+    })
+    .await;
     let ann = app.person("ann@example.com", "Ann").await;
     let ben = app.person("ben@example.com", "Ben").await;
     let (pid, slug) = app.partner("Walkies", &ann).await;

@@ -160,7 +160,7 @@ async fn browse_total(ctx: &Ctx, filter: CardFilter) -> Result<i64, AppError> {
         .state
         .count_cache
         .get_or_load(key, || {
-            db::run(ctx.pool(), move |conn| {
+            db::read(ctx.pool(), move |conn| {
                 Ok(listings::public_count_capped(conn, filter)?)
             })
         })
@@ -210,7 +210,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
             .collect();
         let page = req.finish(window, |(i, id)| (*i as i64, *id));
         let ids: Vec<i64> = page.items.iter().map(|(_, id)| *id).collect();
-        let cards = db::run(ctx.pool(), move |conn| {
+        let cards = db::read(ctx.pool(), move |conn| {
             Ok(listings::public_cards_by_ids(conn, &ids)?)
         })
         .await?;
@@ -222,7 +222,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
         let total = browse_total(&ctx, filter).await?;
         let (total, capped) = paging::capped(total);
         let order = card_order(sort);
-        let page = db::run(ctx.pool(), move |conn| {
+        let page = db::read(ctx.pool(), move |conn| {
             Ok(listings::public_page(conn, filter, order, &req)?)
         })
         .await?;
@@ -301,7 +301,7 @@ pub async fn load_listing(
 ) -> Result<ListingData, AppError> {
     let slug = slug.to_string();
     let viewer = ctx.user.as_ref().map(|u| u.id);
-    let data: ListingData = db::run(ctx.pool(), move |conn| {
+    let data: ListingData = db::read(ctx.pool(), move |conn| {
         let (listing, partner, category) =
             listings::public_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
         let member = match viewer {
@@ -415,7 +415,7 @@ pub async fn partner(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let req = PageRequest::parse(&page, PAGE_SIZE);
-    let (partner, rating, cards) = db::run(ctx.pool(), move |conn| {
+    let (partner, rating, cards) = db::read(ctx.pool(), move |conn| {
         let p = partners::by_slug(conn, &slug)?
             .filter(|p| p.is_public())
             .ok_or(AppError::NotFound)?;

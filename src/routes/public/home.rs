@@ -14,7 +14,7 @@ struct HomePage<'a> {
 }
 
 pub async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let listings = db::run(ctx.pool(), |conn| Ok(catalogue::latest_public(conn, 12)?)).await?;
+    let listings = db::read(ctx.pool(), |conn| Ok(catalogue::latest_public(conn, 12)?)).await?;
     render(&HomePage {
         ctx: &ctx,
         listings,
