@@ -225,6 +225,24 @@ fn refuse(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody> {
     req.into_response(error.error_response())
 }
 
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// The session's token, made on first use.
+pub fn token(session: &actix_session::Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(crate::auth::SESSION_CSRF) {
+        return t;
+    }
+    let t = crate::auth::random_id(32);
+    let _ = session.insert(crate::auth::SESSION_CSRF, &t);
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,22 +266,4 @@ mod tests {
         assert_eq!(unmask("!!"), None);
         assert_eq!(unmask("abc"), None);
     }
-}
-
-fn form_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
-
-/// The session's token, made on first use.
-pub fn token(session: &actix_session::Session) -> String {
-    if let Ok(Some(t)) = session.get::<String>(crate::auth::SESSION_CSRF) {
-        return t;
-    }
-    let t = crate::auth::random_id(32);
-    let _ = session.insert(crate::auth::SESSION_CSRF, &t);
-    t
 }
