@@ -240,9 +240,10 @@ pub struct RulePair {
 /// | RESETS         | asking for a password-reset email      | 3/1h     | 10/1h     |
 /// | RESENDS        | asking for a new verification email    | 3/1h     | 10/1h     |
 /// | APPLICATIONS   | applying as a partner                  | 3/1d     | 10/1d     |
+/// | SIGNUPS        | signing up (mails the address given)   | 3/1h     | 30/1h     |
 ///
-/// For resets and resends the "account" is the email address asked for,
-/// whether or not an account has it.
+/// For resets, resends and sign-ups the "account" is the email address
+/// asked for, whether or not an account has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub tickets: RulePair,
@@ -252,6 +253,7 @@ pub struct Limits {
     pub resets: RulePair,
     pub resends: RulePair,
     pub applications: RulePair,
+    pub signups: RulePair,
 }
 
 impl Default for Limits {
@@ -265,6 +267,7 @@ impl Default for Limits {
             resets: pair(Rule::per_hour(3), Rule::per_hour(10)),
             resends: pair(Rule::per_hour(3), Rule::per_hour(10)),
             applications: pair(Rule::per_day(3), Rule::per_day(10)),
+            signups: pair(Rule::per_hour(3), Rule::per_hour(30)),
         }
     }
 }
@@ -272,7 +275,7 @@ impl Default for Limits {
 impl Limits {
     pub fn from_env() -> Result<Limits, ConfigError> {
         let mut limits = Limits::default();
-        let fields: [(&'static str, &'static str, &mut RulePair); 7] = [
+        let fields: [(&'static str, &'static str, &mut RulePair); 8] = [
             (
                 "AGORA_LIMIT_TICKETS",
                 "AGORA_LIMIT_TICKETS_ADDRESS",
@@ -307,6 +310,11 @@ impl Limits {
                 "AGORA_LIMIT_APPLICATIONS",
                 "AGORA_LIMIT_APPLICATIONS_ADDRESS",
                 &mut limits.applications,
+            ),
+            (
+                "AGORA_LIMIT_SIGNUPS",
+                "AGORA_LIMIT_SIGNUPS_ADDRESS",
+                &mut limits.signups,
             ),
         ];
         for (account, address, pair) in fields {

@@ -174,24 +174,13 @@ pub fn mark_sent(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
                 outgoing_email::last_error.eq(None::<String>),
             ))
             .execute(conn)?;
-        diesel::update(
-            outgoing_email::table
-                .find(id)
-                .filter(outgoing_email::sensitive.eq(true))
-                .filter(outgoing_email::redacted_at.is_null()),
-        )
-        .set((
-            outgoing_email::body_text.eq(""),
-            outgoing_email::body_html.eq(""),
-            outgoing_email::redacted_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+        redact_sensitive(conn, id, now)
     })
 }
 
 /// Deletes up to `batch` sent messages older than `retention`, oldest
-/// first, over `outgoing_email_status_sent`; returns how many went.
+/// first, over `outgoing_email_status_sent`, and as many failed ones
+/// created before then; returns how many went.
 pub fn purge_sent(conn: &mut AnyConnection, retention: Duration, batch: i64) -> QueryResult<usize> {
     let cutoff = super::now() - retention;
     let old = outgoing_email::table
@@ -200,7 +189,17 @@ pub fn purge_sent(conn: &mut AnyConnection, retention: Duration, batch: i64) -> 
         .order(outgoing_email::sent_at.asc())
         .select(outgoing_email::id)
         .limit(batch);
-    let ids: Vec<i64> = old.load(conn)?;
+    let mut ids: Vec<i64> = old.load(conn)?;
+    // Messages that failed for good go after the same time, by age.
+    ids.extend(
+        outgoing_email::table
+            .filter(outgoing_email::status.eq(FAILED))
+            .filter(outgoing_email::created_at.lt(cutoff))
+            .order(outgoing_email::id.asc())
+            .select(outgoing_email::id)
+            .limit(batch)
+            .load::<i64>(conn)?,
+    );
     if ids.is_empty() {
         return Ok(0);
     }
@@ -220,17 +219,38 @@ pub fn mark_failed(
         Some(d) => (QUEUED, now + d),
         None => (FAILED, now),
     };
-    diesel::update(outgoing_email::table.find(id))
-        .set((
-            outgoing_email::status.eq(status),
-            outgoing_email::next_attempt_at.eq(next),
-            outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
-            outgoing_email::last_error.eq(Some(error)),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    write_tx(conn, |conn| {
+        diesel::update(outgoing_email::table.find(id))
+            .set((
+                outgoing_email::status.eq(status),
+                outgoing_email::next_attempt_at.eq(next),
+                outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
+                outgoing_email::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
+fn redact_sensitive(conn: &mut AnyConnection, id: i64, now: PrimitiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        outgoing_email::table
+            .find(id)
+            .filter(outgoing_email::sensitive.eq(true))
+            .filter(outgoing_email::redacted_at.is_null()),
+    )
+    .set((
+        outgoing_email::body_text.eq(""),
+        outgoing_email::body_html.eq(""),
+        outgoing_email::redacted_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Queues a failed message again (an admin's retry). A failed message
+/// that carries a link keeps its body for this; the link's token expires
+/// on its own, and the message goes with the retention period.
 pub fn retry_failed(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
     diesel::update(
         outgoing_email::table

@@ -20,6 +20,7 @@ pub enum Action {
     Resets,
     Resends,
     Applications,
+    Signups,
 }
 
 impl Action {
@@ -32,6 +33,7 @@ impl Action {
             Action::Resets => "password_reset",
             Action::Resends => "verify_resend",
             Action::Applications => "partner_application",
+            Action::Signups => "signup",
         }
     }
 
@@ -44,6 +46,7 @@ impl Action {
             Action::Resets => limits.resets,
             Action::Resends => limits.resends,
             Action::Applications => limits.applications,
+            Action::Signups => limits.signups,
         }
     }
 }

@@ -148,7 +148,29 @@ async fn sent_mail_is_deleted_after_the_retention(backend: Backend) {
                 .execute(conn)
                 .unwrap();
         }
-        // A failed message is kept for the admin to retry, however old.
+        // A message that failed for good goes after the retention too.
+        let email = agora::models::outbox::NewEmail {
+            to: "bo@example.com".into(),
+            subject: "ancient".into(),
+            text: "t".into(),
+            html: "h".into(),
+            in_reply_to: None,
+            references: None,
+            unsubscribe: None,
+            sensitive: false,
+        };
+        agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();
+        diesel::sql_query("UPDATE outgoing_email SET status = 'failed' WHERE subject = 'ancient'")
+            .execute(conn)
+            .unwrap();
+        {
+            use agora::schema::outgoing_email::dsl as o;
+            diesel::update(o::outgoing_email.filter(o::subject.eq("ancient")))
+                .set(o::created_at.eq(agora::models::now() - time::Duration::days(31)))
+                .execute(conn)
+                .unwrap();
+        }
+        // A failed message is kept for the admin to retry for as long.
         diesel::sql_query("UPDATE outgoing_email SET status = 'failed' WHERE subject = 'recent'")
             .execute(conn)
             .unwrap();

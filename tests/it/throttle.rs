@@ -698,6 +698,59 @@ async fn reset_and_verification_mails_are_limited(backend: Backend) {
 }
 both!(reset_and_verification_mails_are_limited);
 
+async fn signups_are_limited_per_address_asked_for_and_per_client(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.limits.signups.account = rule(2);
+        s.limits.signups.address = rule(3);
+    })
+    .await;
+    app.create_user("vic@example.com", "Vic", PASSWORD, true)
+        .await;
+    let app = &app;
+    let signup = |email: &'static str| async move {
+        app.post(
+            "/signup",
+            &[
+                ("email", email),
+                ("display_name", "Someone Else"),
+                ("password", "some long password"),
+            ],
+        )
+        .await
+    };
+    // Someone signing up with Vic's address again and again mails Vic at
+    // most twice.
+    for _ in 0..2 {
+        assert_eq!(signup("vic@example.com").await.status, StatusCode::OK);
+    }
+    let page = signup("vic@example.com").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.assert_contains(LIMITED);
+    page.assert_contains("value=\"vic@example.com\"");
+    page.assert_contains("value=\"Someone Else\"");
+    app.mail.wait_for("vic@example.com", 2).await;
+    // New addresses from the same client: up to the client's limit.
+    assert_eq!(signup("new@example.com").await.status, StatusCode::OK);
+    let page = signup("newer@example.com").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(app.mail.to("vic@example.com").len(), 2);
+    assert!(app.mail.to("newer@example.com").is_empty());
+    let made = app
+        .db(|conn| {
+            use agora::schema::users::dsl::*;
+            use diesel::prelude::*;
+            users
+                .filter(email.eq("newer@example.com"))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(made, 0);
+}
+both!(signups_are_limited_per_address_asked_for_and_per_client);
+
 async fn partner_applications_are_limited(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.limits.applications.account = Rule::per_day(1);

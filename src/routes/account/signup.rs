@@ -9,6 +9,7 @@ use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::mail::messages;
 use crate::models::{audit, now, outbox, tokens, users};
+use crate::web::limits::{self, Action, Actor};
 use crate::web::{Ctx, FormErrors, render, render_status};
 
 #[derive(Deserialize, Default)]
@@ -62,6 +63,21 @@ pub async fn submit(ctx: Ctx, form: web::Form<SignupForm>) -> Result<HttpRespons
             },
         );
     };
+    // Every sign-up mails the address given (a confirmation, or a note to
+    // its owner): counted per address asked for and per client address,
+    // before any hashing, whether or not an account has it.
+    if let Some(msg) = limits::check(&ctx, Action::Signups, Actor::Email(email.as_str())).await? {
+        errors.add("email", msg);
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &SignupPage {
+                ctx: &ctx,
+                email: &form.email,
+                display_name: &form.display_name,
+                errors,
+            },
+        );
+    }
     // Hash in every case, so a known address answers as slowly as a new one.
     let hash = ctx.state.hasher.hash(password.as_str().to_string()).await?;
     let lang = ctx.lang;

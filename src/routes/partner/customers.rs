@@ -86,10 +86,17 @@ pub async fn list(
     let (pid, filter) = (a.partner.id, f.filter());
     let req = PageRequest::parse(&p, crm::PAGE_SIZE);
     // The count reads up to 10,001 rows: kept a little while per filter,
-    // and dropped whenever a consent to the partner changes.
+    // and dropped whenever a consent to the partner changes. A search is
+    // always counted afresh: it may name one person, and a count kept from
+    // before their withdrawal (on another instance, say) would tell of them.
     let count_key = format!("{}{}", count_key_prefix(pid), f.query());
-    let known = ctx.state.figures.get(&count_key);
-    let fresh = known.is_none();
+    let searched = !f.q.trim().is_empty();
+    let known = if searched {
+        None
+    } else {
+        ctx.state.figures.get(&count_key)
+    };
+    let fresh = known.is_none() && !searched;
     let (computed_at, page, total, tags) = db::run(ctx.pool(), move |conn| {
         let computed_at = crm::ensure_scored(conn, pid)?;
         // One partner's customers are a skewed share of the scores: plan
