@@ -3,16 +3,33 @@ use clap::Parser;
 use agora::cli::{self, Cli};
 use agora::config::Settings;
 
+/// Logs go to standard output: coloured only on a terminal (a log file or
+/// a journal gets plain text), or one JSON object per line with
+/// `AGORA_LOG_FORMAT=json`, each carrying its request's span (and so its
+/// request id).
+fn init_logs() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AGORA_LOG")
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let json = std::env::var("AGORA_LOG_FORMAT").is_ok_and(|v| v.trim() == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        builder.with_ansi(std::io::stdout().is_terminal()).init();
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let _ = dotenvy::dotenv();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AGORA_LOG")
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .with_target(false)
-        .init();
+    init_logs();
     let cli = Cli::parse();
     let settings = match Settings::from_env() {
         Ok(s) => s,

@@ -466,3 +466,94 @@ async fn health_fails_when_the_database_is_gone() {
     let page = app.get("/healthz").await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// Runs `agora serve` with `envs`, asks for a missing page, stops it, and
+/// returns what it wrote to standard output and the request's id.
+async fn serve_one_request(envs: &[(&str, &str)]) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_agora"));
+    cmd.current_dir(dir.path())
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env_remove("AGORA_LOG")
+        .env_remove("AGORA_LOG_FORMAT")
+        .env("AGORA_BIND", format!("127.0.0.1:{port}"))
+        .env("AGORA_SECRET_KEY", "0123456789abcdef0123456789abcdef-test")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = String::new();
+    while !out.contains("outgoing email") {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("server did not start: {out}"));
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let res = crate::helpers::bare_client()
+        .get(format!("http://127.0.0.1:{port}/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    // The request's log line comes as the response goes.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    reader.join().unwrap();
+    for line in rx.try_iter() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    (out, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_plain_off_a_terminal_and_json_when_asked() {
+    let (out, id) = serve_one_request(&[]).await;
+    assert!(!out.contains('\u{1b}'), "escape codes in the log: {out:?}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("handled") && l.contains(&id))
+        .unwrap_or_else(|| panic!("no line for request {id}: {out}"));
+    assert!(line.contains("status=404"), "{line}");
+
+    let (out, id) = serve_one_request(&[("AGORA_LOG_FORMAT", "json")]).await;
+    assert!(!out.contains('\u{1b}'), "escape codes in the log: {out:?}");
+    let events: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(!events.is_empty(), "{out}");
+    let handled = events
+        .iter()
+        .find(|e| e["fields"]["message"] == "handled" && e["span"]["id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no JSON event for request {id}: {out}"));
+    assert_eq!(handled["fields"]["status"], 404);
+    assert_eq!(handled["level"], "INFO");
+    assert!(handled["timestamp"].is_string());
+}
