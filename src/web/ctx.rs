@@ -70,6 +70,9 @@ pub struct Ctx {
     pub path: String,
     pub ip: String,
     pub user_agent: String,
+    /// A HEAD request (answered as GET, without its body): a monitor's
+    /// check, not a visit.
+    pub head: bool,
     pub state: web::Data<AppState>,
     /// Cookies for the response, the anonymous CSRF nonce and flash
     /// messages of visitors without a session.
@@ -536,6 +539,10 @@ impl FromRequest for Ctx {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_string(),
+                head: req
+                    .extensions()
+                    .get::<crate::web::middleware::HeadRequest>()
+                    .is_some(),
                 state,
                 cookies: req
                     .extensions()

@@ -44,6 +44,10 @@ pub async fn request_log(
     Ok(res)
 }
 
+/// Marks a request that came as HEAD (and is routed as GET).
+#[derive(Clone, Copy)]
+pub struct HeadRequest;
+
 /// The methods the portal answers. Anything else (`CONNECT`, `PUT`,
 /// `TRACE`...) gets 405 before a byte of its body is read, and the
 /// connection is closed, so it cannot be held open.
@@ -56,6 +60,7 @@ pub async fn methods(
     if method == Method::HEAD {
         // Answered as GET; the server sends the headers without the body.
         req.head_mut().method = Method::GET;
+        req.extensions_mut().insert(HeadRequest);
     } else if !matches!(method, Method::GET | Method::POST | Method::OPTIONS) {
         let mut res = HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "GET, HEAD, POST, OPTIONS"))

@@ -441,6 +441,18 @@ async fn head_is_answered_wherever_get_is(backend: Backend) {
         })
         .await;
     assert_eq!(sessions, 0);
+
+    // A monitor's HEAD on a listing is not a visit: only the GET counts.
+    let owner = app.person("lo@example.com", "Lo").await;
+    let (pid, _) = app.partner("Head Co", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Morning swim", "Laps.", true).await;
+    let path = format!("/listings/{lslug}");
+    for _ in 0..3 {
+        let res = app.client.head(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    assert_eq!(app.get(&path).await.status, StatusCode::OK);
+    assert_eq!(app.wait_for_views(lid, 1).await, 1);
 }
 both!(head_is_answered_wherever_get_is);
 

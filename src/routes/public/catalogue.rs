@@ -332,7 +332,7 @@ pub async fn load_listing(
         })
     })
     .await?;
-    if count_view && !data.member {
+    if count_view && !data.member && !ctx.head {
         ctx.state.count_view(data.listing.id);
     }
     Ok(data)
