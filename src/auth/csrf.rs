@@ -125,9 +125,10 @@ pub async fn check(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let out = ResponseCookies::default();
     req.extensions_mut().insert(out.clone());
-    let secure = req
+    let state = req
         .app_data::<actix_web::web::Data<crate::web::AppState>>()
-        .is_none_or(|s| s.secure_cookies);
+        .cloned();
+    let secure = state.as_ref().is_none_or(|s| s.secure_cookies);
     let nonce = match req.cookie(anon_cookie(secure)) {
         Some(c) if valid_nonce(c.value()) => AnonNonce {
             value: c.value().to_string(),
@@ -152,8 +153,8 @@ pub async fn check(
     {
         return Ok(refuse(req, AppError::TooLarge));
     }
-    let limit = req
-        .app_data::<actix_web::web::Data<crate::web::AppState>>()
+    let limit = state
+        .as_ref()
         .map_or(BODY_TIMEOUT, |s| s.settings.body_timeout);
     let mut payload = req.take_payload();
     let read = async {
@@ -210,8 +211,8 @@ pub async fn check(
     // the token bound to the visitor's nonce cookie will do.
     let by_nonce = !signed_in
         && !nonce.fresh
-        && req
-            .app_data::<actix_web::web::Data<crate::web::AppState>>()
+        && state
+            .as_ref()
             .is_some_and(|state| eq(&anon_token(&state.settings.secret, &nonce.value)));
     if !(by_session || by_nonce) {
         tracing::warn!(path = %req.path(), "CSRF check failed");

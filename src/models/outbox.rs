@@ -219,17 +219,15 @@ pub fn mark_failed(
         Some(d) => (QUEUED, now + d),
         None => (FAILED, now),
     };
-    write_tx(conn, |conn| {
-        diesel::update(outgoing_email::table.find(id))
-            .set((
-                outgoing_email::status.eq(status),
-                outgoing_email::next_attempt_at.eq(next),
-                outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
-                outgoing_email::last_error.eq(Some(error)),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
+    diesel::update(outgoing_email::table.find(id))
+        .set((
+            outgoing_email::status.eq(status),
+            outgoing_email::next_attempt_at.eq(next),
+            outgoing_email::locked_until.eq(None::<PrimitiveDateTime>),
+            outgoing_email::last_error.eq(Some(error)),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 fn redact_sensitive(conn: &mut AnyConnection, id: i64, now: PrimitiveDateTime) -> QueryResult<()> {

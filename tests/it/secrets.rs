@@ -56,6 +56,20 @@ async fn all_sent(app: &crate::helpers::TestApp) -> Vec<Stored> {
     panic!("the outbox did not drain: {:?}", stored_mail(app).await);
 }
 
+/// A message to bo@example.com that carries no secret.
+fn plain_email(subject: &str, text: &str, html: &str) -> agora::models::outbox::NewEmail {
+    agora::models::outbox::NewEmail {
+        to: "bo@example.com".into(),
+        subject: subject.into(),
+        text: text.into(),
+        html: html.into(),
+        in_reply_to: None,
+        references: None,
+        unsubscribe: None,
+        sensitive: false,
+    }
+}
+
 async fn sent_links_are_not_kept(backend: Backend) {
     let app = spawn_app(backend).await;
     let page = app
@@ -103,16 +117,7 @@ async fn sent_links_are_not_kept(backend: Backend) {
 
     // Mail without a secret keeps its text (the admin can read what went out).
     app.db(|conn| {
-        let email = agora::models::outbox::NewEmail {
-            to: "bo@example.com".into(),
-            subject: "Plain".into(),
-            text: "Nothing secret here".into(),
-            html: "<p>Nothing secret here</p>".into(),
-            in_reply_to: None,
-            references: None,
-            unsubscribe: None,
-            sensitive: false,
-        };
+        let email = plain_email("Plain", "Nothing secret here", "<p>Nothing secret here</p>");
         agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();
     })
     .await;
@@ -128,16 +133,7 @@ async fn sent_mail_is_deleted_after_the_retention(backend: Backend) {
     let app = spawn_app(backend).await;
     app.db(|conn| {
         for (subject, days) in [("old", 31), ("recent", 29)] {
-            let email = agora::models::outbox::NewEmail {
-                to: "bo@example.com".into(),
-                subject: subject.into(),
-                text: "t".into(),
-                html: "h".into(),
-                in_reply_to: None,
-                references: None,
-                unsubscribe: None,
-                sensitive: false,
-            };
+            let email = plain_email(subject, "t", "h");
             agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();
             use agora::schema::outgoing_email::dsl as o;
             diesel::update(o::outgoing_email.filter(o::subject.eq(subject)))
@@ -149,16 +145,7 @@ async fn sent_mail_is_deleted_after_the_retention(backend: Backend) {
                 .unwrap();
         }
         // A message that failed for good goes after the retention too.
-        let email = agora::models::outbox::NewEmail {
-            to: "bo@example.com".into(),
-            subject: "ancient".into(),
-            text: "t".into(),
-            html: "h".into(),
-            in_reply_to: None,
-            references: None,
-            unsubscribe: None,
-            sensitive: false,
-        };
+        let email = plain_email("ancient", "t", "h");
         agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();
         diesel::sql_query("UPDATE outgoing_email SET status = 'failed' WHERE subject = 'ancient'")
             .execute(conn)
@@ -174,16 +161,7 @@ async fn sent_mail_is_deleted_after_the_retention(backend: Backend) {
         diesel::sql_query("UPDATE outgoing_email SET status = 'failed' WHERE subject = 'recent'")
             .execute(conn)
             .unwrap();
-        let email = agora::models::outbox::NewEmail {
-            to: "bo@example.com".into(),
-            subject: "recent".into(),
-            text: "t".into(),
-            html: "h".into(),
-            in_reply_to: None,
-            references: None,
-            unsubscribe: None,
-            sensitive: false,
-        };
+        let email = plain_email("recent", "t", "h");
         agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();
         use agora::schema::outgoing_email::dsl as o;
         diesel::update(
@@ -246,6 +224,17 @@ fn all_tokens(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// Posts the language switch with `token` as the form's CSRF value.
+async fn switch_language(app: &crate::helpers::TestApp, token: &str, lang: &str) -> StatusCode {
+    app.client
+        .post(app.url("/lang"))
+        .form(&[("csrf", token), ("lang", lang), ("next", "/")])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 async fn csrf_tokens_are_masked_per_form(backend: Backend) {
     let app = spawn_app(backend).await;
     // Anonymous: every form of every page carries a different value, all
@@ -266,30 +255,19 @@ async fn csrf_tokens_are_masked_per_form(backend: Backend) {
     assert!(!first.body.contains(&raw) && !second.body.contains(&raw));
 
     // Any of the masks is accepted; the bare token and a changed mask are not.
-    let res = app
-        .client
-        .post(app.url("/lang"))
-        .form(&[
-            ("csrf", tokens[0].as_str()),
-            ("lang", "zh-CN"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        switch_language(&app, &tokens[0], "zh-CN").await,
+        StatusCode::SEE_OTHER
+    );
     for bad in [
         raw.clone(),
         format!("{}A", &tokens[1][..tokens[1].len() - 1]),
     ] {
-        let res = app
-            .client
-            .post(app.url("/lang"))
-            .form(&[("csrf", bad.as_str()), ("lang", "en-US"), ("next", "/")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{bad}");
+        assert_eq!(
+            switch_language(&app, &bad, "en-US").await,
+            StatusCode::FORBIDDEN,
+            "{bad}"
+        );
     }
 
     // Signed in: the session's token is masked the same way.
@@ -304,26 +282,14 @@ async fn csrf_tokens_are_masked_per_form(backend: Backend) {
     assert!(!tokens.is_empty());
     let raw = agora::auth::csrf::unmask(&tokens[0]).unwrap();
     assert!(!me.body.contains(&raw));
-    let res = app
-        .client
-        .post(app.url("/lang"))
-        .form(&[
-            ("csrf", tokens[0].as_str()),
-            ("lang", "en-US"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let res = app
-        .client
-        .post(app.url("/lang"))
-        .form(&[("csrf", raw.as_str()), ("lang", "en-US"), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        switch_language(&app, &tokens[0], "en-US").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        switch_language(&app, &raw, "en-US").await,
+        StatusCode::FORBIDDEN
+    );
 }
 both!(csrf_tokens_are_masked_per_form);
 
