@@ -117,6 +117,38 @@ impl Lang {
         text
     }
 
+    /// A message with one number argument. Small numbers (star ratings,
+    /// counts on a page) come back again and again, so each thread keeps
+    /// what it formatted for them, as `t` does for plain messages.
+    pub fn t_num(self, key: &str, name: &str, n: i64) -> String {
+        const KEPT: std::ops::Range<i64> = 0..100;
+        thread_local! {
+            static SEEN: std::cell::RefCell<[HashMap<String, HashMap<i64, String>>; 2]> =
+                std::cell::RefCell::new([HashMap::new(), HashMap::new()]);
+        }
+        if !KEPT.contains(&n) {
+            return self.t_args(key, &[(name, FluentArg::Num(n))]);
+        }
+        let slot = self as usize;
+        // The argument's name is part of the message: a key always uses
+        // the same one, so the key alone tells the entries apart.
+        if let Some(hit) = SEEN.with(|s| s.borrow()[slot].get(key).and_then(|m| m.get(&n)).cloned())
+        {
+            return hit;
+        }
+        let text = self.t_args(key, &[(name, FluentArg::Num(n))]);
+        SEEN.with(|s| {
+            let mut s = s.borrow_mut();
+            if s[slot].len() < 1024 {
+                s[slot]
+                    .entry(key.to_string())
+                    .or_default()
+                    .insert(n, text.clone());
+            }
+        });
+        text
+    }
+
     pub fn t_args(self, key: &str, args: &[(&str, FluentArg)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
@@ -250,5 +282,21 @@ mod tests {
         let many = Lang::En.t_args("sessions-count", &[("count", 3i64.into())]);
         assert_ne!(one, many);
         assert!(many.contains('3'));
+    }
+
+    #[test]
+    fn kept_numbers_read_as_formatted_ones() {
+        for n in [0, 1, 2, 5, 99, 100, 12345] {
+            for lang in Lang::ALL {
+                let direct = lang.t_args("sessions-count", &[("count", n.into())]);
+                // Twice: the second answer comes from what was kept.
+                assert_eq!(lang.t_num("sessions-count", "count", n), direct);
+                assert_eq!(lang.t_num("sessions-count", "count", n), direct);
+            }
+        }
+        assert_ne!(
+            Lang::En.t_num("sessions-count", "count", 1),
+            Lang::En.t_num("sessions-count", "count", 2)
+        );
     }
 }

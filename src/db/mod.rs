@@ -26,6 +26,80 @@ impl AnyConnection {
     pub fn is_postgres(&self) -> bool {
         matches!(self, AnyConnection::Postgres(_))
     }
+
+    /// `column IN (ids)` as a statement that reads the same whatever the
+    /// number of ids: the list is one bound text value (a JSON array read
+    /// by `json_each` on SQLite, an array literal on PostgreSQL). Diesel's
+    /// `eq_any` writes one placeholder per id, which SQLite prepares anew
+    /// every time; this one stays in the statement cache. `column` is a
+    /// column name from the code, never input.
+    pub fn in_ids(&self, column: &'static str, ids: &[i64]) -> IdsIn {
+        let list = ids
+            .iter()
+            .map(|id| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        if self.is_postgres() {
+            IdsIn {
+                column,
+                open: " = ANY(CAST(",
+                list: format!("{{{list}}}"),
+                close: " AS BIGINT[]))",
+            }
+        } else {
+            IdsIn {
+                column,
+                open: " IN (SELECT value FROM json_each(",
+                list: format!("[{list}]"),
+                close: "))",
+            }
+        }
+    }
+}
+
+/// The condition `AnyConnection::in_ids` makes. Unlike diesel's raw SQL
+/// fragments it may be kept prepared: its text depends only on the column
+/// and the backend.
+#[derive(Debug, Clone)]
+pub struct IdsIn {
+    column: &'static str,
+    open: &'static str,
+    list: String,
+    close: &'static str,
+}
+
+impl diesel::Expression for IdsIn {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for IdsIn {}
+
+impl<QS> diesel::SelectableExpression<QS> for IdsIn {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for IdsIn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for IdsIn {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for IdsIn
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql(self.column);
+        out.push_sql(self.open);
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.list)?;
+        out.push_sql(self.close);
+        Ok(())
+    }
 }
 
 /// Which database a `DATABASE_URL` names. Parsed before anything is opened,

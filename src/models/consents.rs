@@ -37,7 +37,7 @@ pub fn standing_among(
     }
     let ids: Vec<i64> = consents::table
         .filter(consents::partner_id.eq(partner_id))
-        .filter(consents::consumer_id.eq_any(consumer_ids))
+        .filter(conn.in_ids("consents.consumer_id", consumer_ids))
         .filter(consents::given.eq(true))
         .select(consents::consumer_id)
         .load(conn)?;

@@ -380,7 +380,7 @@ fn attach_tags(
     let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
     let rows: Vec<(i64, String)> = crm_tags::table
         .filter(crm_tags::partner_id.eq(partner_id))
-        .filter(crm_tags::consumer_id.eq_any(&ids))
+        .filter(conn.in_ids("crm_tags.consumer_id", &ids))
         .order((crm_tags::consumer_id.asc(), crm_tags::tag.asc()))
         .select((crm_tags::consumer_id, crm_tags::tag))
         .load(conn)?;

@@ -302,7 +302,7 @@ pub fn views_since(
     since_day: &str,
 ) -> QueryResult<HashMap<i64, i64>> {
     let rows: Vec<(i64, i32)> = listing_views::table
-        .filter(listing_views::listing_id.eq_any(ids))
+        .filter(conn.in_ids("listing_views.listing_id", ids))
         .filter(listing_views::day.ge(since_day))
         .select((listing_views::listing_id, listing_views::views))
         .load(conn)?;
@@ -505,7 +505,9 @@ pub fn public_page(
 /// Public listings by id, in the order given (ids no longer public are
 /// left out).
 pub fn public_cards_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Card>> {
-    let rows: Vec<CardRow> = card_query!().filter(listings::id.eq_any(ids)).load(conn)?;
+    let rows: Vec<CardRow> = card_query!()
+        .filter(conn.in_ids("listings.id", ids))
+        .load(conn)?;
     let mut by_id: HashMap<i64, Card> = rows.into_iter().map(|r| (r.0, card(r))).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }

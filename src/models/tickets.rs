@@ -577,7 +577,7 @@ impl Names {
         ids.sort_unstable();
         ids.dedup();
         let people = users::table
-            .filter(users::id.eq_any(&ids))
+            .filter(conn.in_ids("users.id", &ids))
             .select((users::id, users::display_name, users::email))
             .load::<(i64, String, String)>(conn)?
             .into_iter()
@@ -587,7 +587,7 @@ impl Names {
         pids.sort_unstable();
         pids.dedup();
         let partners = partners::table
-            .filter(partners::id.eq_any(&pids))
+            .filter(conn.in_ids("partners.id", &pids))
             .select((partners::id, partners::name))
             .load::<(i64, String)>(conn)?
             .into_iter()
@@ -713,7 +713,7 @@ pub fn partner_rows(
         .into_iter()
         .collect();
     let people: HashMap<i64, Contact> = users::table
-        .filter(users::id.eq_any(&sharing))
+        .filter(conn.in_ids("users.id", &sharing))
         .select((users::id, users::display_name, users::email))
         .load::<(i64, String, String)>(conn)?
         .into_iter()
@@ -1282,7 +1282,7 @@ pub fn resolution_timings(
 /// Display names of these people.
 pub fn people_names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
     Ok(users::table
-        .filter(users::id.eq_any(ids))
+        .filter(conn.in_ids("users.id", ids))
         .select((users::id, users::display_name))
         .load::<(i64, String)>(conn)?
         .into_iter()
@@ -1292,7 +1292,7 @@ pub fn people_names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMa
 /// Names of these partners.
 pub fn partner_names(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
     Ok(partners::table
-        .filter(partners::id.eq_any(ids))
+        .filter(conn.in_ids("partners.id", ids))
         .select((partners::id, partners::name))
         .load::<(i64, String)>(conn)?
         .into_iter()

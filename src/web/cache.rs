@@ -1,6 +1,7 @@
 //! A small in-process cache for answers that may be a few seconds old
 //! (search results, catalogue counts): many visitors asking the same thing
-//! cost one query per entry and period.
+//! cost one query per entry and period, and those who ask while it is
+//! being loaded wait for that one load instead of each running their own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,8 @@ use std::time::{Duration, Instant};
 
 pub struct TtlCache<V> {
     entries: Mutex<HashMap<String, (Instant, Arc<V>)>>,
+    /// One gate per key being loaded now.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     ttl: Duration,
     max: usize,
 }
@@ -16,6 +19,7 @@ impl<V> TtlCache<V> {
     pub fn new(ttl: Duration, max: usize) -> TtlCache<V> {
         TtlCache {
             entries: Mutex::new(HashMap::new()),
+            loading: Mutex::new(HashMap::new()),
             ttl,
             max,
         }
@@ -46,7 +50,9 @@ impl<V> TtlCache<V> {
         entries.insert(key, (Instant::now(), value));
     }
 
-    /// The value kept for `key`, or the one `load` makes (then kept).
+    /// The value kept for `key`, or the one `load` makes (then kept). While
+    /// one request loads a key, others asking for it wait and take its
+    /// answer: a cold search asked by thirty visitors at once runs once.
     pub async fn get_or_load<E, F, Fut>(&self, key: String, load: F) -> Result<Arc<V>, E>
     where
         F: FnOnce() -> Fut,
@@ -55,9 +61,29 @@ impl<V> TtlCache<V> {
         if let Some(v) = self.get(&key) {
             return Ok(v);
         }
-        let v = Arc::new(load().await?);
-        self.put(key, v.clone());
-        Ok(v)
+        let gate = match self.loading.lock() {
+            Ok(mut loading) => Some(loading.entry(key.clone()).or_default().clone()),
+            Err(_) => None,
+        };
+        let held = match &gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        };
+        // Whoever held the gate before may have loaded it.
+        if let Some(v) = self.get(&key) {
+            return Ok(v);
+        }
+        let loaded = load().await.map(Arc::new);
+        if let Ok(v) = &loaded {
+            self.put(key.clone(), v.clone());
+        }
+        drop(held);
+        if let (Some(g), Ok(mut loading)) = (gate, self.loading.lock())
+            && loading.get(&key).is_some_and(|current| Arc::ptr_eq(current, &g))
+        {
+            loading.remove(&key);
+        }
+        loaded
     }
 
     /// Drops every entry whose key starts with `prefix`: what a change
@@ -89,6 +115,34 @@ mod tests {
         assert!(c.entries.lock().unwrap().len() <= 2);
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(c.get("c"), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_asking_during_a_load_share_it() {
+        let c = Arc::new(TtlCache::new(Duration::from_secs(60), 8));
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (c, loads) = (c.clone(), loads.clone());
+            tasks.push(tokio::spawn(async move {
+                c.get_or_load("q".into(), || async {
+                    loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    Ok::<_, ()>(7)
+                })
+                .await
+            }));
+        }
+        for t in tasks {
+            assert_eq!(*t.await.unwrap().unwrap(), 7);
+        }
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(c.loading.lock().unwrap().is_empty());
+        // A failed load is not kept: the next caller loads again.
+        let failed = c.get_or_load("e".into(), || async { Err::<i32, _>("down") }).await;
+        assert_eq!(failed, Err("down"));
+        let again = c.get_or_load("e".into(), || async { Ok::<_, &str>(1) }).await;
+        assert_eq!(again.as_deref(), Ok(&1));
     }
 
     #[test]

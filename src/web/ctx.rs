@@ -126,8 +126,7 @@ impl Ctx {
     }
 
     pub fn tn(&self, key: &str, name: &str, n: impl std::borrow::Borrow<i64>) -> String {
-        self.lang
-            .t_args(key, &[(name, FluentArg::Num(*n.borrow()))])
+        self.lang.t_num(key, name, *n.borrow())
     }
 
     pub fn targs(&self, key: &str, args: &[(&str, FluentArg)]) -> String {
