@@ -8,6 +8,7 @@ mod consent;
 mod crm;
 mod demo;
 mod helpers;
+mod html;
 mod lists;
 mod partners;
 mod plans;
