@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `demo`, `admin create`.
+//! The command line: `serve` (default), `migrate`, `check`, `demo`,
+//! `admin create`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -27,6 +28,10 @@ pub enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
+    /// Check the configuration, the database, pending migrations and the
+    /// SMTP server, changing nothing; one line per check. Exit code 0 when
+    /// all pass, 1 when one fails, 2 when the configuration is invalid.
+    Check,
     /// Fill an empty database with demo data and exit.
     Demo {
         /// `small`: a first look (three partners, 120 days of history);
@@ -71,6 +76,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Check => match crate::check::run(Ok(settings)).await {
+            crate::check::EXIT_OK => Ok(()),
+            _ => Err("a check failed".to_string()),
+        },
         Command::Demo {
             size: DemoSize::Small,
             seed,
@@ -83,6 +92,13 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
             command: AdminCommand::Create { email, name },
         } => create_admin(settings, &email, &name).await,
     }
+}
+
+/// `agora check`, with its exit code: it reads the settings itself, so an
+/// invalid configuration is one of its lines, and a missing secret key
+/// file is not made.
+pub async fn check() -> i32 {
+    crate::check::run(Settings::from_env_unchanged()).await
 }
 
 async fn blocking<T: Send + 'static>(

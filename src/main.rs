@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use agora::cli::{self, Cli};
+use agora::cli::{self, Cli, Command};
 use agora::config::Settings;
 
 /// Logs go to standard output: coloured only on a terminal (a log file or
@@ -31,6 +31,9 @@ async fn main() {
     let _ = dotenvy::dotenv();
     init_logs();
     let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Check)) {
+        std::process::exit(cli::check().await);
+    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {

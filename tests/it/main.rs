@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod browser;
+mod check;
 mod consent;
 mod crm;
 mod demo;
