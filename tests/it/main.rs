@@ -15,6 +15,7 @@ mod partners;
 mod plans;
 mod platform;
 mod scale;
+mod schema;
 mod secrets;
 mod smtp;
 mod support;
