@@ -208,19 +208,27 @@ fn known(conn: &AnyConnection) -> Result<Vec<(String, String)>, String> {
     }
 }
 
-fn pending(conn: &mut AnyConnection) -> Outcome {
+/// The migrations applied to the database that this build does not carry:
+/// a newer Agora applied them.
+pub fn unknown_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, String> {
     let known = known(conn)?;
     let applied = applied(conn).map_err(|e| format!("cannot read the applied migrations: {e}"))?;
-    let unknown: Vec<&String> = applied
-        .iter()
-        .filter(|v| !known.iter().any(|(k, _)| k == *v))
-        .collect();
+    Ok(applied
+        .into_iter()
+        .filter(|v| !known.iter().any(|(k, _)| k == v))
+        .collect())
+}
+
+fn pending(conn: &mut AnyConnection) -> Outcome {
+    let unknown = unknown_migrations(conn)?;
     if !unknown.is_empty() {
         return Err(format!(
             "the database has migrations this build does not know ({}): a newer Agora migrated it",
-            join(unknown)
+            join(unknown.iter().collect())
         ));
     }
+    let known = known(conn)?;
+    let applied = applied(conn).map_err(|e| format!("cannot read the applied migrations: {e}"))?;
     let waiting: Vec<&String> = known
         .iter()
         .filter(|(v, _)| !applied.contains(v))

@@ -84,6 +84,13 @@ pub fn secret_key_file() -> PathBuf {
     Path::new(DATA_DIR).join("secret.key")
 }
 
+/// Where files attached to records are to be kept. Nothing in the portal
+/// writes there yet; `agora backup` and `agora restore` carry the folder
+/// along when it exists.
+pub fn attachments_dir() -> PathBuf {
+    Path::new(DATA_DIR).join("attachments")
+}
+
 /// Whether the secret key comes from `AGORA_SECRET_KEY` rather than the
 /// key file.
 pub fn secret_from_env() -> bool {
@@ -99,7 +106,8 @@ impl Settings {
 
     /// The settings as `from_env` reads them, but without making the secret
     /// key file when there is none yet (a placeholder key stands in): for
-    /// `agora check`, which changes nothing.
+    /// `agora check`, which changes nothing, and for `backup` and `restore`,
+    /// which carry the key file.
     pub fn from_env_unchanged() -> Result<Settings, ConfigError> {
         Settings::read_env(false)
     }

@@ -34,7 +34,13 @@ async fn main() {
     if matches!(cli.command, Some(Command::Check)) {
         std::process::exit(cli::check().await);
     }
-    let settings = match Settings::from_env() {
+    // Backups copy the secret key file and restores put one in place: they
+    // must not make a new one first.
+    let read = match cli.command {
+        Some(Command::Backup { .. } | Command::Restore { .. }) => Settings::from_env_unchanged(),
+        _ => Settings::from_env(),
+    };
+    let settings = match read {
         Ok(s) => s,
         Err(e) => {
             eprintln!("agora: {e}");
