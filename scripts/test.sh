@@ -10,12 +10,28 @@ need_apt=()
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
+# The HTML check (tests/it/html.rs) runs the Nu HTML checker on a JRE.
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+
+# The Nu HTML checker's jar, from npm, outside the git tree (target/ is
+# ignored), unless AGORA_VNU_JAR names one. Its install script would fetch
+# a Java of its own: skipped.
+if [ -z "${AGORA_VNU_JAR:-}" ]; then
+  AGORA_VNU_JAR="$PWD/target/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
+  if [ ! -f "$AGORA_VNU_JAR" ]; then
+    echo "installing: vnu-jar (npm)"
+    mkdir -p target/vnu
+    npm install --prefix target/vnu --ignore-scripts --no-audit --no-fund --silent vnu-jar@26.9.27
+  fi
+fi
+export AGORA_VNU_JAR
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   echo "starting PostgreSQL"

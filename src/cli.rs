@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `demo`, `admin create`.
+//! The command line: `serve` (default), `migrate`, `check`, `backup`,
+//! `restore`, `demo`, `admin create`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -27,6 +28,24 @@ pub enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
+    /// Check the configuration, the database, pending migrations and the
+    /// SMTP server, changing nothing; one line per check. Exit code 0 when
+    /// all pass, 1 when one fails, 2 when the configuration is invalid.
+    Check,
+    /// Copy the live SQLite database into a new folder PATH while the
+    /// portal keeps serving, with the secret key file and the attachments
+    /// folder when there are, and a manifest. (On PostgreSQL: use pg_dump.)
+    Backup {
+        /// A folder that does not exist yet, or an empty one.
+        path: std::path::PathBuf,
+    },
+    /// Put a backup made by `agora backup` in place of the configured
+    /// SQLite database; refused while the portal has it open. The database
+    /// that was there is kept beside it.
+    Restore {
+        /// The backup's folder.
+        path: std::path::PathBuf,
+    },
     /// Fill an empty database with demo data and exit.
     Demo {
         /// `small`: a first look (three partners, 120 days of history);
@@ -71,6 +90,56 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Check => match crate::check::run(Ok(settings)).await {
+            crate::check::EXIT_OK => Ok(()),
+            _ => Err("a check failed".to_string()),
+        },
+        Command::Backup { path } => {
+            let (m, path) =
+                blocking(move || crate::backup::backup(&settings, &path).map(|m| (m, path)))
+                    .await?;
+            println!(
+                "backup of {} written to {} ({} bytes, SHA-256 {})",
+                m.source,
+                path.display(),
+                m.database_bytes,
+                m.database_sha256
+            );
+            let key = crate::config::secret_key_file();
+            match &m.secret_key {
+                Some(_) => println!("secret key: {} copied", key.display()),
+                None if crate::config::secret_from_env() => println!(
+                    "secret key: not copied, it comes from AGORA_SECRET_KEY: keep it with the backup"
+                ),
+                None => println!(
+                    "secret key: not copied, there is no {} here (run the backup in the portal's working directory)",
+                    key.display()
+                ),
+            }
+            if m.attachments.is_some() {
+                println!(
+                    "attachments: {} copied",
+                    crate::config::attachments_dir().display()
+                );
+            }
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let r = blocking(move || crate::backup::restore(&settings, &path)).await?;
+            println!(
+                "restored the backup of {} (made at {}) into {}",
+                r.manifest.source,
+                r.manifest.created_at,
+                r.target.display()
+            );
+            if let Some(previous) = &r.previous {
+                println!("the database that was there is now {}", previous.display());
+            }
+            for note in &r.notes {
+                println!("{note}");
+            }
+            Ok(())
+        }
         Command::Demo {
             size: DemoSize::Small,
             seed,
@@ -83,6 +152,13 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
             command: AdminCommand::Create { email, name },
         } => create_admin(settings, &email, &name).await,
     }
+}
+
+/// `agora check`, with its exit code: it reads the settings itself, so an
+/// invalid configuration is one of its lines, and a missing secret key
+/// file is not made.
+pub async fn check() -> i32 {
+    crate::check::run(Settings::from_env_unchanged()).await
 }
 
 async fn blocking<T: Send + 'static>(

@@ -75,9 +75,45 @@ fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, Con
     }
 }
 
+/// The folder the secret key file and, by default, the mail folder live
+/// in (relative to the working directory).
+pub const DATA_DIR: &str = "./data";
+
+/// Where the secret key is kept when `AGORA_SECRET_KEY` is not set.
+pub fn secret_key_file() -> PathBuf {
+    Path::new(DATA_DIR).join("secret.key")
+}
+
+/// Where files attached to records are to be kept. Nothing in the portal
+/// writes there yet; `agora backup` and `agora restore` carry the folder
+/// along when it exists.
+pub fn attachments_dir() -> PathBuf {
+    Path::new(DATA_DIR).join("attachments")
+}
+
+/// Whether the secret key comes from `AGORA_SECRET_KEY` rather than the
+/// key file.
+pub fn secret_from_env() -> bool {
+    var("AGORA_SECRET_KEY").is_some()
+}
+
 impl Settings {
+    /// The settings the portal runs with; makes the secret key file on
+    /// first start.
     pub fn from_env() -> Result<Settings, ConfigError> {
-        let data_dir = PathBuf::from("./data");
+        Settings::read_env(true)
+    }
+
+    /// The settings as `from_env` reads them, but without making the secret
+    /// key file when there is none yet (a placeholder key stands in): for
+    /// `agora check`, which changes nothing, and for `backup` and `restore`,
+    /// which carry the key file.
+    pub fn from_env_unchanged() -> Result<Settings, ConfigError> {
+        Settings::read_env(false)
+    }
+
+    fn read_env(create_secret: bool) -> Result<Settings, ConfigError> {
+        let data_dir = PathBuf::from(DATA_DIR);
         let database_url =
             DbUrl::parse(&var("DATABASE_URL").unwrap_or_else(|| "./data/agora.db".to_string()))?;
         let bind = var("AGORA_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_string());
@@ -92,7 +128,12 @@ impl Settings {
                     "AGORA_SECRET_KEY must be at least 32 characters".into(),
                 ));
             }
-            None => load_or_create_secret(&data_dir.join("secret.key"))?,
+            None if !create_secret && !secret_key_file().exists() => {
+                let mut bytes = vec![0u8; 64];
+                rand::fill(&mut bytes[..]);
+                bytes
+            }
+            None => load_or_create_secret(&secret_key_file())?,
         };
         Ok(Settings {
             database_url,

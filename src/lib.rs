@@ -1,4 +1,6 @@
 pub mod auth;
+pub mod backup;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use agora::cli::{self, Cli};
+use agora::cli::{self, Cli, Command};
 use agora::config::Settings;
 
 /// Logs go to standard output: coloured only on a terminal (a log file or
@@ -31,7 +31,16 @@ async fn main() {
     let _ = dotenvy::dotenv();
     init_logs();
     let cli = Cli::parse();
-    let settings = match Settings::from_env() {
+    if matches!(cli.command, Some(Command::Check)) {
+        std::process::exit(cli::check().await);
+    }
+    // Backups copy the secret key file and restores put one in place: they
+    // must not make a new one first.
+    let read = match cli.command {
+        Some(Command::Backup { .. } | Command::Restore { .. }) => Settings::from_env_unchanged(),
+        _ => Settings::from_env(),
+    };
+    let settings = match read {
         Ok(s) => s,
         Err(e) => {
             eprintln!("agora: {e}");

@@ -3,16 +3,20 @@
 
 mod accounts;
 mod admin;
+mod backup;
 mod browser;
+mod check;
 mod consent;
 mod crm;
 mod demo;
 mod helpers;
+mod html;
 mod lists;
 mod partners;
 mod plans;
 mod platform;
 mod scale;
+mod schema;
 mod secrets;
 mod smtp;
 mod support;

@@ -719,3 +719,6 @@ wait-hours = { $n ->
 login-slowed = Too many failed sign-ins to this account. Please try again in { $wait }. A browser you signed in with before is not held up.
 login-address-limited = Too many sign-in attempts from your network. Please try again in { $wait }.
 rate-limited = You have done this too often in a short time. Please try again in { $wait }; what you entered is kept below.
+
+# HTML validity: headings the checker asks for
+catalogue-results-heading = Results

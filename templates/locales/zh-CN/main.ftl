@@ -703,3 +703,6 @@ wait-hours = { $n } 小时
 login-slowed = 此账户登录失败次数过多。请在 { $wait }后重试。您以前登录过的浏览器不受影响。
 login-address-limited = 来自您所在网络的登录尝试过多。请在 { $wait }后重试。
 rate-limited = 您在短时间内操作过于频繁。请在 { $wait }后重试；您填写的内容已保留在下方。
+
+# HTML validity: headings the checker asks for
+catalogue-results-heading = 搜索结果
