@@ -43,6 +43,9 @@ pub struct Settings {
     pub views_flush: Duration,
     /// How long partner overviews and customer counts are reused.
     pub figures_ttl: Duration,
+    /// How long what public pages show everyone is reused when nothing
+    /// changed through this process (`web::cache::PublicCache`).
+    pub public_ttl: Duration,
     /// How long a request body may take to arrive (then 408).
     pub body_timeout: Duration,
     /// How long sent messages stay in the outbox before they are deleted.
@@ -168,6 +171,7 @@ impl Settings {
             mail_max_attempts: number("AGORA_MAIL_MAX_ATTEMPTS", 8)?,
             views_flush: Duration::from_millis(number("AGORA_VIEWS_FLUSH_MS", 5000u64)?),
             figures_ttl: Duration::from_secs(number("AGORA_FIGURES_CACHE_SECONDS", 60u64)?),
+            public_ttl: Duration::from_secs(number("AGORA_PUBLIC_CACHE_SECONDS", 5u64)?),
             body_timeout: Duration::from_secs(number("AGORA_BODY_TIMEOUT_SECONDS", 15u64)?),
             outbox_retention: Duration::from_secs(
                 24 * 3600 * number("AGORA_OUTBOX_RETENTION_DAYS", 30u64)?,

@@ -150,6 +150,7 @@ impl Application {
                 settings.figures_ttl.min(Duration::from_secs(10)),
                 1,
             ),
+            public: crate::web::cache::PublicCache::new(settings.public_ttl),
         });
         let key = Key::derive_from(&settings.secret);
         let secure = cookies_need_secure(&settings.base_url);

@@ -186,7 +186,7 @@ pub async fn check(
     // signed link is its proof instead of a token.
     if req.path().starts_with("/unsubscribe/") {
         req.set_payload(actix_web::dev::Payload::from(body));
-        return finish(req, next, out).await;
+        return changed(state, finish(req, next, out).await);
     }
 
     let sent = req
@@ -219,7 +219,16 @@ pub async fn check(
         return Ok(refuse(req, AppError::Csrf));
     }
     req.set_payload(actix_web::dev::Payload::from(body));
-    finish(req, next, out).await
+    changed(state, finish(req, next, out).await)
+}
+
+/// After a POST was handled (whatever its answer), public pages read
+/// before it are not served from the cache again.
+fn changed<T>(state: Option<actix_web::web::Data<crate::web::AppState>>, result: T) -> T {
+    if let Some(state) = state {
+        state.public.changed();
+    }
+    result
 }
 
 fn refuse(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody> {

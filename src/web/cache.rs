@@ -4,8 +4,68 @@
 //! being loaded wait for that one load instead of each running their own.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::models::catalogue::ListingCard;
+use crate::models::engagements::Review;
+use crate::models::listings::{Card, Listing, Rating};
+use crate::models::partners::Partner;
+use crate::web::paging::Page;
+
+/// What the public pages show every visitor alike (the home page's
+/// listings, catalogue pages, a listing with a page of its reviews, a
+/// partner's page), kept for `AGORA_PUBLIC_CACHE_SECONDS`.
+///
+/// Every change made through this process (any POST) starts a new
+/// generation, and keys carry the generation they were read in: after a
+/// change, nothing read before it is served again. A change made through
+/// another process sharing the database shows within the cache's age.
+pub struct PublicCache {
+    generation: AtomicU64,
+    pub home: TtlCache<Vec<ListingCard>>,
+    pub cards: TtlCache<Page<Card>>,
+    pub listings: TtlCache<PublicListing>,
+    pub partners: TtlCache<PublicPartner>,
+}
+
+/// A public listing with its partner, category name and a page of reviews.
+pub struct PublicListing {
+    pub listing: Listing,
+    pub partner: Partner,
+    pub category: Option<String>,
+    pub reviews: Page<(Review, String)>,
+}
+
+/// A public partner with its rating and a page of its listings.
+pub struct PublicPartner {
+    pub partner: Partner,
+    pub rating: Rating,
+    pub cards: Page<Card>,
+}
+
+impl PublicCache {
+    pub fn new(ttl: Duration) -> PublicCache {
+        PublicCache {
+            generation: AtomicU64::new(0),
+            home: TtlCache::new(ttl, 4),
+            cards: TtlCache::new(ttl, 2048),
+            listings: TtlCache::new(ttl, 4096),
+            partners: TtlCache::new(ttl, 1024),
+        }
+    }
+
+    /// The cache key for `what`, in the current generation.
+    pub fn key(&self, what: std::fmt::Arguments) -> String {
+        format!("{}|{what}", self.generation.load(Ordering::Acquire))
+    }
+
+    /// Something may have changed: what was read before is not served.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
 
 pub struct TtlCache<V> {
     entries: Mutex<HashMap<String, (Instant, Arc<V>)>>,
@@ -79,7 +139,9 @@ impl<V> TtlCache<V> {
         }
         drop(held);
         if let (Some(g), Ok(mut loading)) = (gate, self.loading.lock())
-            && loading.get(&key).is_some_and(|current| Arc::ptr_eq(current, &g))
+            && loading
+                .get(&key)
+                .is_some_and(|current| Arc::ptr_eq(current, &g))
         {
             loading.remove(&key);
         }
@@ -139,10 +201,23 @@ mod tests {
         assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(c.loading.lock().unwrap().is_empty());
         // A failed load is not kept: the next caller loads again.
-        let failed = c.get_or_load("e".into(), || async { Err::<i32, _>("down") }).await;
+        let failed = c
+            .get_or_load("e".into(), || async { Err::<i32, _>("down") })
+            .await;
         assert_eq!(failed, Err("down"));
-        let again = c.get_or_load("e".into(), || async { Ok::<_, &str>(1) }).await;
+        let again = c
+            .get_or_load("e".into(), || async { Ok::<_, &str>(1) })
+            .await;
         assert_eq!(again.as_deref(), Ok(&1));
+    }
+
+    #[test]
+    fn a_change_starts_a_new_generation_of_keys() {
+        let p = PublicCache::new(Duration::from_secs(60));
+        let before = p.key(format_args!("home"));
+        assert_eq!(p.key(format_args!("home")), before);
+        p.changed();
+        assert_ne!(p.key(format_args!("home")), before);
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct Ctx {
     /// A HEAD request (answered as GET, without its body): a monitor's
     /// check, not a visit.
     pub head: bool,
+    /// A GET or HEAD: may be answered from the public page cache. A POST
+    /// reads what it is about to change afresh.
+    pub reading: bool,
     pub state: web::Data<AppState>,
     /// Cookies for the response, the anonymous CSRF nonce and flash
     /// messages of visitors without a session.
@@ -542,6 +545,7 @@ impl FromRequest for Ctx {
                     .extensions()
                     .get::<crate::web::middleware::HeadRequest>()
                     .is_some(),
+                reading: req.method() == actix_web::http::Method::GET,
                 state,
                 cookies: req
                     .extensions()

@@ -53,6 +53,8 @@ pub struct AppState {
     pub desk_partners: cache::TtlCache<Vec<(i64, String)>>,
     /// The categories, for half a minute.
     pub categories: cache::TtlCache<Vec<crate::models::listings::Category>>,
+    /// What public pages show everyone, until the next change.
+    pub public: cache::PublicCache,
 }
 
 impl AppState {

@@ -191,6 +191,14 @@ impl<T> Page<T> {
         }
     }
 
+    /// These items as a page of their own, with nothing before or after.
+    pub fn of(items: Vec<T>) -> Page<T> {
+        Page {
+            items,
+            ..Page::empty()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

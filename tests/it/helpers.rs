@@ -149,6 +149,7 @@ pub fn test_settings(
         mail_max_attempts: 6,
         views_flush: Duration::from_millis(200),
         figures_ttl: Duration::ZERO,
+        public_ttl: Duration::from_secs(60),
         body_timeout: Duration::from_secs(15),
         outbox_retention: Duration::from_secs(30 * 24 * 3600),
         query_log: None,

@@ -9,6 +9,7 @@ use crate::models::engagements::{self, Engagement, Review};
 use crate::models::listings::{self, Card, CardFilter, CardOrder, Category, Listing, Rating};
 use crate::models::partners::{self, Partner};
 use crate::models::search::{self, Hit};
+use crate::web::cache::{PublicListing, PublicPartner};
 use crate::web::paging::{self, Page, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render};
 use std::sync::Arc;
@@ -74,7 +75,7 @@ struct CataloguePage<'a> {
     sort: Sort,
     sorts: [Sort; 4],
     categories: Arc<Vec<Category>>,
-    cards: Vec<Card>,
+    cards: &'a [Card],
     total: i64,
     total_capped: bool,
     pager: Pager,
@@ -192,7 +193,7 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
     };
     let base = base_url(&q, &category, sort);
     let (cards, total, capped, pager) = if search::terms(&q).is_empty() && !q.is_empty() {
-        (Vec::new(), 0, false, Pager::default())
+        (None, 0, false, Pager::default())
     } else if !q.is_empty() {
         let sorted = hits(&ctx, &q, category_id, sort).await?;
         // Search pages are positions in a bounded, ordered list: the seek
@@ -210,25 +211,42 @@ pub async fn index(ctx: Ctx, query: web::Query<CatalogueQuery>) -> Result<HttpRe
             .collect();
         let page = req.finish(window, |(i, id)| (*i as i64, *id));
         let ids: Vec<i64> = page.items.iter().map(|(_, id)| *id).collect();
-        let cards = db::read(ctx.pool(), move |conn| {
-            Ok(listings::public_cards_by_ids(conn, &ids)?)
-        })
-        .await?;
+        let public = &ctx.state.public;
+        let key = public.key(format_args!("search|{ids:?}"));
+        let cards = public
+            .cards
+            .get_or_load(key, || {
+                db::read(ctx.pool(), move |conn| {
+                    let cards = listings::public_cards_by_ids(conn, &ids)?;
+                    Ok(Page::of(cards))
+                })
+            })
+            .await?;
         let total = sorted.len() as i64;
         let capped = total >= search::MAX_RESULTS;
         let pages = (!capped).then(|| (total as usize).div_ceil(PAGE_SIZE).max(1));
-        (cards, total, capped, page.pager(&base, pages))
+        (Some(cards), total, capped, page.pager(&base, pages))
     } else {
         let total = browse_total(&ctx, filter).await?;
         let (total, capped) = paging::capped(total);
         let order = card_order(sort);
-        let page = db::read(ctx.pool(), move |conn| {
-            Ok(listings::public_page(conn, filter, order, &req)?)
-        })
-        .await?;
+        let public = &ctx.state.public;
+        let key = public.key(format_args!("browse|{filter:?}|{order:?}|{req:?}"));
+        let page = public
+            .cards
+            .get_or_load(key, || {
+                db::read(ctx.pool(), move |conn| {
+                    Ok(listings::public_page(conn, filter, order, &req)?)
+                })
+            })
+            .await?;
         let pages = (!capped).then(|| (total as usize).div_ceil(PAGE_SIZE).max(1));
         let pager = page.pager(&base, pages);
-        (page.items, total, capped, pager)
+        (Some(page), total, capped, pager)
+    };
+    let cards = match &cards {
+        Some(page) => page.items.as_slice(),
+        None => &[],
     };
     let catalogue_empty =
         cards.is_empty() && q.is_empty() && category.is_empty() && req.number == 1;
@@ -299,39 +317,58 @@ pub async fn load_listing(
     count_view: bool,
     reviews_page: PageRequest,
 ) -> Result<ListingData, AppError> {
-    let slug = slug.to_string();
-    let viewer = ctx.user.as_ref().map(|u| u.id);
-    let data: ListingData = db::read(ctx.pool(), move |conn| {
-        let (listing, partner, category) =
-            listings::public_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
-        let member = match viewer {
-            Some(uid) => partners::role_of(conn, partner.id, uid)?.is_some(),
-            None => false,
-        };
-        let reviews = engagements::visible_reviews(conn, listing.id, &reviews_page)?;
-        let (engagement, my_review, consent) = match viewer {
-            Some(uid) => (
-                engagements::find(conn, listing.id, uid)?,
-                engagements::review_of(conn, listing.id, uid)?,
-                ConsentState {
-                    asked: engagements::asked_partner(conn, partner.id, uid)?,
-                    shares: consents::stands(conn, partner.id, uid)?,
-                },
-            ),
-            None => (None, None, ConsentState::default()),
-        };
-        Ok(ListingData {
-            listing,
-            partner,
-            category,
-            reviews,
-            engagement,
-            my_review,
-            member,
-            consent,
+    let public = &ctx.state.public;
+    let load = || {
+        let slug = slug.to_string();
+        db::read(ctx.pool(), move |conn| {
+            let (listing, partner, category) =
+                listings::public_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+            let reviews = engagements::visible_reviews(conn, listing.id, &reviews_page)?;
+            Ok(PublicListing {
+                listing,
+                partner,
+                category,
+                reviews,
+            })
         })
-    })
-    .await?;
+    };
+    // What everyone sees comes from the public cache on a GET; a form
+    // being handled reads it afresh.
+    let shared = if ctx.reading {
+        let key = public.key(format_args!("{slug}|{reviews_page:?}"));
+        public.listings.get_or_load(key, load).await?
+    } else {
+        Arc::new(load().await?)
+    };
+    let mut data = ListingData {
+        listing: shared.listing.clone(),
+        partner: shared.partner.clone(),
+        category: shared.category.clone(),
+        reviews: shared.reviews.clone(),
+        engagement: None,
+        my_review: None,
+        member: false,
+        consent: ConsentState::default(),
+    };
+    if let Some(uid) = ctx.user.as_ref().map(|u| u.id) {
+        let (listing_id, partner_id) = (data.listing.id, data.partner.id);
+        let (member, engagement, my_review, consent) = db::read(ctx.pool(), move |conn| {
+            Ok((
+                partners::role_of(conn, partner_id, uid)?.is_some(),
+                engagements::find(conn, listing_id, uid)?,
+                engagements::review_of(conn, listing_id, uid)?,
+                ConsentState {
+                    asked: engagements::asked_partner(conn, partner_id, uid)?,
+                    shares: consents::stands(conn, partner_id, uid)?,
+                },
+            ))
+        })
+        .await?;
+        data.member = member;
+        data.engagement = engagement;
+        data.my_review = my_review;
+        data.consent = consent;
+    }
     if count_view && !data.member && !ctx.head {
         ctx.state.count_view(data.listing.id);
     }
@@ -404,7 +441,7 @@ struct PartnerPage<'a> {
     ctx: &'a Ctx,
     partner: &'a Partner,
     rating: Rating,
-    cards: Vec<Card>,
+    cards: &'a [Card],
     pager: Pager,
 }
 
@@ -415,25 +452,37 @@ pub async fn partner(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let req = PageRequest::parse(&page, PAGE_SIZE);
-    let (partner, rating, cards) = db::read(ctx.pool(), move |conn| {
-        let p = partners::by_slug(conn, &slug)?
-            .filter(|p| p.is_public())
-            .ok_or(AppError::NotFound)?;
-        let rating = listings::partner_rating(conn, p.id)?;
-        let filter = CardFilter {
-            partner_id: Some(p.id),
-            category_id: None,
-        };
-        let cards = listings::public_page(conn, filter, CardOrder::Newest, &req)?;
-        Ok((p, rating, cards))
-    })
-    .await?;
-    let pager = cards.pager(&format!("/partners/{}", partner.slug), None);
+    let public = &ctx.state.public;
+    let key = public.key(format_args!("{slug}|{req:?}"));
+    let shown = public
+        .partners
+        .get_or_load(key, || {
+            db::read(ctx.pool(), move |conn| {
+                let p = partners::by_slug(conn, &slug)?
+                    .filter(|p| p.is_public())
+                    .ok_or(AppError::NotFound)?;
+                let rating = listings::partner_rating(conn, p.id)?;
+                let filter = CardFilter {
+                    partner_id: Some(p.id),
+                    category_id: None,
+                };
+                let cards = listings::public_page(conn, filter, CardOrder::Newest, &req)?;
+                Ok(PublicPartner {
+                    partner: p,
+                    rating,
+                    cards,
+                })
+            })
+        })
+        .await?;
+    let pager = shown
+        .cards
+        .pager(&format!("/partners/{}", shown.partner.slug), None);
     render(&PartnerPage {
         ctx: &ctx,
-        partner: &partner,
-        rating,
-        cards: cards.items,
+        partner: &shown.partner,
+        rating: shown.rating,
+        cards: &shown.cards.items,
         pager,
     })
 }

@@ -10,13 +10,19 @@ use crate::web::{Ctx, render};
 #[template(path = "public/home.html")]
 struct HomePage<'a> {
     ctx: &'a Ctx,
-    listings: Vec<ListingCard>,
+    listings: &'a [ListingCard],
 }
 
 pub async fn show(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let listings = db::read(ctx.pool(), |conn| Ok(catalogue::latest_public(conn, 12)?)).await?;
+    let public = &ctx.state.public;
+    let listings = public
+        .home
+        .get_or_load(public.key(format_args!("home")), || {
+            db::read(ctx.pool(), |conn| Ok(catalogue::latest_public(conn, 12)?))
+        })
+        .await?;
     render(&HomePage {
         ctx: &ctx,
-        listings,
+        listings: &listings,
     })
 }
