@@ -150,6 +150,7 @@ impl Application {
                 settings.figures_ttl.min(Duration::from_secs(10)),
                 1,
             ),
+            partner_tags: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
             public: crate::web::cache::PublicCache::new(settings.public_ttl),
         });
         let key = Key::derive_from(&settings.secret);

@@ -156,6 +156,13 @@ impl<V> TtlCache<V> {
         }
     }
 
+    /// Drops the entry for exactly `key`.
+    pub fn forget(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
+    }
+
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();

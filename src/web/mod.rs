@@ -53,6 +53,9 @@ pub struct AppState {
     pub desk_partners: cache::TtlCache<Vec<(i64, String)>>,
     /// The categories, for half a minute.
     pub categories: cache::TtlCache<Vec<crate::models::listings::Category>>,
+    /// The tags each partner uses (the customer list's filter), as long
+    /// as `figures`, dropped when the partner's tags change.
+    pub partner_tags: cache::TtlCache<Vec<String>>,
     /// What public pages show everyone, until the next change.
     pub public: cache::PublicCache,
 }

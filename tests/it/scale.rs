@@ -449,3 +449,127 @@ async fn two_instances_behave_as_one_portal() {
         .await;
     assert!(ran);
 }
+
+/// The public pages (home, catalogue, search, a listing, a partner's page)
+/// are served from a cache; a change made through the portal shows on each
+/// of them at once, a change made behind its back within the cache's age.
+async fn public_pages_show_changes_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("cache@example.com", "Cache Owner").await;
+    let (pid, pslug) = app.partner("Cache Studio", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Lantern pottery", "Clay.", true).await;
+    let visitor = bare_client();
+    let pages = [
+        "/".to_string(),
+        "/listings".into(),
+        "/listings?q=pottery".into(),
+        format!("/listings/{lslug}"),
+        format!("/partners/{pslug}"),
+    ];
+    for path in &pages {
+        app.get_with(&visitor, path)
+            .await
+            .assert_contains("Lantern pottery");
+    }
+
+    // A new title, through the partner's form: every page shows it.
+    let edit = format!("/partner/{pslug}/listings/{lid}");
+    let saved = app
+        .post_with(
+            &owner.client,
+            &edit,
+            &[
+                ("title", "Harbour pottery"),
+                ("slug", &lslug),
+                ("summary", "Summary of the service."),
+                ("body", "Clay."),
+                ("price_text", "€10"),
+                ("category_id", ""),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    for path in &pages {
+        let page = app.get_with(&visitor, path).await;
+        page.assert_contains("Harbour pottery");
+        assert!(!page.body.contains("Lantern pottery"), "{path} is stale");
+    }
+
+    // Archived: gone from every page, the listing's own a 404.
+    let archived = app
+        .post_with(
+            &owner.client,
+            &format!("{edit}/status"),
+            &[("to", "archived")],
+        )
+        .await;
+    assert_eq!(archived.status, StatusCode::SEE_OTHER, "{}", archived.body);
+    for path in &pages {
+        let page = app.get_with(&visitor, path).await;
+        if path.starts_with("/listings/") {
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        } else {
+            assert!(!page.body.contains("Harbour pottery"), "{path} is stale");
+        }
+    }
+}
+both!(public_pages_show_changes_at_once);
+
+async fn public_pages_follow_changes_made_elsewhere_within_the_cache_age(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.public_ttl = std::time::Duration::from_millis(800)
+    })
+    .await;
+    let owner = app.person("elsewhere@example.com", "Other Owner").await;
+    let (pid, _) = app.partner("Elsewhere Studio", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Quiet weaving", "Loom.", true).await;
+    let path = format!("/listings/{lslug}");
+    app.get(&path).await.assert_contains("Quiet weaving");
+    // Another instance (here: a write straight to the database) renames it.
+    app.db(move |c| {
+        use agora::schema::listings::dsl::*;
+        diesel::update(listings.find(lid))
+            .set(title.eq("Loud weaving"))
+            .execute(c)
+            .unwrap()
+    })
+    .await;
+    // Served from the cache for now...
+    app.get(&path).await.assert_contains("Quiet weaving");
+    // ...and read again once it is older than the cache's age.
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    app.get(&path).await.assert_contains("Loud weaving");
+}
+both!(public_pages_follow_changes_made_elsewhere_within_the_cache_age);
+
+/// The bundled SQLite is built with the options `.cargo/config.toml` sets:
+/// without them every statement with a bound `LIMIT` is prepared again on
+/// each run, and every allocation takes a process-wide lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_is_built_for_prepared_statements_and_no_global_locks() {
+    let app = spawn_app(Backend::Sqlite).await;
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        used: i32,
+    }
+    for (option, expected) in [
+        ("ENABLE_QPSG", 1),
+        ("THREADSAFE=2", 1),
+        ("DEFAULT_MEMSTATUS=0", 1),
+        ("ENABLE_MEMORY_MANAGEMENT", 0),
+    ] {
+        let o = option.to_string();
+        let used = app
+            .db(move |c| {
+                diesel::sql_query("SELECT sqlite_compileoption_used(?) AS used")
+                    .bind::<diesel::sql_types::Text, _>(o)
+                    .get_result::<Used>(c)
+                    .unwrap()
+                    .used
+            })
+            .await;
+        assert_eq!(used, expected, "SQLITE_{option}");
+    }
+}

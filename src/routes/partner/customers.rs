@@ -66,7 +66,7 @@ struct ListPage<'a> {
     capped: bool,
     pager: Pager,
     computed_at: PrimitiveDateTime,
-    tags: Vec<String>,
+    tags: std::sync::Arc<Vec<String>>,
     segments: [Segment; 6],
     sorts: [Sort; 4],
 }
@@ -74,6 +74,19 @@ struct ListPage<'a> {
 /// The start of every cached customer count of the partner.
 pub fn count_key_prefix(partner_id: i64) -> String {
     format!("crm:{partner_id}:")
+}
+
+fn tags_key(partner_id: i64) -> String {
+    format!("tags:{partner_id}")
+}
+
+/// A customer's tags changed: the partner's tags in use and its counts
+/// filtered by tag are read again.
+fn tags_changed(ctx: &Ctx, partner_id: i64) {
+    ctx.state.partner_tags.forget(&tags_key(partner_id));
+    ctx.state
+        .figures
+        .forget_prefix(&count_key_prefix(partner_id));
 }
 
 pub async fn list(
@@ -97,6 +110,10 @@ pub async fn list(
         ctx.state.figures.get(&count_key)
     };
     let fresh = known.is_none() && !searched;
+    // The tags in use take a read over all the partner's tags.
+    let tags_key = tags_key(pid);
+    let known_tags = ctx.state.partner_tags.get(&tags_key);
+    let fresh_tags = known_tags.is_none();
     let (computed_at, page, total, tags) = db::run(ctx.pool(), move |conn| {
         let computed_at = crm::ensure_scored(conn, pid)?;
         // One partner's customers are a skewed share of the scores: plan
@@ -110,13 +127,19 @@ pub async fn list(
                 computed_at,
                 crm::page(conn, pid, &filter, &req)?,
                 total,
-                crm::tags_in_use(conn, pid)?,
+                match known_tags {
+                    Some(tags) => tags,
+                    None => std::sync::Arc::new(crm::tags_in_use(conn, pid)?),
+                },
             ))
         })
     })
     .await?;
     if fresh {
         ctx.state.figures.put(count_key, std::sync::Arc::new(total));
+    }
+    if fresh_tags {
+        ctx.state.partner_tags.put(tags_key, tags.clone());
     }
     let (count, capped) = paging::capped(total);
     let pages = (!capped).then(|| (total as usize).div_ceil(crm::PAGE_SIZE).max(1));
@@ -425,6 +448,7 @@ pub async fn add_tag(
         })
     })
     .await?;
+    tags_changed(&ctx, pid);
     Ok(see_other(&format!("{}/customers/{id}", a.base())))
 }
 
@@ -441,6 +465,7 @@ pub async fn remove_tag(
         Ok(crm::remove_tag(conn, pid, id, &tag)?)
     })
     .await?;
+    tags_changed(&ctx, pid);
     Ok(see_other(&format!("{}/customers/{id}", a.base())))
 }
 
