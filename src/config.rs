@@ -46,6 +46,8 @@ pub struct Settings {
     /// How long what public pages show everyone is reused when nothing
     /// changed through this process (`web::cache::PublicCache`).
     pub public_ttl: Duration,
+    /// API requests a token may make per minute (per instance).
+    pub api_rate_per_minute: u32,
     /// How long a request body may take to arrive (then 408).
     pub body_timeout: Duration,
     /// How long sent messages stay in the outbox before they are deleted.
@@ -172,6 +174,7 @@ impl Settings {
             views_flush: Duration::from_millis(number("AGORA_VIEWS_FLUSH_MS", 5000u64)?),
             figures_ttl: Duration::from_secs(number("AGORA_FIGURES_CACHE_SECONDS", 60u64)?),
             public_ttl: Duration::from_secs(number("AGORA_PUBLIC_CACHE_SECONDS", 5u64)?),
+            api_rate_per_minute: number("AGORA_API_RATE_PER_MINUTE", 600u32)?,
             body_timeout: Duration::from_secs(number("AGORA_BODY_TIMEOUT_SECONDS", 15u64)?),
             outbox_retention: Duration::from_secs(
                 24 * 3600 * number("AGORA_OUTBOX_RETENTION_DAYS", 30u64)?,

@@ -324,6 +324,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -336,6 +353,7 @@ diesel::joinable!(engagements -> listings (listing_id));
 diesel::joinable!(engagements -> partners (partner_id));
 diesel::joinable!(engagements -> users (consumer_id));
 diesel::joinable!(consents -> partners (partner_id));
+diesel::joinable!(api_tokens -> partners (partner_id));
 diesel::joinable!(consents -> users (consumer_id));
 diesel::joinable!(reviews -> listings (listing_id));
 diesel::joinable!(reviews -> users (consumer_id));
@@ -345,6 +363,7 @@ diesel::joinable!(tickets -> listings (listing_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    api_tokens,
     sessions,
     email_tokens,
     audit_events,

@@ -151,6 +151,7 @@ impl Application {
                 1,
             ),
             partner_tags: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
+            api_limiter: Default::default(),
             public: crate::web::cache::PublicCache::new(settings.public_ttl),
         });
         let key = Key::derive_from(&settings.secret);

@@ -260,6 +260,34 @@ pub fn account_deleted(lang: Lang, to: &str, name: &str) -> Result<NewEmail, ask
     m.into_email(to)
 }
 
+/// A partner's API token was made or revoked (`subject_key` says which).
+pub fn api_token_changed(
+    lang: Lang,
+    to: &str,
+    subject_key: &str,
+    partner: &str,
+    token: &str,
+    by: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let args = [
+        ("partner", partner.into()),
+        ("token", token.into()),
+        ("name", by.into()),
+    ];
+    let mut m = MailBody::new(lang, lang.t_args(subject_key, &args));
+    m.greeting = lang.t("mail-greeting-plain");
+    let intro = if subject_key == "mail-token-created-subject" {
+        "mail-token-created-intro"
+    } else {
+        "mail-token-revoked-intro"
+    };
+    m.paragraphs.push(lang.t_args(intro, &args));
+    m.after.push(lang.t("mail-token-not-you"));
+    m.action = Some((lang.t("mail-token-action"), link.to_string()));
+    m.into_email(to)
+}
+
 pub fn listing_taken_down(
     lang: Lang,
     to: &str,

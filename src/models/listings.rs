@@ -275,6 +275,31 @@ pub fn title_and_slug(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(
         .optional()
 }
 
+/// The partner's listings by id, newest first, after the id `after` when
+/// given, with one status or all (indexes `listings_partner_id` and
+/// `listings_partner_status_id`).
+pub fn of_partner_newest_first(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    status: Option<&str>,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Listing>> {
+    let mut q = listings::table
+        .filter(listings::partner_id.eq(partner_id))
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(listings::status.eq(s.to_string()));
+    }
+    if let Some(id) = after {
+        q = q.filter(listings::id.lt(id));
+    }
+    q.order(listings::id.desc())
+        .limit(limit)
+        .select(Listing::as_select())
+        .load(conn)
+}
+
 /// A published listing of an approved partner, by slug.
 pub fn public_by_slug(
     conn: &mut AnyConnection,

@@ -10,6 +10,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `/partners/apply` before `/partners/{slug}`.
+    crate::api::configure(cfg);
     partner::configure(cfg);
     public::configure(cfg);
     account::configure(cfg);

@@ -119,7 +119,8 @@ pub async fn error_pages(
     if !(status.is_client_error() || status.is_server_error()) || is_html(res.response()) {
         return Ok(res);
     }
-    if http_req.path() == "/healthz" {
+    // The API answers with its own problem documents.
+    if http_req.path() == "/healthz" || http_req.path().starts_with("/api/") {
         return Ok(res);
     }
     let ctx = match Ctx::extract(&http_req).await {

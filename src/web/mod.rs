@@ -56,6 +56,8 @@ pub struct AppState {
     /// The tags each partner uses (the customer list's filter), as long
     /// as `figures`, dropped when the partner's tags change.
     pub partner_tags: cache::TtlCache<Vec<String>>,
+    /// API requests per token in the current minute.
+    pub api_limiter: crate::api::limiter::ApiLimiter,
     /// What public pages show everyone, until the next change.
     pub public: cache::PublicCache,
 }

@@ -150,6 +150,7 @@ pub fn test_settings(
         views_flush: Duration::from_millis(200),
         figures_ttl: Duration::ZERO,
         public_ttl: Duration::from_secs(60),
+        api_rate_per_minute: 600,
         body_timeout: Duration::from_secs(15),
         outbox_retention: Duration::from_secs(30 * 24 * 3600),
         query_log: None,

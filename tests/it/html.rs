@@ -233,9 +233,29 @@ async fn gather(app: &TestApp) -> Pages {
     let who = "partner owner";
     let base = "/partner/harbour-wellness";
     p.ok(app, &maya, who, base).await;
-    for sub in ["team", "settings", "engagements", "reviews"] {
+    for sub in ["team", "settings", "engagements", "reviews", "developers"] {
         p.ok(app, &maya, who, &format!("{base}/{sub}")).await;
     }
+    // The developers page with a new token's secret and the token list,
+    // and with a refused form.
+    p.post(
+        app,
+        &maya,
+        who,
+        &format!("{base}/developers"),
+        &[("name", "Checker"), ("scope", "listings:read"), ("expiry", "90")],
+        StatusCode::OK,
+    )
+    .await;
+    p.post(
+        app,
+        &maya,
+        who,
+        &format!("{base}/developers"),
+        &[("name", ""), ("expiry", "90")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     let own = p
         .get(app, &maya, who, &format!("{base}/listings"), StatusCode::OK)
         .await;

@@ -157,10 +157,15 @@ async fn explain_page(
 async fn no_page_reads_a_whole_large_table(backend: Backend) {
     let log = agora::db::QueryLog::default();
     let recorded = log.clone();
-    let app = spawn_app_with(backend, move |s| s.query_log = Some(recorded)).await;
+    let app = spawn_app_with(backend, move |s| {
+        s.query_log = Some(recorded);
+        // Every page reads the database here, none from the public cache.
+        s.public_ttl = std::time::Duration::ZERO;
+    })
+    .await;
     let owner = app.person("plan-owner@example.com", "Plan Owner").await;
     let (pid, pslug) = app.partner("Plan Partner", &owner).await;
-    let (_, lslug) = app.listing(pid, "Plan yoga", "Stretch well.", true).await;
+    let (lid, lslug) = app.listing(pid, "Plan yoga", "Stretch well.", true).await;
     let consumer = app
         .person("plan-consumer@example.com", "Plan Consumer")
         .await;
@@ -215,6 +220,34 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
     }
     .encode();
     let base = format!("/partner/{pslug}");
+    // An API caller: a token made on the developers page.
+    let made = app
+        .post_with(
+            &owner.client,
+            &format!("{base}/developers"),
+            &[
+                ("name", "Plans"),
+                ("scope", "listings:read"),
+                ("expiry", "90"),
+            ],
+        )
+        .await;
+    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
+    let secret = &made.body[start..start + made.body[start..].find('"').unwrap()];
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {secret}").parse().unwrap(),
+    );
+    let api_caller = Person {
+        id: 0,
+        email: String::new(),
+        client: reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap(),
+    };
+    let api_cursor = agora::api::encode_cursor(lid + 1);
     let pages: Vec<(Option<&Person>, String)> = vec![
         (None, "/".into()),
         (None, "/listings".into()),
@@ -246,6 +279,21 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         (Some(&admin), "/admin/listings".into()),
         (Some(&consumer), "/me".into()),
         (Some(&consumer), "/me/tickets".into()),
+        (Some(&owner), format!("{base}/developers")),
+        (Some(&api_caller), "/api/v1/listings".into()),
+        (
+            Some(&api_caller),
+            "/api/v1/listings?status=published".into(),
+        ),
+        (
+            Some(&api_caller),
+            format!("/api/v1/listings?cursor={api_cursor}"),
+        ),
+        (
+            Some(&api_caller),
+            format!("/api/v1/listings?status=draft&cursor={api_cursor}"),
+        ),
+        (Some(&api_caller), format!("/api/v1/listings/{lid}")),
     ];
     // Plans are read on a connection of their own, never one the app's
     // statement cache relies on.

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod crm;
 pub mod customers;
+pub mod developers;
 pub mod home;
 pub mod listings;
 pub mod settings;
@@ -97,6 +98,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/partner/{slug}/tickets/{number}/reply",
             web::post().to(tickets::reply),
+        )
+        .route(
+            "/partner/{slug}/developers",
+            web::get().to(developers::show),
+        )
+        .route(
+            "/partner/{slug}/developers",
+            web::post().to(developers::create),
+        )
+        .route(
+            "/partner/{slug}/developers/{id}/revoke",
+            web::post().to(developers::revoke),
         )
         .route("/invitations/{token}", web::get().to(team::invitation))
         .route("/invitations/{token}", web::post().to(team::accept));

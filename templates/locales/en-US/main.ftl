@@ -722,3 +722,58 @@ rate-limited = You have done this too often in a short time. Please try again in
 
 # HTML validity: headings the checker asks for
 catalogue-results-heading = Results
+
+# Partner API: tokens and errors
+partner-nav-developers = Developers
+developers-title = API tokens
+developers-intro = Tokens let your own systems (a CRM, a booking tool, a help desk) use the Agora API for this partner. Each token may do only what its scopes allow; anyone holding it can act for the partner within them, so keep it secret.
+developers-none = No API tokens yet.
+developers-name = Name
+developers-scopes = Scopes
+developers-created-by = Created by
+developers-last-used = Last used
+developers-expires = Expires
+developers-expiry = Expiry
+developers-expiry-never = Never
+developers-expiry-days = { $days ->
+    [one] After { $days } day
+   *[other] After { $days } days
+}
+developers-never-used = Never used
+developers-former-member = A former member
+developers-revoke = Revoke
+developers-revoked-badge = Revoked
+developers-expired-badge = Expired
+developers-new = New token
+developers-create = Create token
+developers-created = The token was created.
+developers-revoked = The token was revoked: it no longer works.
+developers-secret-title = Your new token
+developers-secret-once = Copy it now: it is shown only this once and cannot be shown again. If you lose it, revoke it and create another.
+developers-error-scopes = Choose at least one scope.
+developers-error-expiry = Choose one of the expiries offered.
+scope-listings-read = read the partner's listings
+scope-listings-write = create and change listings
+scope-requests-read = read requests from consumers who share their details
+scope-customers-read = read customers who share their details
+scope-reviews-read = read reviews
+scope-reviews-write = reply to reviews
+scope-tickets-read = read tickets about the partner's listings (public messages)
+scope-tickets-write = reply to tickets as the partner
+mail-token-created-subject = New API token "{ $token }" for { $partner }
+mail-token-created-intro = { $name } created the API token "{ $token }" for { $partner }.
+mail-token-revoked-subject = API token "{ $token }" of { $partner } revoked
+mail-token-revoked-intro = { $name } revoked the API token "{ $token }" of { $partner }. It no longer works.
+mail-token-not-you = If you do not know why, look at the partner's tokens and revoke any you do not recognise.
+mail-token-action = See the partner's API tokens
+api-not-found = Not found
+api-unauthorized = A valid API token is needed
+api-forbidden = The token may not do this
+api-forbidden-detail = This needs the scope { $scope }.
+api-rate-limited = Too many requests
+api-unavailable = The service is briefly unavailable
+api-bad-request = The request is not valid
+api-bad-query = The query parameters could not be read.
+api-bad-status = The status must be draft, published or archived.
+api-bad-cursor = The cursor is not one this API gave out.
+api-bad-limit = The limit must be a whole number from 1 to 100.

@@ -1,0 +1,3 @@
+DROP INDEX listings_partner_status_id;
+DROP INDEX listings_partner_id;
+DROP TABLE api_tokens;

@@ -1,0 +1,169 @@
+//! `GET /api/v1/listings` and `GET /api/v1/listings/{id}`: the token's
+//! partner's listings, Markdown as written and the HTML it renders to.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::{Caller, Problem, decode_cursor, encode_cursor, rfc3339};
+use crate::db;
+use crate::models::api_tokens::Scope;
+use crate::models::listings::{self, Listing};
+use crate::web::AppState;
+
+/// Listings per page unless `limit` says otherwise, and the most allowed.
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 100;
+
+#[derive(Serialize)]
+pub struct ListingJson {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub price_text: String,
+    pub status: String,
+    pub category_id: Option<i64>,
+    pub body_markdown: String,
+    pub body_html: String,
+    /// The public page, while the listing is published.
+    pub url: Option<String>,
+    pub rating: RatingJson,
+    pub created_at: String,
+    pub updated_at: String,
+    pub published_at: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RatingJson {
+    pub count: i64,
+    /// The average of the visible reviews, one decimal (none without any).
+    pub average: Option<f64>,
+}
+
+fn to_json(state: &AppState, l: &Listing) -> ListingJson {
+    let rating = l.rating();
+    ListingJson {
+        id: l.id,
+        slug: l.slug.clone(),
+        title: l.title.clone(),
+        summary: l.summary.clone(),
+        price_text: l.price_text.clone(),
+        status: l.status.clone(),
+        category_id: l.category_id,
+        body_markdown: l.body.clone(),
+        body_html: state.listing_html(l).to_string(),
+        url: (l.status == listings::PUBLISHED)
+            .then(|| format!("{}/listings/{}", state.settings.base_url, l.slug)),
+        rating: RatingJson {
+            count: rating.count,
+            average: rating
+                .has_any()
+                .then(|| (rating.hundredths as f64 / 10.0).round() / 10.0),
+        },
+        created_at: rfc3339(l.created_at),
+        updated_at: rfc3339(l.updated_at),
+        published_at: l.published_at.map(rfc3339),
+    }
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    data: Vec<ListingJson>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+fn bad(detail_key: &str, req: &HttpRequest) -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")
+        .detail(super::caller_lang(req).t(detail_key))
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let caller = match Caller::require(&req, &state, Scope::ListingsRead).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let Ok(q) = serde_urlencoded::from_str::<ListQuery>(req.query_string()) else {
+        return caller.problem(&req, bad("api-bad-query", &req));
+    };
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s @ (listings::DRAFT | listings::PUBLISHED | listings::ARCHIVED)) => {
+            Some(s.to_string())
+        }
+        Some(_) => return caller.problem(&req, bad("api-bad-status", &req)),
+    };
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => match decode_cursor(c) {
+            Some(id) => Some(id),
+            None => return caller.problem(&req, bad("api-bad-cursor", &req)),
+        },
+    };
+    let limit = match q.limit.as_deref() {
+        None | Some("") => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => return caller.problem(&req, bad("api-bad-limit", &req)),
+        },
+    };
+    let pid = caller.token.partner_id;
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(listings::of_partner_newest_first(
+            conn,
+            pid,
+            status.as_deref(),
+            after,
+            limit + 1,
+        )?)
+    })
+    .await;
+    let Ok(mut rows) = rows else {
+        return caller.problem(
+            &req,
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
+        );
+    };
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|l| encode_cursor(l.id)))
+        .flatten();
+    caller.json(&ListPage {
+        data: rows.iter().map(|l| to_json(&state, l)).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let caller = match Caller::require(&req, &state, Scope::ListingsRead).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let not_found = || Problem::new(StatusCode::NOT_FOUND, "api-not-found");
+    let Ok(id) = id.parse::<i64>() else {
+        return caller.problem(&req, not_found());
+    };
+    let found = db::run(&state.pool, move |conn| Ok(listings::by_id(conn, id)?)).await;
+    match found {
+        // Another partner's listing is as missing as one that never was.
+        Ok(Some(l)) if l.partner_id == caller.token.partner_id => caller.json(&to_json(&state, &l)),
+        Ok(_) => caller.problem(&req, not_found()),
+        Err(_) => caller.problem(
+            &req,
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
+        ),
+    }
+}

@@ -1,0 +1,223 @@
+//! The partner API under `/api/v1`: JSON, authenticated by a partner's API
+//! token (`Authorization: Bearer agora_pt_…`) and nothing else. No cookie
+//! is read or set and no CSRF token is asked. A token acts for its partner
+//! only: another partner's records are 404. Errors are RFC 9457 problem
+//! documents in the caller's language (`Accept-Language`).
+
+pub mod limiter;
+pub mod listings;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::db;
+use crate::i18n::Lang;
+use crate::models::api_tokens::{self, ApiToken, Scope};
+use crate::web::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/listings", web::get().to(listings::list))
+            .route("/listings/{id}", web::get().to(listings::show))
+            .default_service(web::to(not_found)),
+    );
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    Problem::new(StatusCode::NOT_FOUND, "api-not-found").response(&req)
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    key: &'static str,
+    detail: Option<String>,
+    retry_after: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, key: &'static str) -> Problem {
+        Problem {
+            status,
+            key,
+            detail: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: String) -> Problem {
+        self.detail = Some(detail);
+        self
+    }
+
+    /// The problem as a response, its title in the caller's language.
+    pub fn response(&self, req: &HttpRequest) -> HttpResponse {
+        let lang = caller_lang(req);
+        let body = ProblemBody {
+            kind: format!("/developers#{}", self.key),
+            title: lang.t(self.key),
+            status: self.status.as_u16(),
+            detail: self.detail.as_deref(),
+        };
+        let mut res = HttpResponse::build(self.status);
+        res.content_type("application/problem+json")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::CONTENT_LANGUAGE, lang.code()));
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"agora\""));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        res.body(serde_json::to_string(&body).unwrap_or_default())
+    }
+}
+
+/// The caller's language, from `Accept-Language` only (no cookie is read).
+pub fn caller_lang(req: &HttpRequest) -> Lang {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::negotiate)
+        .unwrap_or_default()
+}
+
+/// Who calls: a live token, checked against the rate limit.
+pub struct Caller {
+    pub token: ApiToken,
+    pub partner_slug: String,
+    pub rate: limiter::Standing,
+}
+
+impl Caller {
+    /// Reads and checks the bearer token, counts the request against the
+    /// token's rate limit, and requires `scope`.
+    pub async fn require(
+        req: &HttpRequest,
+        state: &web::Data<AppState>,
+        scope: Scope,
+    ) -> Result<Caller, HttpResponse> {
+        let secret = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|s| s.trim().to_string());
+        let Some(secret) = secret else {
+            return Err(Problem::new(StatusCode::UNAUTHORIZED, "api-unauthorized").response(req));
+        };
+        let found = db::run(&state.pool, move |conn| {
+            let found = api_tokens::authenticate(conn, &secret)?;
+            if let Some((t, _)) = &found {
+                api_tokens::touch(conn, t)?;
+            }
+            Ok(found)
+        })
+        .await;
+        let (token, partner_slug) = match found {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                return Err(
+                    Problem::new(StatusCode::UNAUTHORIZED, "api-unauthorized").response(req)
+                );
+            }
+            Err(_) => {
+                return Err(
+                    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable").response(req),
+                );
+            }
+        };
+        let rate = state
+            .api_limiter
+            .take(token.id, state.settings.api_rate_per_minute);
+        if !rate.allowed {
+            let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "api-rate-limited");
+            p.retry_after = Some(rate.reset_secs);
+            let mut res = p.response(req);
+            rate.write_headers(res.headers_mut());
+            return Err(res);
+        }
+        if !token.allows(scope) {
+            let mut res = Problem::new(StatusCode::FORBIDDEN, "api-forbidden")
+                .detail(
+                    caller_lang(req)
+                        .t_args("api-forbidden-detail", &[("scope", scope.as_str().into())]),
+                )
+                .response(req);
+            rate.write_headers(res.headers_mut());
+            return Err(res);
+        }
+        Ok(Caller {
+            token,
+            partner_slug,
+            rate,
+        })
+    }
+
+    /// A JSON answer with the rate limit's headers.
+    pub fn json(&self, value: &impl Serialize) -> HttpResponse {
+        let mut res = HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(serde_json::to_string(value).unwrap_or_default());
+        self.rate.write_headers(res.headers_mut());
+        res
+    }
+
+    /// A problem, with the rate limit's headers.
+    pub fn problem(&self, req: &HttpRequest, p: Problem) -> HttpResponse {
+        let mut res = p.response(req);
+        self.rate.write_headers(res.headers_mut());
+        res
+    }
+}
+
+/// A time as RFC 3339, in UTC.
+pub fn rfc3339(t: time::PrimitiveDateTime) -> String {
+    t.assume_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Cursors are opaque to callers: the last id shown, in base64.
+pub fn encode_cursor(id: i64) -> String {
+    base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        format!("id:{id}"),
+    )
+}
+
+pub fn decode_cursor(s: &str) -> Option<i64> {
+    let raw = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s).ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("id:")?
+        .parse()
+        .ok()
+        .filter(|id: &i64| *id > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_read_back_and_junk_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        assert_eq!(decode_cursor("not a cursor"), None);
+        assert_eq!(decode_cursor(&encode_cursor(-1)), None);
+    }
+}
