@@ -15,7 +15,8 @@ use crate::web::AppState;
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 100;
 
-#[derive(Serialize)]
+/// A listing of the token's partner.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ListingJson {
     pub id: i64,
     pub slug: String,
@@ -34,7 +35,7 @@ pub struct ListingJson {
     pub published_at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RatingJson {
     pub count: i64,
     /// The average of the visible reviews, one decimal (none without any).
@@ -67,17 +68,22 @@ fn to_json(state: &AppState, l: &Listing) -> ListingJson {
     }
 }
 
-#[derive(Serialize)]
-struct ListPage {
+/// One page of listings.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ListPage {
     data: Vec<ListingJson>,
     /// Pass as `cursor` for the next page; `null` on the last one.
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only listings with this status: `draft`, `published` or `archived`.
     status: Option<String>,
+    /// The `next_cursor` of the page before.
     cursor: Option<String>,
+    /// Listings per page, 1 to 100 (50 when not given).
     limit: Option<String>,
 }
 
@@ -86,6 +92,22 @@ fn bad(detail_key: &str, req: &HttpRequest) -> Problem {
         .detail(super::caller_lang(req).t(detail_key))
 }
 
+/// List the partner's listings, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/listings",
+    operation_id = "listings_list",
+    tag = "listings",
+    params(ListQuery),
+    security(("bearer" = ["listings:read"])),
+    responses(
+        (status = 200, description = "A page of listings", body = ListPage),
+        (status = 400, description = "A bad status, cursor or limit", body = super::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No live token", body = super::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks listings:read", body = super::ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "The token's rate limit was reached", body = super::ProblemBody, content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let caller = match Caller::require(&req, &state, Scope::ListingsRead).await {
         Ok(c) => c,
@@ -143,6 +165,21 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     })
 }
 
+/// Read one of the partner's listings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/listings/{id}",
+    operation_id = "listings_show",
+    tag = "listings",
+    params(("id" = i64, Path, description = "The listing's id")),
+    security(("bearer" = ["listings:read"])),
+    responses(
+        (status = 200, description = "The listing", body = ListingJson),
+        (status = 401, description = "No live token", body = super::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks listings:read", body = super::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing of this partner", body = super::ProblemBody, content_type = "application/problem+json"),
+    )
+)]
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,

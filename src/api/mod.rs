@@ -16,13 +16,72 @@ use crate::i18n::Lang;
 use crate::models::api_tokens::{self, ApiToken, Scope};
 use crate::web::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .route("/listings", web::get().to(listings::list))
-            .route("/listings/{id}", web::get().to(listings::show))
-            .default_service(web::to(not_found)),
-    );
+/// Registers each route and lists it in `ROUTES` from one table, so that
+/// no route can be served without the OpenAPI test knowing of it.
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every API route as (method, path under `/api/v1`).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            cfg.service(
+                web::scope("/api/v1")
+                    $(.route($path, web::$method().to($handler)))*
+                    .default_service(web::to(not_found)),
+            );
+        }
+    };
+}
+
+routes! {
+    get "/openapi.json" => openapi_json;
+    get "/listings" => listings::list;
+    get "/listings/{id}" => listings::show;
+}
+
+/// The OpenAPI 3.1 document, made from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Agora partner API",
+        version = "1",
+        description = "Read and change a partner's records with one of its API tokens."
+    ),
+    paths(listings::list, listings::show),
+    components(schemas(ProblemBody, listings::ListingJson, listings::RatingJson, listings::ListPage)),
+    modifiers(&BearerToken),
+    tags((name = "listings", description = "The partner's listings"))
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The document as JSON, made once.
+pub fn openapi_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        use utoipa::OpenApi;
+        ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    })
+}
+
+/// `GET /api/v1/openapi.json`: public, no token needed.
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(openapi_text())
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
@@ -38,14 +97,18 @@ pub struct Problem {
     retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct ProblemBody<'a> {
+/// An RFC 9457 problem document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    /// A link to where the problem is explained.
     #[serde(rename = "type")]
     kind: String,
+    /// What went wrong, in the caller's language.
     title: String,
     status: u16,
+    /// More about this occurrence, when there is more to say.
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
+    detail: Option<String>,
 }
 
 impl Problem {
@@ -70,7 +133,7 @@ impl Problem {
             kind: format!("/developers#{}", self.key),
             title: lang.t(self.key),
             status: self.status.as_u16(),
-            detail: self.detail.as_deref(),
+            detail: self.detail.clone(),
         };
         let mut res = HttpResponse::build(self.status);
         res.content_type("application/problem+json")

@@ -379,3 +379,48 @@ async fn each_token_has_a_rate_limit() {
     let (st, _, _) = api(&app, Some(&other), "/api/v1/listings").await;
     assert_eq!(st, StatusCode::OK);
 }
+
+/// The OpenAPI document names every route the API serves (and nothing
+/// else), and the reference page shows every operation with its scopes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_and_reference_cover_every_route() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let res = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc: Value = res.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let mut documented = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.clone(), path.clone()));
+        }
+    }
+    let served: std::collections::BTreeSet<(String, String)> = agora::api::ROUTES
+        .iter()
+        .filter(|(_, p)| *p != "/openapi.json")
+        .map(|(m, p)| (m.to_string(), format!("/api/v1{p}")))
+        .collect();
+    assert_eq!(documented, served, "routes and the OpenAPI document differ");
+    // Every operation needs a token with a scope, and says which.
+    for (method, path) in &documented {
+        let op = &doc["paths"][path][method];
+        let scopes = op["security"][0]["bearer"].as_array();
+        assert!(
+            scopes.is_some_and(|s| !s.is_empty()),
+            "{method} {path} names no scope"
+        );
+        assert!(
+            op["responses"]["401"].is_object(),
+            "{method} {path} lacks its 401"
+        );
+    }
+
+    let page = app.get("/developers").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (method, path) in &documented {
+        page.assert_contains(&format!("{} {path}", method.to_uppercase()));
+    }
+    page.assert_contains("listings:read")
+        .assert_contains("Lists the partner&#39;s listings");
+}

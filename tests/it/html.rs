@@ -150,7 +150,13 @@ async fn gather(app: &TestApp) -> Pages {
     for partner in &partners {
         p.ok(app, &anon, who, partner).await;
     }
-    for path in ["/login", "/signup", "/password/forgot", "/verify/resend"] {
+    for path in [
+        "/login",
+        "/signup",
+        "/password/forgot",
+        "/verify/resend",
+        "/developers",
+    ] {
         p.ok(app, &anon, who, path).await;
     }
     p.get(app, &anon, who, "/no/such/page", StatusCode::NOT_FOUND)
@@ -243,7 +249,11 @@ async fn gather(app: &TestApp) -> Pages {
         &maya,
         who,
         &format!("{base}/developers"),
-        &[("name", "Checker"), ("scope", "listings:read"), ("expiry", "90")],
+        &[
+            ("name", "Checker"),
+            ("scope", "listings:read"),
+            ("expiry", "90"),
+        ],
         StatusCode::OK,
     )
     .await;

@@ -1,4 +1,5 @@
 pub mod catalogue;
+pub mod developers;
 pub mod engage;
 pub mod home;
 pub mod satisfaction;
@@ -12,6 +13,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(system::health))
         .route("/static/app.css", web::get().to(system::stylesheet))
         .route("/favicon.ico", web::get().to(system::favicon))
+        .route("/developers", web::get().to(developers::reference))
         .route("/lang", web::post().to(system::switch_language))
         .route("/listings", web::get().to(catalogue::index))
         .route("/listings/{slug}", web::get().to(catalogue::show))

@@ -1,0 +1,92 @@
+//! `/developers`: the API reference as a page, drawn from the same OpenAPI
+//! document `/api/v1/openapi.json` serves (no JavaScript needed).
+
+use actix_web::HttpResponse;
+use askama::Template;
+use serde_json::Value;
+
+use crate::error::AppError;
+use crate::web::{Ctx, render};
+
+/// One operation of the document, as the page shows it.
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub scopes: Vec<String>,
+    /// (name, where: path or query)
+    pub params: Vec<(String, String)>,
+    pub statuses: Vec<String>,
+}
+
+impl Operation {
+    /// The catalogue key of the operation's summary.
+    pub fn summary_key(&self) -> String {
+        format!("api-op-{}", self.id.replace('_', "-"))
+    }
+
+    /// A curl command line that calls it.
+    pub fn example(&self, base: &str) -> String {
+        let path = self.path.replace("{id}", "42");
+        format!("curl -H \"Authorization: Bearer $TOKEN\" {base}{path}")
+    }
+}
+
+/// The operations of the OpenAPI document, in its order (by path).
+pub fn operations() -> Vec<Operation> {
+    let doc: Value = serde_json::from_str(crate::api::openapi_text()).unwrap_or_default();
+    let mut out = Vec::new();
+    let Some(paths) = doc["paths"].as_object() else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in item {
+            let list = |key: &str| op[key].as_array().cloned().unwrap_or_default();
+            out.push(Operation {
+                id: op["operationId"].as_str().unwrap_or_default().to_string(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                scopes: list("security")
+                    .iter()
+                    .filter_map(|s| s["bearer"].as_array().cloned())
+                    .flatten()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect(),
+                params: list("parameters")
+                    .iter()
+                    .map(|p| {
+                        (
+                            p["name"].as_str().unwrap_or_default().to_string(),
+                            p["in"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
+                statuses: op["responses"]
+                    .as_object()
+                    .map(|r| r.keys().cloned().collect())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "public/developers.html")]
+struct ReferencePage<'a> {
+    ctx: &'a Ctx,
+    operations: Vec<Operation>,
+    base: String,
+}
+
+pub async fn reference(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let base = ctx.base_url().to_string();
+    render(&ReferencePage {
+        ctx: &ctx,
+        operations: operations(),
+        base,
+    })
+}
