@@ -52,6 +52,13 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// How long sent messages stay in the outbox before they are deleted.
     pub outbox_retention: Duration,
+    /// The bearer token `/metrics` asks for. With it alone, the main
+    /// listener serves `/metrics`; with `metrics_bind` too, the separate
+    /// listener asks for it.
+    pub metrics_token: Option<String>,
+    /// A separate address that serves only `/metrics` (without a token
+    /// unless `metrics_token` is set); the main listener then has none.
+    pub metrics_bind: Option<String>,
     /// Tests only: records every statement the pool runs.
     pub query_log: Option<crate::db::QueryLog>,
 }
@@ -79,6 +86,9 @@ fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, Con
         }),
     }
 }
+
+/// The shortest `AGORA_METRICS_TOKEN` accepted.
+pub const METRICS_TOKEN_MIN: usize = 16;
 
 /// The folder the secret key file and, by default, the mail folder live
 /// in (relative to the working directory).
@@ -179,8 +189,29 @@ impl Settings {
             outbox_retention: Duration::from_secs(
                 24 * 3600 * number("AGORA_OUTBOX_RETENTION_DAYS", 30u64)?,
             ),
+            metrics_token: match var("AGORA_METRICS_TOKEN") {
+                Some(t) if t.trim().len() < METRICS_TOKEN_MIN => {
+                    return Err(ConfigError::Invalid {
+                        name: "AGORA_METRICS_TOKEN",
+                        reason: format!("use at least {METRICS_TOKEN_MIN} characters"),
+                    });
+                }
+                t => t.map(|t| t.trim().to_string()),
+            },
+            metrics_bind: var("AGORA_METRICS_BIND").map(|b| b.trim().to_string()),
             query_log: None,
         })
+    }
+
+    /// Whether `/metrics` is served anywhere.
+    pub fn metrics_enabled(&self) -> bool {
+        self.metrics_token.is_some() || self.metrics_bind.is_some()
+    }
+
+    /// Whether the main listener answers `/metrics` itself (with a token
+    /// and no separate listener).
+    pub fn metrics_on_main_listener(&self) -> bool {
+        self.metrics_token.is_some() && self.metrics_bind.is_none()
     }
 
     /// Whether cookies may be sent over plain http (only on a loopback

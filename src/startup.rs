@@ -20,6 +20,7 @@ use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::mail::worker::Worker;
 use crate::web::AppState;
+use crate::web::metrics::{Metrics, Record};
 use crate::web::middleware::{bad_request, error_pages, request_log, security_headers};
 
 pub struct ServeOptions {
@@ -43,6 +44,8 @@ impl Default for ServeOptions {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The separate listener of `AGORA_METRICS_BIND`, and its port.
+    metrics_server: Option<(Server, u16)>,
     pub pool: Pool,
     worker: JoinHandle<()>,
     view_writer: JoinHandle<()>,
@@ -53,10 +56,19 @@ pub struct Application {
 
 /// Opens the database and applies pending migrations.
 pub fn open_database(settings: &Settings) -> Result<Pool, String> {
+    open_database_counted(settings, None)
+}
+
+/// `open_database`, with the pool's checkout waits counted into `waits`.
+pub fn open_database_counted(
+    settings: &Settings,
+    waits: Option<Arc<db::PoolWaits>>,
+) -> Result<Pool, String> {
     let pool = db::connect_logged(
         &settings.database_url,
         settings.pool_size,
         settings.query_log.clone(),
+        waits,
     )?;
     let mut conn = pool
         .get()
@@ -84,12 +96,23 @@ pub fn cookies_need_secure(base_url: &str) -> bool {
 impl Application {
     pub async fn build(settings: Settings, options: ServeOptions) -> Result<Application, String> {
         let settings = Arc::new(settings);
+        let waits = settings
+            .metrics_enabled()
+            .then(|| Arc::new(db::PoolWaits::default()));
         let pool = {
-            let s = settings.clone();
-            tokio::task::spawn_blocking(move || open_database(&s))
+            let (s, waits) = (settings.clone(), waits.clone());
+            tokio::task::spawn_blocking(move || open_database_counted(&s, waits))
                 .await
                 .map_err(|e| e.to_string())??
         };
+        let metrics = waits.map(|waits| {
+            Arc::new(Metrics::new(
+                pool.clone(),
+                waits,
+                settings.metrics_token.as_deref(),
+            ))
+        });
+        let metrics_on_main = settings.metrics_on_main_listener();
         let listener = match options.listener {
             Some(l) => l,
             None => TcpListener::bind(&settings.bind)
@@ -165,6 +188,7 @@ impl Application {
             settings.session_idle,
         );
 
+        let app_metrics = metrics.clone();
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), key.clone())
                 .cookie_name("agora_session".to_string())
@@ -192,6 +216,7 @@ impl Application {
                 .wrap(sessions)
                 .wrap(from_fn(crate::web::middleware::methods))
                 .wrap(from_fn(request_log))
+                .wrap(Record::new(app_metrics.as_ref(), metrics_on_main))
                 .wrap(Compress::default())
                 .wrap(security_headers(https))
                 .configure(crate::routes::configure)
@@ -209,9 +234,14 @@ impl Application {
         } else {
             server.disable_signals()
         };
+        let metrics_server = match (&metrics, &settings.metrics_bind) {
+            (Some(metrics), Some(bind)) => Some(metrics_server(metrics.clone(), bind)?),
+            _ => None,
+        };
         Ok(Application {
             port,
             server: server.run(),
+            metrics_server,
             pool,
             worker,
             view_writer,
@@ -225,14 +255,28 @@ impl Application {
         self.port
     }
 
+    /// The port of the separate metrics listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
+    }
+
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
     }
 
     /// Serves until the server stops (a signal, or `handle().stop()`), then
-    /// lets the mail worker finish the message in hand.
+    /// stops the metrics listener and lets the mail worker finish the
+    /// message in hand.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|(server, _)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await;
+        if let Some(handle) = metrics {
+            handle.stop(true).await;
+        }
         let _ = self.shutdown.send(true);
         if tokio::time::timeout(Duration::from_secs(30), self.worker)
             .await
@@ -253,6 +297,30 @@ impl Application {
 
 async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
+}
+
+/// The listener of `AGORA_METRICS_BIND`: `/metrics` and nothing else, in
+/// plain text, on one worker.
+fn metrics_server(metrics: Arc<Metrics>, bind: &str) -> Result<(Server, u16), String> {
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| format!("cannot listen on {bind} (AGORA_METRICS_BIND): {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(Record::serve_only(metrics.clone()))
+            .default_service(web::to(|| async {
+                HttpResponse::NotFound()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("not found\n")
+            }))
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
+    Ok((server, port))
 }
 
 /// Writes counted listing views every few seconds (sooner when many are

@@ -3,6 +3,8 @@
 
 pub mod capped;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -250,14 +252,57 @@ impl Manager {
     }
 }
 
+/// How long requests waited for a pooled connection, counted by the pool
+/// itself on every checkout: the metrics' `agora_db_pool_wait_seconds_total`
+/// (its rate is the average number of requests waiting) and the timeouts.
+#[derive(Debug, Default)]
+pub struct PoolWaits {
+    checkouts: AtomicU64,
+    wait_micros: AtomicU64,
+    timeouts: AtomicU64,
+}
+
+impl PoolWaits {
+    /// Checkouts so far, the time they waited in all, and how many gave up.
+    pub fn totals(&self) -> (u64, Duration, u64) {
+        (
+            self.checkouts.load(Ordering::Relaxed),
+            Duration::from_micros(self.wait_micros.load(Ordering::Relaxed)),
+            self.timeouts.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Feeds `PoolWaits` from the pool's events.
+#[derive(Debug)]
+struct WaitCounter(Arc<PoolWaits>);
+
+impl r2d2::HandleEvent for WaitCounter {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        let waited = u64::try_from(event.duration().as_micros()).unwrap_or(u64::MAX);
+        self.0.checkouts.fetch_add(1, Ordering::Relaxed);
+        self.0.wait_micros.fetch_add(waited, Ordering::Relaxed);
+    }
+
+    fn handle_timeout(&self, _: r2d2::event::TimeoutEvent) {
+        self.0.timeouts.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// Opens the pool and checks the database answers. Creates the SQLite file's
 /// folder; never creates a PostgreSQL database.
 pub fn connect(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
-    connect_logged(url, max_size, None)
+    connect_logged(url, max_size, None, None)
 }
 
-/// `connect`, with every statement recorded in `log` when given.
-pub fn connect_logged(url: &DbUrl, max_size: u32, log: Option<QueryLog>) -> Result<Pool, String> {
+/// `connect`, with every statement recorded in `log` and the checkout
+/// waits counted into `waits` when given.
+pub fn connect_logged(
+    url: &DbUrl,
+    max_size: u32,
+    log: Option<QueryLog>,
+    waits: Option<Arc<PoolWaits>>,
+) -> Result<Pool, String> {
     if let DbUrl::Sqlite(path) = url {
         let p = std::path::Path::new(path);
         if let Some(parent) = p.parent()
@@ -277,7 +322,11 @@ pub fn connect_logged(url: &DbUrl, max_size: u32, log: Option<QueryLog>) -> Resu
         .map_err(|e| format!("cannot open the database: {e}"))?;
     // Connections are not pinged on every checkout (a round trip per
     // page); a broken one is noticed by `has_broken` and replaced.
-    r2d2::Pool::builder()
+    let mut builder = r2d2::Pool::builder();
+    if let Some(waits) = waits {
+        builder = builder.event_handler(Box::new(WaitCounter(waits)));
+    }
+    builder
         .max_size(max_size)
         .min_idle(Some(1))
         .test_on_check_out(false)

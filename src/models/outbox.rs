@@ -300,3 +300,46 @@ pub fn all(conn: &mut AnyConnection) -> QueryResult<Vec<OutgoingEmail>> {
         .select(OutgoingEmail::as_select())
         .load(conn)
 }
+
+/// What is waiting in the outbox: the metrics' figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub queued: i64,
+    /// Claimed by a worker and not yet marked sent or failed.
+    pub sending: i64,
+    pub failed: i64,
+    /// When the oldest message not yet sent (queued or being sent) was
+    /// queued.
+    pub oldest_unsent: Option<PrimitiveDateTime>,
+}
+
+/// The outbox's backlog, each figure over `outgoing_email_status_id`: a
+/// count of one status's index entries, and the first entry of each
+/// unsent status (ids grow with `created_at`). Sent messages are not
+/// counted; there are many of them and they wait for nothing.
+pub fn backlog(conn: &mut AnyConnection) -> QueryResult<Backlog> {
+    let count = |conn: &mut AnyConnection, status: &str| -> QueryResult<i64> {
+        outgoing_email::table
+            .filter(outgoing_email::status.eq(status))
+            .count()
+            .get_result(conn)
+    };
+    let oldest = |conn: &mut AnyConnection, status: &str| {
+        outgoing_email::table
+            .filter(outgoing_email::status.eq(status))
+            .order(outgoing_email::id.asc())
+            .select(outgoing_email::created_at)
+            .first::<PrimitiveDateTime>(conn)
+            .optional()
+    };
+    let oldest_unsent = [oldest(conn, QUEUED)?, oldest(conn, SENDING)?]
+        .into_iter()
+        .flatten()
+        .min();
+    Ok(Backlog {
+        queued: count(conn, QUEUED)?,
+        sending: count(conn, SENDING)?,
+        failed: count(conn, FAILED)?,
+        oldest_unsent,
+    })
+}

@@ -151,3 +151,13 @@ pub fn purge_expired(conn: &mut AnyConnection, absolute: Duration) -> QueryResul
     )
     .execute(conn)
 }
+
+/// Sessions not yet past their idle expiry, counted over
+/// `sessions_expires` (those past the absolute lifetime but still within
+/// their idle time count too, until the clean-up pass removes them).
+pub fn live_count(conn: &mut AnyConnection) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::expires_at.gt(super::now()))
+        .count()
+        .get_result(conn)
+}

@@ -832,6 +832,29 @@ pub fn breaching_key(now: PrimitiveDateTime) -> i64 {
     paging::time_key(now + DUE_SOON)
 }
 
+/// The metrics' SLA figures, each counted in full (not capped) over
+/// `tickets_queue`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaBreaches {
+    /// Active tickets whose running target is past due and not met.
+    pub open: i64,
+    /// What the desk's "breaching" queue holds: overdue, or due within
+    /// `DUE_SOON`.
+    pub at_risk: i64,
+}
+
+pub fn sla_breaches(conn: &mut AnyConnection, now: PrimitiveDateTime) -> QueryResult<SlaBreaches> {
+    let open = tickets::table
+        .filter(tickets::queue_key.le(paging::time_key(now)))
+        .count()
+        .get_result(conn)?;
+    let at_risk = Queue::Breaching
+        .filter(tickets::table.into_boxed(), 0, now)
+        .count()
+        .get_result(conn)?;
+    Ok(SlaBreaches { open, at_risk })
+}
+
 /// The desk's search box: a ticket number (with or without `#`), or words
 /// of the subject or the requester's email.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod ctx;
 pub mod limits;
+pub mod metrics;
 pub mod middleware;
 pub mod paging;
 

@@ -87,6 +87,8 @@ impl Drop for TestDb {
 
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics listener (`metrics_bind`), when there is one.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub jar: Arc<reqwest::cookie::Jar>,
     pub mail: Arc<MailSink>,
@@ -153,6 +155,8 @@ pub fn test_settings(
         api_rate_per_minute: 600,
         body_timeout: Duration::from_secs(15),
         outbox_retention: Duration::from_secs(30 * 24 * 3600),
+        metrics_token: None,
+        metrics_bind: None,
         query_log: None,
     }
 }
@@ -184,10 +188,12 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     .expect("the app starts");
     let pool = app.pool.clone();
     let handle = app.handle();
+    let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
     tokio::spawn(app.run_until_stopped());
     let (client, jar) = new_client();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        metrics_address,
         client,
         jar,
         mail,

@@ -13,6 +13,7 @@ mod demo;
 mod helpers;
 mod html;
 mod lists;
+mod metrics;
 mod partners;
 mod plans;
 mod platform;

@@ -119,7 +119,15 @@ async fn explain_page(
         .unwrap_or_else(crate::helpers::bare_client);
     let res = client.get(app.url(path)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{path}");
-    let statements = log.take();
+    explain_statements(explainer, path, log.take()).await
+}
+
+/// What is wrong with the plans of these statements' SELECTs.
+async fn explain_statements(
+    explainer: &agora::db::Pool,
+    path: &str,
+    statements: Vec<String>,
+) -> Vec<String> {
     let selects: Vec<String> = statements
         .into_iter()
         .filter(|s| {
@@ -310,3 +318,31 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
     );
 }
 both!(no_page_reads_a_whole_large_table);
+
+async fn metrics_scrape_reads_no_whole_large_table(backend: Backend) {
+    const TOKEN: &str = "plan-scrape-token-0123456789";
+    let log = agora::db::QueryLog::default();
+    let recorded = log.clone();
+    let app = spawn_app_with(backend, move |s| {
+        s.query_log = Some(recorded);
+        s.metrics_token = Some(TOKEN.into());
+    })
+    .await;
+    let explainer = agora::db::connect(&app.settings.database_url, 1).unwrap();
+    log.take();
+    let res = crate::helpers::bare_client()
+        .get(app.url("/metrics"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let statements = log.take();
+    assert!(
+        statements.iter().any(|s| s.contains("outgoing_email")),
+        "{statements:?}"
+    );
+    let problems = explain_statements(&explainer, "/metrics", statements).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+both!(metrics_scrape_reads_no_whole_large_table);
