@@ -4,6 +4,7 @@
 //! only: another partner's records are 404. Errors are RFC 9457 problem
 //! documents in the caller's language (`Accept-Language`).
 
+pub mod crm;
 pub mod limiter;
 pub mod listings;
 
@@ -37,6 +38,9 @@ routes! {
     get "/openapi.json" => openapi_json;
     get "/listings" => listings::list;
     get "/listings/{id}" => listings::show;
+    get "/requests" => crm::requests;
+    get "/customers" => crm::customers;
+    get "/customers/{id}" => crm::customer;
 }
 
 /// The OpenAPI 3.1 document, made from the handlers' annotations.
@@ -47,10 +51,31 @@ routes! {
         version = "1",
         description = "Read and change a partner's records with one of its API tokens."
     ),
-    paths(listings::list, listings::show),
-    components(schemas(ProblemBody, listings::ListingJson, listings::RatingJson, listings::ListPage)),
+    paths(
+        listings::list,
+        listings::show,
+        crm::requests,
+        crm::customers,
+        crm::customer
+    ),
+    components(schemas(
+        ProblemBody,
+        listings::ListingJson,
+        listings::RatingJson,
+        listings::ListPage,
+        crm::ContactJson,
+        crm::RequestJson,
+        crm::RequestPage,
+        crm::ScoreJson,
+        crm::CustomerJson,
+        crm::CustomerPage
+    )),
     modifiers(&BearerToken),
-    tags((name = "listings", description = "The partner's listings"))
+    tags(
+        (name = "listings", description = "The partner's listings"),
+        (name = "requests", description = "Requests from consumers who share their details"),
+        (name = "customers", description = "Customers who share their details")
+    )
 )]
 pub struct ApiDoc;
 

@@ -357,10 +357,22 @@ pub fn export_batch(
     f: &Filter,
     after: i64,
 ) -> QueryResult<Vec<Customer>> {
+    by_id_after(conn, partner_id, f, after, EXPORT_BATCH)
+}
+
+/// Up to `limit` customers (consent standing) with ids above `after`, by
+/// id, with their tags: the export's batches and the API's pages.
+pub fn by_id_after(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    f: &Filter,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<Customer>> {
     let rows: Vec<ScoreRow> = scored(partner_id, f)
         .filter(customer_scores::consumer_id.gt(after))
         .order(customer_scores::consumer_id.asc())
-        .limit(EXPORT_BATCH)
+        .limit(limit)
         .select(SCORE_COLUMNS)
         .load(conn)?;
     let mut list: Vec<Customer> = rows.into_iter().map(customer_from).collect();

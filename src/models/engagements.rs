@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
-use crate::schema::{activities, engagements, listings, reviews, users};
+use crate::schema::{activities, consents, engagements, listings, reviews, users};
 use crate::web::paging::{Page, PageRequest};
 
 pub const ENGAGED: &str = "engaged";
@@ -456,4 +456,56 @@ pub fn set_hidden(
         }
         None => Ok(0),
     }
+}
+
+/// A request as the partner's API shows it: only ever one whose consumer's
+/// consent to the partner stands.
+#[derive(Debug, Clone, Queryable)]
+pub struct SharedRequest {
+    pub id: i64,
+    pub listing_id: i64,
+    pub listing_title: String,
+    pub consumer_id: i64,
+    pub consumer_name: String,
+    pub consumer_email: String,
+    pub message: String,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// Up to `limit` of the partner's requests from consumers whose consent
+/// to it stands, newest first (by id), before the id `before` when given
+/// (index `engagements_partner_id`).
+pub fn shared_requests(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<SharedRequest>> {
+    let mut q = engagements::table
+        .inner_join(listings::table)
+        .inner_join(users::table.on(users::id.eq(engagements::consumer_id)))
+        .filter(engagements::partner_id.eq(partner_id))
+        .filter(diesel::dsl::exists(
+            consents::table
+                .filter(consents::partner_id.eq(partner_id))
+                .filter(consents::consumer_id.eq(engagements::consumer_id))
+                .filter(consents::given.eq(true)),
+        ))
+        .into_boxed();
+    if let Some(id) = before {
+        q = q.filter(engagements::id.lt(id));
+    }
+    q.order(engagements::id.desc())
+        .limit(limit)
+        .select((
+            engagements::id,
+            engagements::listing_id,
+            listings::title,
+            engagements::consumer_id,
+            users::display_name,
+            users::email,
+            engagements::message,
+            engagements::created_at,
+        ))
+        .load(conn)
 }

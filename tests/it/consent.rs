@@ -585,3 +585,96 @@ async fn members_are_not_customers_of_their_own_partner(backend: Backend) {
         .assert_contains("As a customer");
 }
 both!(members_are_not_customers_of_their_own_partner);
+
+/// The partner API shows requests and customers only while the consumer's
+/// consent to the partner stands, and nothing of them from the moment it
+/// is withdrawn.
+async fn the_api_follows_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app
+        .person("api-consent-owner@example.com", "Owen Owner")
+        .await;
+    let (pid, slug) = app.partner("Consent Kennels", &owner).await;
+    let (_, listing) = app.listing(pid, "Dog walking", "Walks.", true).await;
+    let sharer = app.person("sharer@example.com", "Sasha Sharer").await;
+    let private = app.person("private@example.com", "Pria Private").await;
+    request(&app, &sharer, &listing, "Two dogs, mornings.", true).await;
+    request(&app, &private, &listing, "One cat, secretly.", false).await;
+
+    let made = post(
+        &app,
+        &owner,
+        &format!("/partner/{slug}/developers"),
+        &[
+            ("name", "CRM sync"),
+            ("scope", "requests:read"),
+            ("scope", "customers:read"),
+            ("expiry", "0"),
+        ],
+    )
+    .await;
+    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
+    let secret = made.body[start..start + made.body[start..].find('"').unwrap()].to_string();
+    let api = |path: &str| {
+        let (url, secret) = (app.url(path), secret.clone());
+        async move {
+            let res = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(secret)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let hidden = ["Pria Private", "private@example.com", "One cat, secretly."];
+
+    let (st, requests) = api("/api/v1/requests").await;
+    assert_eq!(st, StatusCode::OK, "{requests}");
+    for t in ["Sasha Sharer", "sharer@example.com", "Two dogs, mornings."] {
+        assert!(requests.contains(t), "{t} missing: {requests}");
+    }
+    for t in hidden {
+        assert!(!requests.contains(t), "{t} shown: {requests}");
+    }
+    let (_, customers) = api("/api/v1/customers").await;
+    assert!(customers.contains("sharer@example.com"), "{customers}");
+    assert!(!customers.contains("private@example.com"), "{customers}");
+    let (st, _) = api(&format!("/api/v1/customers/{}", sharer.id)).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, body) = api(&format!("/api/v1/customers/{}", private.id)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(!body.contains("Pria"), "{body}");
+
+    // Withdrawn: gone from every answer at once.
+    post(
+        &app,
+        &sharer,
+        &format!("/listings/{listing}/consent"),
+        &[("give", "0")],
+    )
+    .await;
+    let (_, requests) = api("/api/v1/requests").await;
+    let (_, customers) = api("/api/v1/customers").await;
+    let (st, one) = api(&format!("/api/v1/customers/{}", sharer.id)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    for body in [&requests, &customers, &one] {
+        for t in ["Sasha Sharer", "sharer@example.com", "Two dogs, mornings."] {
+            assert!(
+                !body.contains(t),
+                "{t} still shown after withdrawal: {body}"
+            );
+        }
+    }
+    // Given again: back.
+    post(
+        &app,
+        &sharer,
+        &format!("/listings/{listing}/consent"),
+        &[("give", "1")],
+    )
+    .await;
+    let (_, requests) = api("/api/v1/requests").await;
+    assert!(requests.contains("sharer@example.com"), "{requests}");
+}
+both!(the_api_follows_consent);

@@ -236,6 +236,8 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
             &[
                 ("name", "Plans"),
                 ("scope", "listings:read"),
+                ("scope", "requests:read"),
+                ("scope", "customers:read"),
                 ("expiry", "90"),
             ],
         )
@@ -302,6 +304,20 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
             format!("/api/v1/listings?status=draft&cursor={api_cursor}"),
         ),
         (Some(&api_caller), format!("/api/v1/listings/{lid}")),
+        (Some(&api_caller), "/api/v1/requests".into()),
+        (
+            Some(&api_caller),
+            format!("/api/v1/requests?cursor={api_cursor}"),
+        ),
+        (Some(&api_caller), "/api/v1/customers".into()),
+        (
+            Some(&api_caller),
+            format!("/api/v1/customers?cursor={api_cursor}"),
+        ),
+        (
+            Some(&api_caller),
+            format!("/api/v1/customers/{}", consumer.id),
+        ),
     ];
     // Plans are read on a connection of their own, never one the app's
     // statement cache relies on.

@@ -21,3 +21,6 @@ CREATE INDEX api_tokens_partner ON api_tokens(partner_id, id);
 -- without a status.
 CREATE INDEX listings_partner_id ON listings(partner_id, id);
 CREATE INDEX listings_partner_status_id ON listings(partner_id, status, id);
+
+-- Requests, newest first by id, for the API.
+CREATE INDEX engagements_partner_id ON engagements(partner_id, id);

@@ -792,3 +792,6 @@ reference-statuses = Answers
 reference-errors-title = Errors
 api-op-listings-list = Lists the partner's listings, newest first, optionally of one status.
 api-op-listings-show = Reads one of the partner's listings, with its Markdown and the HTML it renders to.
+api-op-requests-list = Lists requests for the partner's listings from consumers who share their name and email with the partner, newest first. A consumer who withdraws their consent is left out from that moment.
+api-op-customers-list = Lists the partner's customers who share their name and email with it, with their tags and standing, by id.
+api-op-customers-show = Reads one customer while their consent to the partner stands; otherwise the answer is 404.

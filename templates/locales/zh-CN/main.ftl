@@ -773,3 +773,6 @@ reference-statuses = 响应
 reference-errors-title = 错误
 api-op-listings-list = 列出合作伙伴的服务项目，从新到旧，可按状态筛选。
 api-op-listings-show = 读取合作伙伴的一个服务项目，包括其 Markdown 和渲染后的 HTML。
+api-op-requests-list = 列出同意向合作伙伴分享姓名和邮箱的用户对其服务项目提出的请求，从新到旧。用户撤回同意后，其请求立即不再列出。
+api-op-customers-list = 按编号列出同意分享姓名和邮箱的合作伙伴客户，包括其标签和客户分组。
+api-op-customers-show = 在客户的同意仍有效时读取该客户；否则返回 404。
