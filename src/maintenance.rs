@@ -57,6 +57,7 @@ fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
         }
     }
     crate::models::throttle::purge(conn)?;
+    crate::models::api_tokens::purge_keys(conn)?;
     if options.recount_views {
         crate::models::views::refresh_window(conn)?;
     }

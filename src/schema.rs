@@ -341,6 +341,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_idempotency (token_id, idem_key) {
+        token_id -> BigInt,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -354,6 +366,7 @@ diesel::joinable!(engagements -> partners (partner_id));
 diesel::joinable!(engagements -> users (consumer_id));
 diesel::joinable!(consents -> partners (partner_id));
 diesel::joinable!(api_tokens -> partners (partner_id));
+diesel::joinable!(api_idempotency -> api_tokens (token_id));
 diesel::joinable!(consents -> users (consumer_id));
 diesel::joinable!(reviews -> listings (listing_id));
 diesel::joinable!(reviews -> users (consumer_id));
@@ -364,6 +377,7 @@ diesel::joinable!(tickets -> listings (listing_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
+    api_idempotency,
     sessions,
     email_tokens,
     audit_events,

@@ -37,7 +37,11 @@ macro_rules! routes {
 routes! {
     get "/openapi.json" => openapi_json;
     get "/listings" => listings::list;
+    post "/listings" => listings::create;
     get "/listings/{id}" => listings::show;
+    patch "/listings/{id}" => listings::update;
+    post "/listings/{id}/publish" => listings::publish;
+    post "/listings/{id}/archive" => listings::archive;
     get "/requests" => crm::requests;
     get "/customers" => crm::customers;
     get "/customers/{id}" => crm::customer;
@@ -54,12 +58,18 @@ routes! {
     paths(
         listings::list,
         listings::show,
+        listings::create,
+        listings::update,
+        listings::publish,
+        listings::archive,
         crm::requests,
         crm::customers,
         crm::customer
     ),
     components(schemas(
         ProblemBody,
+        FieldError,
+        listings::ListingWrite,
         listings::ListingJson,
         listings::RatingJson,
         listings::ListPage,
@@ -120,6 +130,15 @@ pub struct Problem {
     key: &'static str,
     detail: Option<String>,
     retry_after: Option<u64>,
+    errors: Vec<FieldError>,
+}
+
+/// What is wrong with one field of a request body.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    /// In the caller's language.
+    pub message: String,
 }
 
 /// An RFC 9457 problem document.
@@ -134,6 +153,9 @@ pub struct ProblemBody {
     /// More about this occurrence, when there is more to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    /// The fields that need mending, for a 422.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
 }
 
 impl Problem {
@@ -143,7 +165,22 @@ impl Problem {
             key,
             detail: None,
             retry_after: None,
+            errors: Vec::new(),
         }
+    }
+
+    /// A 422 naming each field that needs mending.
+    pub fn invalid(errors: &crate::web::FormErrors) -> Problem {
+        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "api-invalid");
+        p.errors = errors
+            .items()
+            .iter()
+            .map(|(field, message)| FieldError {
+                field: field.clone(),
+                message: message.clone(),
+            })
+            .collect();
+        p
     }
 
     pub fn detail(mut self, detail: String) -> Problem {
@@ -159,6 +196,7 @@ impl Problem {
             title: lang.t(self.key),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
+            errors: self.errors.clone(),
         };
         let mut res = HttpResponse::build(self.status);
         res.content_type("application/problem+json")
@@ -270,6 +308,137 @@ impl Caller {
         let mut res = p.response(req);
         self.rate.write_headers(res.headers_mut());
         res
+    }
+}
+
+impl Caller {
+    /// Runs a POST once per `Idempotency-Key`: a retry with the same key
+    /// and body gets the first answer again (`Idempotent-Replayed: true`),
+    /// the same key with another body a 422, a retry while the first is
+    /// still being handled a 409. Without the header, `handle` just runs.
+    /// Answers of 500 and above are not kept, so that a retry may succeed.
+    pub async fn once<F, Fut>(
+        &self,
+        req: &HttpRequest,
+        state: &web::Data<AppState>,
+        body: &[u8],
+        handle: F,
+    ) -> HttpResponse
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = HttpResponse>,
+    {
+        use crate::models::api_tokens::Idempotency;
+        let key = req
+            .headers()
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let Some(key) = key else {
+            return handle().await;
+        };
+        if key.len() > 255 {
+            return self.problem(
+                req,
+                Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")
+                    .detail(caller_lang(req).t("api-bad-idempotency-key")),
+            );
+        }
+        let hash = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update(req.method().as_str());
+            h.update(b" ");
+            h.update(req.path());
+            h.update(b"\n");
+            h.update(body);
+            hex::encode(h.finalize())
+        };
+        let token_id = self.token.id;
+        let claim = {
+            let (key, hash) = (key.clone(), hash.clone());
+            db::run(&state.pool, move |conn| {
+                db::write_tx_retrying(conn, |conn| {
+                    Ok::<_, crate::error::AppError>(api_tokens::claim_key(
+                        conn, token_id, &key, &hash,
+                    )?)
+                })
+            })
+            .await
+        };
+        match claim {
+            Err(_) => {
+                return self.problem(
+                    req,
+                    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
+                );
+            }
+            Ok(Idempotency::Mismatch) => {
+                return self.problem(
+                    req,
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "api-idempotency-mismatch"),
+                );
+            }
+            Ok(Idempotency::InProgress) => {
+                return self.problem(
+                    req,
+                    Problem::new(StatusCode::CONFLICT, "api-idempotency-in-progress"),
+                );
+            }
+            Ok(Idempotency::Done(status, location, body)) => {
+                let mut res = HttpResponse::build(
+                    StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK),
+                );
+                res.content_type(if status >= 400 {
+                    "application/problem+json"
+                } else {
+                    "application/json"
+                })
+                .insert_header(("idempotent-replayed", "true"))
+                .insert_header((header::CACHE_CONTROL, "no-store"));
+                if let Some(l) = location {
+                    res.insert_header((header::LOCATION, l));
+                }
+                let mut res = res.body(body);
+                self.rate.write_headers(res.headers_mut());
+                return res;
+            }
+            Ok(Idempotency::New) => {}
+        }
+        let res = handle().await;
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let (head, body) = res.into_parts();
+        let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let kept = {
+            let text = text.clone();
+            db::run(&state.pool, move |conn| {
+                if status.is_server_error() {
+                    api_tokens::release_key(conn, token_id, &key)?;
+                } else {
+                    api_tokens::finish_key(
+                        conn,
+                        token_id,
+                        &key,
+                        status.as_u16() as i32,
+                        location.as_deref(),
+                        &text,
+                    )?;
+                }
+                Ok(())
+            })
+            .await
+        };
+        if kept.is_err() {
+            tracing::warn!("an idempotency key's answer was not kept");
+        }
+        head.set_body(actix_web::body::BoxBody::new(text))
     }
 }
 

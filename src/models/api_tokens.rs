@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::AnyConnection;
-use crate::schema::{api_tokens, partners, users};
+use crate::schema::{api_idempotency, api_tokens, partners, users};
 use crate::web::paging::{Page, PageRequest};
 
 /// What every secret starts with, so that secret scanners can find one
@@ -242,6 +242,92 @@ pub fn touch(conn: &mut AnyConnection, token: &ApiToken) -> QueryResult<()> {
         .set(api_tokens::last_used_at.eq(Some(now)))
         .execute(conn)?;
     Ok(())
+}
+
+/// Where an idempotency key stands when a POST arrives with it.
+pub enum Idempotency {
+    /// Not seen before: now held for this request.
+    New,
+    /// Seen with another body: refused.
+    Mismatch,
+    /// Seen and still being handled.
+    InProgress,
+    /// Seen and answered: (status, location, body) to send again.
+    Done(i32, Option<String>, String),
+}
+
+/// Claims `key` for this token and request, or says how it was used. In
+/// the caller's write transaction, so that of two requests at once only
+/// one claims it.
+pub fn claim_key(
+    conn: &mut AnyConnection,
+    token_id: i64,
+    key: &str,
+    request_hash: &str,
+) -> QueryResult<Idempotency> {
+    let found: Option<(String, Option<i32>, Option<String>, Option<String>)> =
+        api_idempotency::table
+            .find((token_id, key))
+            .select((
+                api_idempotency::request_hash,
+                api_idempotency::status,
+                api_idempotency::location,
+                api_idempotency::body,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(match found {
+        Some((hash, _, _, _)) if hash != request_hash => Idempotency::Mismatch,
+        Some((_, Some(status), location, body)) => {
+            Idempotency::Done(status, location, body.unwrap_or_default())
+        }
+        Some(_) => Idempotency::InProgress,
+        None => {
+            diesel::insert_into(api_idempotency::table)
+                .values((
+                    api_idempotency::token_id.eq(token_id),
+                    api_idempotency::idem_key.eq(key),
+                    api_idempotency::request_hash.eq(request_hash),
+                    api_idempotency::created_at.eq(super::now()),
+                ))
+                .execute(conn)?;
+            Idempotency::New
+        }
+    })
+}
+
+/// Keeps the answer to a claimed key for its retries.
+pub fn finish_key(
+    conn: &mut AnyConnection,
+    token_id: i64,
+    key: &str,
+    status: i32,
+    location: Option<&str>,
+    body: &str,
+) -> QueryResult<()> {
+    diesel::update(api_idempotency::table.find((token_id, key)))
+        .set((
+            api_idempotency::status.eq(Some(status)),
+            api_idempotency::location.eq(location),
+            api_idempotency::body.eq(Some(body)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Lets a key go again (the request failed before it changed anything).
+pub fn release_key(conn: &mut AnyConnection, token_id: i64, key: &str) -> QueryResult<()> {
+    diesel::delete(api_idempotency::table.find((token_id, key))).execute(conn)?;
+    Ok(())
+}
+
+/// Forgets keys older than a day.
+pub fn purge_keys(conn: &mut AnyConnection) -> QueryResult<usize> {
+    diesel::delete(
+        api_idempotency::table
+            .filter(api_idempotency::created_at.lt(super::now() - Duration::days(1))),
+    )
+    .execute(conn)
 }
 
 #[cfg(test)]

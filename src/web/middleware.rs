@@ -61,7 +61,9 @@ pub async fn methods(
         // Answered as GET; the server sends the headers without the body.
         req.head_mut().method = Method::GET;
         req.extensions_mut().insert(HeadRequest);
-    } else if !matches!(method, Method::GET | Method::POST | Method::OPTIONS) {
+    } else if !matches!(method, Method::GET | Method::POST | Method::OPTIONS)
+        && !(method == Method::PATCH && req.path().starts_with("/api/"))
+    {
         let mut res = HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "GET, HEAD, POST, OPTIONS"))
             .finish();

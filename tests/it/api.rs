@@ -424,3 +424,249 @@ async fn the_openapi_document_and_reference_cover_every_route() {
     page.assert_contains("listings:read")
         .assert_contains("Lists the partner&#39;s listings");
 }
+
+async fn send(
+    app: &TestApp,
+    secret: &str,
+    method: reqwest::Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(secret);
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let res = req.send().await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let text = res.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}"));
+    (status, headers, json)
+}
+
+async fn listings_titled(app: &TestApp, t: &str) -> i64 {
+    let t = t.to_string();
+    app.db(move |c| {
+        use agora::schema::listings::dsl::*;
+        listings.filter(title.eq(t)).count().get_result(c).unwrap()
+    })
+    .await
+}
+
+async fn listings_are_written_through_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("writer@example.com", "Wren Writer").await;
+    let (_, slug) = app.partner("Writing Studio", &owner).await;
+    let other = app.person("writer-other@example.com", "Other Writer").await;
+    let (other_pid, _) = app.partner("Other Writing", &other).await;
+    let (foreign, _) = app.listing(other_pid, "Not yours", "No.", true).await;
+    let secret = make_token(
+        &app,
+        &owner,
+        &slug,
+        "Writer",
+        &["listings:read", "listings:write"],
+    )
+    .await;
+    let reader = make_token(&app, &owner, &slug, "Reader", &["listings:read"]).await;
+    let post = reqwest::Method::POST;
+    let body = r#"{"title": "Evening yoga", "summary": "Small groups.", "body_markdown": "Bring a *mat*."}"#;
+
+    let (st, h, created) = send(
+        &app,
+        &secret,
+        post.clone(),
+        "/api/v1/listings",
+        Some("k1"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(
+        h.get("location").unwrap(),
+        &format!("/api/v1/listings/{id}")
+    );
+    assert_eq!(created["status"], "draft");
+    assert!(
+        created["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<em>mat</em>")
+    );
+    // A retry with the same key makes nothing new and answers the same.
+    let (st, h, again) = send(
+        &app,
+        &secret,
+        post.clone(),
+        "/api/v1/listings",
+        Some("k1"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(h.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(again["id"], id);
+    assert_eq!(listings_titled(&app, "Evening yoga").await, 1);
+    // The same key with another body is refused.
+    let (st, _, _) = send(
+        &app,
+        &secret,
+        post.clone(),
+        "/api/v1/listings",
+        Some("k1"),
+        Some(r#"{"title": "Other", "summary": "S"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    // Two at once with one key: one listing.
+    let twice = r#"{"title": "Twice yoga", "summary": "Once."}"#;
+    let (a, b) = tokio::join!(
+        send(
+            &app,
+            &secret,
+            post.clone(),
+            "/api/v1/listings",
+            Some("k2"),
+            Some(twice)
+        ),
+        send(
+            &app,
+            &secret,
+            post.clone(),
+            "/api/v1/listings",
+            Some("k2"),
+            Some(twice)
+        ),
+    );
+    for (st, _, _) in [&a, &b] {
+        assert!(
+            *st == StatusCode::CREATED || *st == StatusCode::CONFLICT,
+            "{st}"
+        );
+    }
+    assert_eq!(listings_titled(&app, "Twice yoga").await, 1);
+
+    // Bad bodies: said field by field, in problem documents.
+    let (st, _, p) = send(
+        &app,
+        &secret,
+        post.clone(),
+        "/api/v1/listings",
+        None,
+        Some(r#"{"summary": "No title"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "title");
+    let (st, _, p) = send(
+        &app,
+        &secret,
+        post.clone(),
+        "/api/v1/listings",
+        None,
+        Some(r#"{"title": "T", "summary": "S", "colour": "red"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("colour"));
+    let (st, _, _) = send(
+        &app,
+        &secret,
+        post.clone(),
+        "/api/v1/listings",
+        None,
+        Some("not json"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _, _) = send(
+        &app,
+        &reader,
+        post.clone(),
+        "/api/v1/listings",
+        None,
+        Some(body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    // A change keeps what it leaves out.
+    let (st, _, changed) = send(
+        &app,
+        &secret,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/listings/{id}"),
+        None,
+        Some(r#"{"title": "Morning yoga"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{changed}");
+    assert_eq!(changed["title"], "Morning yoga");
+    assert_eq!(changed["summary"], "Small groups.");
+    let (st, _, _) = send(
+        &app,
+        &secret,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/listings/{foreign}"),
+        None,
+        Some(r#"{"title": "Mine now"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Published: in the catalogue at once; archived: gone; twice: refused.
+    let public = format!("/listings/{}", changed["slug"].as_str().unwrap());
+    assert_eq!(app.get(&public).await.status, StatusCode::NOT_FOUND);
+    let (st, _, published) = send(
+        &app,
+        &secret,
+        post.clone(),
+        &format!("/api/v1/listings/{id}/publish"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(published["status"], "published");
+    app.get(&public).await.assert_contains("Morning yoga");
+    let (st, _, _) = send(
+        &app,
+        &secret,
+        post.clone(),
+        &format!("/api/v1/listings/{id}/archive"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(app.get(&public).await.status, StatusCode::NOT_FOUND);
+    let (st, _, p) = send(
+        &app,
+        &secret,
+        post.clone(),
+        &format!("/api/v1/listings/{id}/archive"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{p}");
+    let (st, _, _) = send(
+        &app,
+        &secret,
+        post,
+        &format!("/api/v1/listings/{foreign}/archive"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+both!(listings_are_written_through_the_api);

@@ -24,3 +24,18 @@ CREATE INDEX listings_partner_status_id ON listings(partner_id, status, id);
 
 -- Requests, newest first by id, for the API.
 CREATE INDEX engagements_partner_id ON engagements(partner_id, id);
+
+-- POSTs sent with an Idempotency-Key: the first one's answer, replayed to
+-- a retry with the same key and body instead of doing the work twice.
+-- A row without a status is a request still being handled. Kept a day.
+CREATE TABLE api_idempotency (
+    token_id INTEGER NOT NULL REFERENCES api_tokens(id) ON DELETE CASCADE,
+    idem_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    location TEXT,
+    body TEXT,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (token_id, idem_key)
+);
+CREATE INDEX api_idempotency_created ON api_idempotency(created_at);

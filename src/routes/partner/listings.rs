@@ -45,23 +45,23 @@ pub async fn index(
 #[derive(Deserialize, Default, Clone)]
 pub struct ListingForm {
     #[serde(default)]
-    title: String,
+    pub title: String,
     #[serde(default)]
-    slug: String,
+    pub slug: String,
     #[serde(default)]
-    category_id: String,
+    pub category_id: String,
     #[serde(default)]
-    summary: String,
+    pub summary: String,
     #[serde(default)]
-    body: String,
+    pub body: String,
     #[serde(default)]
-    price_text: String,
+    pub price_text: String,
     #[serde(default)]
-    action: String,
+    pub action: String,
 }
 
 impl ListingForm {
-    fn from_listing(l: &Listing) -> ListingForm {
+    pub fn from_listing(l: &Listing) -> ListingForm {
         ListingForm {
             title: l.title.clone(),
             slug: l.slug.clone(),
@@ -109,7 +109,8 @@ pub async fn new_form(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse,
     })
 }
 
-struct Valid {
+/// A listing's fields, checked.
+pub struct Valid {
     title: String,
     slug: Option<String>,
     category_id: Option<i64>,
@@ -118,13 +119,14 @@ struct Valid {
     price_text: String,
 }
 
-fn validate(
-    ctx: &Ctx,
+/// Checks a listing's fields (as the form and the API send them); messages
+/// in `lang`.
+pub fn validate(
+    lang: crate::i18n::Lang,
     form: &ListingForm,
     categories: &[Category],
     e: &mut FormErrors,
 ) -> Option<Valid> {
-    let lang = ctx.lang;
     let title = e.check(
         lang,
         "title",
@@ -144,7 +146,7 @@ fn validate(
         {
             Some(id) => Some(Some(id)),
             None => {
-                e.add("category_id", ctx.t("error-category-invalid"));
+                e.add("category_id", lang.t("error-category-invalid"));
                 None
             }
         },
@@ -184,7 +186,7 @@ async fn save(
 ) -> Result<HttpResponse, AppError> {
     let categories = db::run(ctx.pool(), |conn| Ok(listings::categories(conn)?)).await?;
     let mut errors = FormErrors::new();
-    let valid = validate(&ctx, &form, &categories, &mut errors);
+    let valid = validate(ctx.lang, &form, &categories, &mut errors);
     let page = |errors: FormErrors,
                 preview: Option<String>,
                 status: StatusCode,
@@ -215,42 +217,7 @@ async fn save(
     };
     let pid = a.partner.id;
     let existing_id = existing.as_ref().map(|l| l.id);
-    // Another listing taking the same address at the same moment: the
-    // rerun finds it taken, and picks another or says so.
-    let result = db::run(ctx.pool(), move |conn| {
-        write_tx_retrying(conn, |conn| {
-            let slug = match v.slug.clone() {
-                Some(s) => {
-                    if listings::slug_taken(conn, &s, existing_id)? {
-                        return Ok::<_, AppError>(Err(s));
-                    }
-                    s
-                }
-                None => match existing_id {
-                    Some(_) => return Ok(Err(String::new())),
-                    None => listings::free_slug(conn, &v.title)?,
-                },
-            };
-            let input = ListingInput {
-                title: &v.title,
-                slug: &slug,
-                category_id: v.category_id,
-                summary: &v.summary,
-                body: &v.body,
-                price_text: &v.price_text,
-            };
-            let id = match existing_id {
-                Some(id) => {
-                    listings::update(conn, id, &input)?;
-                    id
-                }
-                None => listings::create(conn, pid, &input)?,
-            };
-            search::reindex(conn, id)?;
-            Ok(Ok(id))
-        })
-    })
-    .await?;
+    let result = db::run(ctx.pool(), move |conn| store(conn, pid, existing_id, &v)).await?;
     match result {
         Ok(id) => {
             ctx.flash("success", "listing-saved");
@@ -266,6 +233,50 @@ async fn save(
             page(errors, None, StatusCode::UNPROCESSABLE_ENTITY, categories)
         }
     }
+}
+
+/// Saves checked fields as a new listing of the partner, or over the
+/// listing `existing_id`. `Err(slug)` when the address asked for is taken
+/// (`Err("")` when an edit left it empty). Another listing taking the same
+/// address at the same moment: the rerun finds it taken, and picks another
+/// or says so.
+pub fn store(
+    conn: &mut crate::db::AnyConnection,
+    pid: i64,
+    existing_id: Option<i64>,
+    v: &Valid,
+) -> Result<Result<i64, String>, AppError> {
+    write_tx_retrying(conn, |conn| {
+        let slug = match v.slug.clone() {
+            Some(s) => {
+                if listings::slug_taken(conn, &s, existing_id)? {
+                    return Ok::<_, AppError>(Err(s));
+                }
+                s
+            }
+            None => match existing_id {
+                Some(_) => return Ok(Err(String::new())),
+                None => listings::free_slug(conn, &v.title)?,
+            },
+        };
+        let input = ListingInput {
+            title: &v.title,
+            slug: &slug,
+            category_id: v.category_id,
+            summary: &v.summary,
+            body: &v.body,
+            price_text: &v.price_text,
+        };
+        let id = match existing_id {
+            Some(id) => {
+                listings::update(conn, id, &input)?;
+                id
+            }
+            None => listings::create(conn, pid, &input)?,
+        };
+        search::reindex(conn, id)?;
+        Ok(Ok(id))
+    })
 }
 
 pub async fn create(

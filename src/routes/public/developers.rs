@@ -17,6 +17,7 @@ pub struct Operation {
     /// (name, where: path or query)
     pub params: Vec<(String, String)>,
     pub statuses: Vec<String>,
+    pub has_body: bool,
 }
 
 impl Operation {
@@ -25,10 +26,22 @@ impl Operation {
         format!("api-op-{}", self.id.replace('_', "-"))
     }
 
+    /// Whether it reads a JSON body.
+    pub fn takes_body(&self) -> bool {
+        self.has_body
+    }
+
     /// A curl command line that calls it.
     pub fn example(&self, base: &str) -> String {
         let path = self.path.replace("{id}", "42");
-        format!("curl -H \"Authorization: Bearer $TOKEN\" {base}{path}")
+        let auth = "-H \"Authorization: Bearer $TOKEN\"";
+        match self.method.as_str() {
+            "GET" => format!("curl {auth} {base}{path}"),
+            method if self.takes_body() => format!(
+                "curl -X {method} {auth} -H \"Content-Type: application/json\" \\\n  -H \"Idempotency-Key: $(uuidgen)\" \\\n  -d '{{\"title\": \"Evening yoga\", \"summary\": \"Small groups\"}}' {base}{path}"
+            ),
+            method => format!("curl -X {method} {auth} {base}{path}"),
+        }
     }
 }
 
@@ -64,6 +77,7 @@ pub fn operations() -> Vec<Operation> {
                         )
                     })
                     .collect(),
+                has_body: op["requestBody"].is_object(),
                 statuses: op["responses"]
                     .as_object()
                     .map(|r| r.keys().cloned().collect())
