@@ -265,17 +265,17 @@ pub fn claim_key(
     key: &str,
     request_hash: &str,
 ) -> QueryResult<Idempotency> {
-    let found: Option<(String, Option<i32>, Option<String>, Option<String>)> =
-        api_idempotency::table
-            .find((token_id, key))
-            .select((
-                api_idempotency::request_hash,
-                api_idempotency::status,
-                api_idempotency::location,
-                api_idempotency::body,
-            ))
-            .first(conn)
-            .optional()?;
+    type Kept = (String, Option<i32>, Option<String>, Option<String>);
+    let found: Option<Kept> = api_idempotency::table
+        .find((token_id, key))
+        .select((
+            api_idempotency::request_hash,
+            api_idempotency::status,
+            api_idempotency::location,
+            api_idempotency::body,
+        ))
+        .first(conn)
+        .optional()?;
     Ok(match found {
         Some((hash, _, _, _)) if hash != request_hash => Idempotency::Mismatch,
         Some((_, Some(status), location, body)) => {

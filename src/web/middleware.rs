@@ -57,13 +57,14 @@ pub async fn methods(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     use actix_web::http::Method;
     let method = req.method().clone();
+    // PATCH only where the API changes a record in part.
+    let answered = matches!(method, Method::GET | Method::POST | Method::OPTIONS)
+        || (method == Method::PATCH && req.path().starts_with("/api/"));
     if method == Method::HEAD {
         // Answered as GET; the server sends the headers without the body.
         req.head_mut().method = Method::GET;
         req.extensions_mut().insert(HeadRequest);
-    } else if !matches!(method, Method::GET | Method::POST | Method::OPTIONS)
-        && !(method == Method::PATCH && req.path().starts_with("/api/"))
-    {
+    } else if !answered {
         let mut res = HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "GET, HEAD, POST, OPTIONS"))
             .finish();
