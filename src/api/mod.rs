@@ -7,6 +7,7 @@
 pub mod crm;
 pub mod limiter;
 pub mod listings;
+pub mod support;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -45,6 +46,11 @@ routes! {
     get "/requests" => crm::requests;
     get "/customers" => crm::customers;
     get "/customers/{id}" => crm::customer;
+    get "/reviews" => support::reviews;
+    post "/reviews/{id}/reply" => support::reply_to_review;
+    get "/tickets" => support::tickets;
+    get "/tickets/{number}" => support::ticket;
+    post "/tickets/{number}/messages" => support::reply_to_ticket;
 }
 
 /// The OpenAPI 3.1 document, made from the handlers' annotations.
@@ -64,7 +70,12 @@ routes! {
         listings::archive,
         crm::requests,
         crm::customers,
-        crm::customer
+        crm::customer,
+        support::reviews,
+        support::reply_to_review,
+        support::tickets,
+        support::ticket,
+        support::reply_to_ticket
     ),
     components(schemas(
         ProblemBody,
@@ -78,13 +89,23 @@ routes! {
         crm::RequestPage,
         crm::ScoreJson,
         crm::CustomerJson,
-        crm::CustomerPage
+        crm::CustomerPage,
+        support::ReviewJson,
+        support::ReviewPage,
+        support::RequesterJson,
+        support::TicketJson,
+        support::MessageJson,
+        support::TicketPage,
+        support::TicketThread,
+        support::ReplyJson
     )),
     modifiers(&BearerToken),
     tags(
         (name = "listings", description = "The partner's listings"),
         (name = "requests", description = "Requests from consumers who share their details"),
-        (name = "customers", description = "Customers who share their details")
+        (name = "customers", description = "Customers who share their details"),
+        (name = "reviews", description = "Reviews of the partner's listings"),
+        (name = "tickets", description = "Tickets about the partner's listings")
     )
 )]
 pub struct ApiDoc;

@@ -354,6 +354,27 @@ pub fn visible_reviews(
 
 /// A page of a partner's reviews (hidden ones too, marked), with listing
 /// titles, newest first; the author's name only where their consent to
+/// One review of the partner's listings, as `reviews_for_partner` gives it.
+pub fn partner_review(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    id: i64,
+) -> QueryResult<Option<(Review, Option<String>, String)>> {
+    let row: Option<(Review, String, String)> = reviews::table
+        .inner_join(users::table)
+        .inner_join(listings::table)
+        .filter(reviews::partner_id.eq(partner_id))
+        .filter(reviews::id.eq(id))
+        .select((Review::as_select(), users::display_name, listings::title))
+        .first(conn)
+        .optional()?;
+    let Some((r, name, title)) = row else {
+        return Ok(None);
+    };
+    let shares = super::consents::stands(conn, partner_id, r.consumer_id)?;
+    Ok(Some((r, shares.then_some(name), title)))
+}
+
 /// the partner stands.
 pub fn reviews_for_partner(
     conn: &mut AnyConnection,

@@ -109,6 +109,29 @@ impl PageRequest {
         }
     }
 
+    /// A page of the API: after the cursor a page before gave out (`None`
+    /// when it is not one), or the first. Its pages always hand on a seek
+    /// cursor, never a page number (its number lies past the numbered
+    /// pages for that).
+    pub fn for_api(cursor: Option<&str>, size: usize) -> Option<PageRequest> {
+        let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+            return Some(PageRequest {
+                number: MAX_NUMBERED_PAGE + 1,
+                seek: Seek::Offset(0),
+                size,
+            });
+        };
+        let c = Cursor::decode(c)?;
+        Some(PageRequest {
+            number: c.page.max(MAX_NUMBERED_PAGE + 1),
+            seek: Seek::After {
+                key: c.key,
+                id: c.id,
+            },
+            size,
+        })
+    }
+
     /// Rows to fetch: one more than shown.
     pub fn limit(&self) -> i64 {
         self.size as i64 + 1
@@ -201,6 +224,12 @@ impl<T> Page<T> {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// The seek cursor of the next page, when there is one and it is not a
+    /// numbered page (see `PageRequest::for_api`).
+    pub fn next_cursor(&self) -> Option<&str> {
+        self.next.as_deref()?.strip_prefix("after=")
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {

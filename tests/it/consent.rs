@@ -678,3 +678,194 @@ async fn the_api_follows_consent(backend: Backend) {
     assert!(requests.contains("sharer@example.com"), "{requests}");
 }
 both!(the_api_follows_consent);
+
+/// Reviews and tickets through the partner API: the consumer's name and
+/// email only while consent stands, internal notes never, replies as the
+/// partner (the requester is emailed), another partner's records 404.
+async fn the_api_shows_reviews_and_tickets_by_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app
+        .person("api-support-owner@example.com", "Sam Owner")
+        .await;
+    let (pid, slug) = app.partner("Support Kennels", &owner).await;
+    let (_, listing) = app.listing(pid, "Cat sitting", "Cats.", true).await;
+    let quiet = app.person("quiet-api@example.com", "Quinn Quiet").await;
+    request(&app, &quiet, &listing, "Two cats.", false).await;
+    post(
+        &app,
+        &quiet,
+        &format!("/listings/{listing}/review"),
+        &[("rating", "4"), ("body", "Kind sitter.")],
+    )
+    .await;
+    let number = open_ticket(&app, &quiet, &listing, "The sitter was late.").await;
+    let note = "Internal: sitter had a flat tyre";
+    app.db(move |c| {
+        use agora::schema::{ticket_messages, tickets};
+        let tid: i64 = tickets::table
+            .filter(tickets::number.eq(number))
+            .select(tickets::id)
+            .first(c)
+            .unwrap();
+        diesel::insert_into(ticket_messages::table)
+            .values((
+                ticket_messages::ticket_id.eq(tid),
+                ticket_messages::author_kind.eq("staff"),
+                ticket_messages::body.eq(note),
+                ticket_messages::internal.eq(true),
+                ticket_messages::created_at.eq(agora::models::now()),
+            ))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    let made = post(
+        &app,
+        &owner,
+        &format!("/partner/{slug}/developers"),
+        &[
+            ("name", "Help desk"),
+            ("scope", "reviews:read"),
+            ("scope", "reviews:write"),
+            ("scope", "tickets:read"),
+            ("scope", "tickets:write"),
+            ("expiry", "30"),
+        ],
+    )
+    .await;
+    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
+    let secret = made.body[start..start + made.body[start..].find('"').unwrap()].to_string();
+    let call = |method: reqwest::Method, path: &str, body: Option<&str>| {
+        let (url, secret, body) = (app.url(path), secret.clone(), body.map(str::to_string));
+        async move {
+            let mut req = reqwest::Client::new()
+                .request(method, url)
+                .bearer_auth(secret);
+            if let Some(b) = body {
+                req = req.header("content-type", "application/json").body(b);
+            }
+            let res = req.send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let get = reqwest::Method::GET;
+    let private = ["Quinn Quiet", "quiet-api@example.com"];
+
+    let (st, reviews) = call(get.clone(), "/api/v1/reviews", None).await;
+    assert_eq!(st, StatusCode::OK, "{reviews}");
+    assert!(reviews.contains("Kind sitter."), "{reviews}");
+    let (st, tickets) = call(get.clone(), "/api/v1/tickets", None).await;
+    assert_eq!(st, StatusCode::OK, "{tickets}");
+    assert!(
+        tickets.contains(&format!("\"number\":{number}")),
+        "{tickets}"
+    );
+    let (st, thread) = call(get.clone(), &format!("/api/v1/tickets/{number}"), None).await;
+    assert_eq!(st, StatusCode::OK, "{thread}");
+    assert!(thread.contains("The sitter was late."), "{thread}");
+    assert!(thread.contains("A consumer"), "{thread}");
+    for body in [&reviews, &tickets, &thread] {
+        for t in private {
+            assert!(!body.contains(t), "{t} shown without consent: {body}");
+        }
+        assert!(!body.contains(note), "internal note shown: {body}");
+    }
+
+    // Consent given: the name shows.
+    post(
+        &app,
+        &quiet,
+        &format!("/listings/{listing}/consent"),
+        &[("give", "1")],
+    )
+    .await;
+    let (_, tickets) = call(get.clone(), "/api/v1/tickets", None).await;
+    assert!(tickets.contains("quiet-api@example.com"), "{tickets}");
+    let (_, reviews) = call(get.clone(), "/api/v1/reviews", None).await;
+    assert!(reviews.contains("Quinn Quiet"), "{reviews}");
+
+    // Replies as the partner.
+    let review_id: i64 = app
+        .db(|c| {
+            use agora::schema::reviews::dsl::*;
+            reviews.select(id).first(c).unwrap()
+        })
+        .await;
+    let post_m = reqwest::Method::POST;
+    let (st, replied) = call(
+        post_m.clone(),
+        &format!("/api/v1/reviews/{review_id}/reply"),
+        Some(r#"{"body": "Thank you!"}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{replied}");
+    assert!(replied.contains("Thank you!"));
+    let (st, _) = call(
+        post_m.clone(),
+        &format!("/api/v1/reviews/{review_id}/reply"),
+        Some(r#"{"body": ""}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, answered) = call(
+        post_m.clone(),
+        &format!("/api/v1/tickets/{number}/messages"),
+        Some(r#"{"body": "Sorry, a flat tyre. Tomorrow at nine."}"#),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{answered}");
+    assert!(answered.contains("Tomorrow at nine."));
+    assert!(answered.contains("Support Kennels"), "{answered}");
+    assert!(!answered.contains(note));
+    let mails = app
+        .db(|c| {
+            use agora::schema::outgoing_email::dsl::*;
+            outgoing_email
+                .filter(to_addr.eq("quiet-api@example.com"))
+                .select(body_text)
+                .load::<String>(c)
+                .unwrap()
+        })
+        .await;
+    assert!(
+        mails.iter().any(|m| m.contains("Tomorrow at nine.")),
+        "{mails:?}"
+    );
+
+    // Another partner's token sees none of it.
+    let other = app
+        .person("api-support-other@example.com", "Ola Other")
+        .await;
+    let (_, other_slug) = app.partner("Other Kennels", &other).await;
+    let made = post(
+        &app,
+        &other,
+        &format!("/partner/{other_slug}/developers"),
+        &[
+            ("name", "Nosy"),
+            ("scope", "tickets:read"),
+            ("scope", "reviews:write"),
+            ("expiry", "30"),
+        ],
+    )
+    .await;
+    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
+    let nosy = made.body[start..start + made.body[start..].find('"').unwrap()].to_string();
+    let res = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/tickets/{number}")))
+        .bearer_auth(&nosy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/reviews/{review_id}/reply")))
+        .bearer_auth(&nosy)
+        .header("content-type", "application/json")
+        .body(r#"{"body": "Ours now"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+both!(the_api_shows_reviews_and_tickets_by_consent);

@@ -238,6 +238,8 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
                 ("scope", "listings:read"),
                 ("scope", "requests:read"),
                 ("scope", "customers:read"),
+                ("scope", "reviews:read"),
+                ("scope", "tickets:read"),
                 ("expiry", "90"),
             ],
         )
@@ -318,6 +320,17 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
             Some(&api_caller),
             format!("/api/v1/customers/{}", consumer.id),
         ),
+        (Some(&api_caller), "/api/v1/reviews".into()),
+        (
+            Some(&api_caller),
+            format!("/api/v1/reviews?cursor={cursor}"),
+        ),
+        (Some(&api_caller), "/api/v1/tickets".into()),
+        (
+            Some(&api_caller),
+            format!("/api/v1/tickets?cursor={cursor}"),
+        ),
+        (Some(&api_caller), format!("/api/v1/tickets/{number}")),
     ];
     // Plans are read on a connection of their own, never one the app's
     // statement cache relies on.

@@ -38,7 +38,12 @@ impl Operation {
         match self.method.as_str() {
             "GET" => format!("curl {auth} {base}{path}"),
             method if self.takes_body() => format!(
-                "curl -X {method} {auth} -H \"Content-Type: application/json\" \\\n  -H \"Idempotency-Key: $(uuidgen)\" \\\n  -d '{{\"title\": \"Evening yoga\", \"summary\": \"Small groups\"}}' {base}{path}"
+                "curl -X {method} {auth} -H \"Content-Type: application/json\" \\\n  -H \"Idempotency-Key: $(uuidgen)\" \\\n  -d '{}' {base}{path}",
+                if path.contains("/reply") || path.ends_with("/messages") {
+                    r#"{"body": "Thank you, see you on Tuesday."}"#
+                } else {
+                    r#"{"title": "Evening yoga", "summary": "Small groups"}"#
+                }
             ),
             method => format!("curl -X {method} {auth} {base}{path}"),
         }
