@@ -440,24 +440,37 @@ async fn move_to(
             );
         }
     };
-    let moved = db::run(&state.pool, move |conn| {
-        db::write_tx(conn, |conn| {
-            let moved = listings::set_status(conn, &listing, to)?;
-            Ok::<_, crate::error::AppError>((moved, listings::by_id(conn, listing.id)?))
+    caller
+        .once(&req, &state, &[], || async {
+            let moved = db::run(&state.pool, move |conn| {
+                db::write_tx(conn, |conn| {
+                    let moved = listings::set_status(conn, &listing, to)?;
+                    Ok::<_, crate::error::AppError>((moved, listings::by_id(conn, listing.id)?))
+                })
+            })
+            .await;
+            moved_answer(&req, &state, &caller, moved)
         })
-    })
-    .await;
+        .await
+}
+
+fn moved_answer(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    moved: Result<(bool, Option<Listing>), crate::error::AppError>,
+) -> HttpResponse {
     match moved {
-        Ok((true, Some(l))) => caller.json(&to_json(&state, &l)),
+        Ok((true, Some(l))) => caller.json(&to_json(state, &l)),
         Ok((false, _)) => caller.problem(
-            &req,
+            req,
             Problem::new(StatusCode::CONFLICT, "api-status-refused"),
         ),
         Ok((true, None)) => {
-            caller.problem(&req, Problem::new(StatusCode::NOT_FOUND, "api-not-found"))
+            caller.problem(req, Problem::new(StatusCode::NOT_FOUND, "api-not-found"))
         }
         Err(_) => caller.problem(
-            &req,
+            req,
             Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
         ),
     }

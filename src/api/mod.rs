@@ -97,6 +97,7 @@ routes! {
         support::MessageJson,
         support::TicketPage,
         support::TicketThread,
+        support::ReplyAnswer,
         support::ReplyJson
     )),
     modifiers(&BearerToken),
@@ -337,7 +338,9 @@ impl Caller {
     /// and body gets the first answer again (`Idempotent-Replayed: true`),
     /// the same key with another body a 422, a retry while the first is
     /// still being handled a 409. Without the header, `handle` just runs.
-    /// Answers of 500 and above are not kept, so that a retry may succeed.
+    /// Answers of 500 and above are not kept, so that a retry may succeed:
+    /// handlers read what they answer with in the transaction that did the
+    /// work, so that such an answer means nothing was done.
     pub async fn once<F, Fut>(
         &self,
         req: &HttpRequest,
@@ -350,16 +353,14 @@ impl Caller {
         Fut: std::future::Future<Output = HttpResponse>,
     {
         use crate::models::api_tokens::Idempotency;
-        let key = req
-            .headers()
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-        let Some(key) = key else {
+        let Some(raw) = req.headers().get("idempotency-key") else {
             return handle().await;
         };
-        if key.len() > 255 {
+        let key = raw
+            .to_str()
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default();
+        if key.is_empty() || key.len() > 255 {
             return self.problem(
                 req,
                 Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")

@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Caller, Problem, rfc3339};
@@ -87,6 +88,16 @@ pub struct TicketThread {
     #[serde(flatten)]
     ticket: TicketJson,
     messages: Vec<MessageJson>,
+}
+
+/// The answer to a reply posted to a ticket: the ticket's new standing and
+/// the message as the thread shows it (no consumer's details, so that the
+/// answer kept for an idempotent retry holds none).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReplyAnswer {
+    pub number: i64,
+    pub status: String,
+    pub message: MessageJson,
 }
 
 /// A reply: a review's answer or a ticket message.
@@ -249,25 +260,31 @@ pub async fn reply_to_review(
     let Ok(id) = id.parse::<i64>() else {
         return caller.problem(&req, not_found());
     };
-    let text = match reply_text(&req, &body, 2000) {
-        Ok(t) => t,
-        Err(p) => return caller.problem(&req, p),
-    };
-    let pid = caller.token.partner_id;
-    let saved = db::run(&state.pool, move |conn| {
-        write_tx(conn, |conn| {
-            if engagements::set_reply(conn, pid, id, &text)? == 0 {
-                return Ok(None);
+    caller
+        .once(&req, &state, &body, || async {
+            let text = match reply_text(&req, &body, 2000) {
+                Ok(t) => t,
+                Err(p) => return caller.problem(&req, p),
+            };
+            let pid = caller.token.partner_id;
+            let saved = db::run(&state.pool, move |conn| {
+                write_tx(conn, |conn| {
+                    if engagements::set_reply(conn, pid, id, &text)? == 0 {
+                        return Ok(None);
+                    }
+                    Ok::<_, AppError>(engagements::partner_review(conn, pid, id)?)
+                })
+            })
+            .await;
+            match saved {
+                // The author's name is left out of this answer: it is kept
+                // for a retry, and consent may be withdrawn meanwhile.
+                Ok(Some((r, _, title))) => caller.json(&review_json((r, None, title))),
+                Ok(None) => caller.problem(&req, not_found()),
+                Err(_) => caller.problem(&req, unavailable()),
             }
-            Ok::<_, AppError>(engagements::partner_review(conn, pid, id)?)
         })
-    })
-    .await;
-    match saved {
-        Ok(Some(r)) => caller.json(&review_json(r)),
-        Ok(None) => caller.problem(&req, not_found()),
-        Err(_) => caller.problem(&req, unavailable()),
-    }
+        .await
 }
 
 /// List tickets about the partner's listings, newest first.
@@ -394,7 +411,7 @@ pub async fn ticket(
     ),
     security(("bearer" = ["tickets:write"])),
     responses(
-        (status = 201, description = "The ticket and its thread with the reply", body = TicketThread),
+        (status = 201, description = "The reply as the thread shows it", body = ReplyAnswer),
         (status = 401, description = "No live token", body = super::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks tickets:write", body = super::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket about this partner", body = super::ProblemBody, content_type = "application/problem+json"),
@@ -447,7 +464,7 @@ pub async fn reply_to_ticket(
                     let t = tickets::locked(conn, t.id)?;
                     let cfg = tickets::sla_config(conn)?;
                     let writer = Writer::Partner(author, pid);
-                    let sent = crate::support::reply(
+                    let Some(after) = crate::support::reply(
                         conn,
                         &links,
                         &t,
@@ -456,27 +473,45 @@ pub async fn reply_to_ticket(
                         &text,
                         false,
                         &cfg,
-                    )?;
-                    Ok::<_, AppError>(Some(sent.is_some()))
+                    )?
+                    else {
+                        return Ok(Some(None));
+                    };
+                    // What the answer says is read in the same transaction.
+                    let (id, at): (i64, time::PrimitiveDateTime) = {
+                        use crate::schema::ticket_messages as m;
+                        m::table
+                            .filter(m::ticket_id.eq(t.id))
+                            .filter(m::author_kind.eq("partner"))
+                            .order(m::id.desc())
+                            .select((m::id, m::created_at))
+                            .first(conn)?
+                    };
+                    Ok::<_, AppError>(Some(Some(ReplyAnswer {
+                        number: after.number,
+                        status: after.status,
+                        message: MessageJson {
+                            id,
+                            author_kind: "partner".into(),
+                            author_name: partner.name.clone(),
+                            body: text.clone(),
+                            created_at: rfc3339(at),
+                        },
+                    })))
                 })
             })
             .await;
             match sent {
                 Ok(None) => caller.problem(&req, not_found()),
-                Ok(Some(false)) => caller.problem(
+                Ok(Some(None)) => caller.problem(
                     &req,
                     Problem::new(StatusCode::CONFLICT, "api-ticket-closed"),
                 ),
-                Ok(Some(true)) => {
+                Ok(Some(Some(answer))) => {
                     state.mail_wakeup.notify_one();
-                    match thread(&req, &state, &caller, number).await {
-                        Ok(Some(t)) => {
-                            let mut res = caller.json(&t);
-                            *res.status_mut() = StatusCode::CREATED;
-                            res
-                        }
-                        _ => caller.problem(&req, unavailable()),
-                    }
+                    let mut res = caller.json(&answer);
+                    *res.status_mut() = StatusCode::CREATED;
+                    res
                 }
                 Err(_) => caller.problem(&req, unavailable()),
             }

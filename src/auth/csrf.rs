@@ -224,10 +224,17 @@ pub async fn check(
     changed(state, finish(req, next, out).await)
 }
 
-/// After a POST was handled (whatever its answer), public pages read
-/// before it are not served from the cache again.
-fn changed<T>(state: Option<actix_web::web::Data<crate::web::AppState>>, result: T) -> T {
-    if let Some(state) = state {
+/// After a POST went through, public pages read before it are not served
+/// from the cache again. A refused one (4xx) changed nothing, and does not
+/// empty the cache either.
+fn changed(
+    state: Option<actix_web::web::Data<crate::web::AppState>>,
+    result: Result<ServiceResponse<BoxBody>, actix_web::Error>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let refused = matches!(&result, Ok(res) if res.status().is_client_error());
+    if let Some(state) = state
+        && !refused
+    {
         state.public.changed();
     }
     result

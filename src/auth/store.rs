@@ -122,8 +122,8 @@ impl SessionStore for DbSessionStore {
         // Activity pushes the idle expiry forward, written at most once a
         // minute per session: reading a page costs no write otherwise.
         let row = blocking(&self.pool, move |conn| {
-            let row = sessions::load(conn, &id, absolute)?;
-            if let Some(r) = &row
+            let row = sessions::load_with_user(conn, &id, absolute)?;
+            if let Some((r, _)) = &row
                 && r.last_seen_at < models::now() - Duration::minutes(1)
             {
                 sessions::touch(conn, &id, expires_at)?;
@@ -134,9 +134,14 @@ impl SessionStore for DbSessionStore {
         .map_err(LoadError::Other)?;
         match row {
             None => Ok(None),
-            Some(row) => serde_json::from_str(&row.state)
-                .map(Some)
-                .map_err(|e| LoadError::Deserialization(e.into())),
+            Some((row, user)) => {
+                if let Some(u) = user {
+                    preloaded::keep(u);
+                }
+                serde_json::from_str(&row.state)
+                    .map(Some)
+                    .map_err(|e| LoadError::Deserialization(e.into()))
+            }
         }
     }
 
@@ -196,5 +201,40 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let id = key_hash(session_key);
         blocking(&self.pool, move |conn| sessions::delete(conn, &id)).await
+    }
+}
+
+/// The account read with a session, handed to the request's context on the
+/// same worker thread so that a signed-in page reads it once. Keyed by the
+/// account, taken once, and only within a second of being read.
+pub mod preloaded {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::time::{Duration, Instant};
+
+    use crate::models::users::User;
+
+    const FRESH: Duration = Duration::from_secs(1);
+    const MAX: usize = 256;
+
+    thread_local! {
+        static KEPT: RefCell<HashMap<i64, (Instant, User)>> = RefCell::new(HashMap::new());
+    }
+
+    pub fn keep(user: User) {
+        KEPT.with(|k| {
+            let mut k = k.borrow_mut();
+            if k.len() >= MAX {
+                k.retain(|_, (at, _)| at.elapsed() < FRESH);
+            }
+            k.insert(user.id, (Instant::now(), user));
+        });
+    }
+
+    /// The account `id` read with this request's session, if it was.
+    pub fn take(id: i64) -> Option<User> {
+        KEPT.with(|k| k.borrow_mut().remove(&id))
+            .filter(|(at, _)| at.elapsed() < FRESH)
+            .map(|(_, u)| u)
     }
 }

@@ -340,7 +340,49 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), String> {
         AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
         AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
     };
-    result.map_err(|e| format!("migrations failed: {e}"))
+    result.map_err(|e| format!("migrations failed: {e}"))?;
+    analyze_new_indexes(conn)
+        .map(|_| ())
+        .map_err(|e| format!("index statistics failed: {e}"))
+}
+
+/// On a SQLite database that keeps planner statistics (`ANALYZE` ran on
+/// it once), gives every index that has none yet its statistics. SQLite
+/// takes an index without statistics for a very selective one, so an index
+/// a migration adds would otherwise be preferred over the right one (a
+/// partner's requests sorted by date through an index by id: a sort of
+/// every request of the partner, on every page). PostgreSQL analyses
+/// tables by itself.
+pub fn analyze_new_indexes(conn: &mut AnyConnection) -> QueryResult<usize> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    if conn.is_postgres() {
+        return Ok(0);
+    }
+    let kept: Vec<Name> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+    )
+    .load(conn)?;
+    if kept.is_empty() {
+        return Ok(0);
+    }
+    let missing: Vec<Name> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)",
+    )
+    .load(conn)?;
+    for index in &missing {
+        // Names come from the schema, never from input.
+        conn.batch_execute(&format!(
+            "PRAGMA analysis_limit = 1000; ANALYZE \"{}\";",
+            index.name.replace('"', "")
+        ))?;
+    }
+    Ok(missing.len())
 }
 
 /// Runs blocking database work on the blocking thread pool.

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::AnyConnection;
-use crate::schema::{api_idempotency, api_tokens, partners, users};
+use crate::schema::{api_idempotency, api_tokens, memberships, partners, users};
 use crate::web::paging::{Page, PageRequest};
 
 /// What every secret starts with, so that secret scanners can find one
@@ -209,7 +209,9 @@ pub fn revoke(conn: &mut AnyConnection, partner_id: i64, id: i64, by: i64) -> Qu
 }
 
 /// The live token a secret names, with its partner's slug, when the
-/// partner is approved. A secret without the prefix is never looked up.
+/// partner is approved and the token's maker still manages it (an owner or
+/// admin removed or made a member takes their tokens' power with them).
+/// A secret without the prefix is never looked up.
 pub fn authenticate(
     conn: &mut AnyConnection,
     secret: &str,
@@ -222,6 +224,15 @@ pub fn authenticate(
         .inner_join(partners::table)
         .filter(api_tokens::token_hash.eq(super::tokens::hash(secret)))
         .filter(partners::status.eq(super::partners::APPROVED))
+        .filter(diesel::dsl::exists(
+            memberships::table
+                .filter(memberships::partner_id.eq(api_tokens::partner_id))
+                .filter(memberships::user_id.nullable().eq(api_tokens::created_by))
+                .filter(memberships::role.eq_any([
+                    super::partners::Role::Owner.as_str(),
+                    super::partners::Role::Admin.as_str(),
+                ])),
+        ))
         .select((ApiToken::as_select(), partners::slug))
         .first(conn)
         .optional()?;
@@ -243,6 +254,9 @@ pub fn touch(conn: &mut AnyConnection, token: &ApiToken) -> QueryResult<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// How long a claimed key may stay unanswered before a retry takes it over.
+const CLAIM_LEASE: Duration = Duration::minutes(5);
 
 /// Where an idempotency key stands when a POST arrives with it.
 pub enum Idempotency {
@@ -281,7 +295,23 @@ pub fn claim_key(
         Some((_, Some(status), location, body)) => {
             Idempotency::Done(status, location, body.unwrap_or_default())
         }
-        Some(_) => Idempotency::InProgress,
+        Some(_) => {
+            // A claim left unfinished (the process stopped mid-request) is
+            // taken over once it is older than any request can run.
+            let taken = diesel::update(
+                api_idempotency::table
+                    .find((token_id, key))
+                    .filter(api_idempotency::status.is_null())
+                    .filter(api_idempotency::created_at.lt(super::now() - CLAIM_LEASE)),
+            )
+            .set(api_idempotency::created_at.eq(super::now()))
+            .execute(conn)?;
+            if taken == 1 {
+                Idempotency::New
+            } else {
+                Idempotency::InProgress
+            }
+        }
         None => {
             diesel::insert_into(api_idempotency::table)
                 .values((

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::db::AnyConnection;
-use crate::schema::sessions;
+use crate::schema::{sessions, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
@@ -48,6 +48,26 @@ pub fn load(
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(now - absolute))
         .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// `load`, with the signed-in account in the same read.
+pub fn load_with_user(
+    conn: &mut AnyConnection,
+    id: &str,
+    absolute: Duration,
+) -> QueryResult<Option<(SessionRow, Option<super::users::User>)>> {
+    let now = super::now();
+    sessions::table
+        .left_join(users::table)
+        .filter(sessions::id.eq(id))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::created_at.gt(now - absolute))
+        .select((
+            SessionRow::as_select(),
+            Option::<super::users::User>::as_select(),
+        ))
         .first(conn)
         .optional()
 }

@@ -75,6 +75,25 @@ pub struct TtlCache<V> {
     max: usize,
 }
 
+/// Takes a key's gate out of the loading map when its load ends.
+struct Leave<'a> {
+    loading: &'a Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    key: String,
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut loading) = self.loading.lock()
+            && loading
+                .get(&self.key)
+                .is_some_and(|current| Arc::ptr_eq(current, &self.gate))
+        {
+            loading.remove(&self.key);
+        }
+    }
+}
+
 impl<V> TtlCache<V> {
     pub fn new(ttl: Duration, max: usize) -> TtlCache<V> {
         TtlCache {
@@ -125,6 +144,13 @@ impl<V> TtlCache<V> {
             Ok(mut loading) => Some(loading.entry(key.clone()).or_default().clone()),
             Err(_) => None,
         };
+        // The gate leaves the map however this ends, a dropped request
+        // included.
+        let _leave = gate.clone().map(|gate| Leave {
+            loading: &self.loading,
+            key: key.clone(),
+            gate,
+        });
         let held = match &gate {
             Some(g) => Some(g.lock().await),
             None => None,
@@ -138,13 +164,6 @@ impl<V> TtlCache<V> {
             self.put(key.clone(), v.clone());
         }
         drop(held);
-        if let (Some(g), Ok(mut loading)) = (gate, self.loading.lock())
-            && loading
-                .get(&key)
-                .is_some_and(|current| Arc::ptr_eq(current, &g))
-        {
-            loading.remove(&key);
-        }
         loaded
     }
 

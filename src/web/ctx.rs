@@ -502,8 +502,12 @@ impl FromRequest for Ctx {
             let uid: Option<i64> = session.get(auth::SESSION_USER).ok().flatten();
             let user = match uid {
                 Some(id) => {
-                    let found =
-                        db::read(&state.pool, move |conn| Ok(users::by_id(conn, id)?)).await?;
+                    let found = match auth::store::preloaded::take(id) {
+                        Some(u) => Some(u),
+                        None => {
+                            db::read(&state.pool, move |conn| Ok(users::by_id(conn, id)?)).await?
+                        }
+                    };
                     match found {
                         Some(u) if u.is_active() => Some(u),
                         _ => {

@@ -670,3 +670,48 @@ async fn listings_are_written_through_the_api(backend: Backend) {
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 both!(listings_are_written_through_the_api);
+
+/// A token's power is its maker's: when the owner or admin who made it is
+/// removed from the team or made a plain member, it stops working.
+async fn a_token_stops_with_its_maker(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("maker-owner@example.com", "Mo Owner").await;
+    let admin = app.person("maker-admin@example.com", "Ada Admin").await;
+    let (pid, slug) = app.partner("Maker Studio", &owner).await;
+    app.add_member(pid, &admin, "admin").await;
+    let secret = make_token(&app, &admin, &slug, "Ada's sync", &["listings:read"]).await;
+    let kept = make_token(&app, &owner, &slug, "Owner's sync", &["listings:read"]).await;
+    assert_eq!(
+        api(&app, Some(&secret), "/api/v1/listings").await.0,
+        StatusCode::OK
+    );
+    let demoted = app
+        .post_with(
+            &owner.client,
+            &format!("/partner/{slug}/team/{}/role", admin.id),
+            &[("role", "member")],
+        )
+        .await;
+    assert_eq!(demoted.status, StatusCode::SEE_OTHER, "{}", demoted.body);
+    assert_eq!(
+        api(&app, Some(&secret), "/api/v1/listings").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let removed = app
+        .post_with(
+            &owner.client,
+            &format!("/partner/{slug}/team/{}/remove", admin.id),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    assert_eq!(
+        api(&app, Some(&secret), "/api/v1/listings").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        api(&app, Some(&kept), "/api/v1/listings").await.0,
+        StatusCode::OK
+    );
+}
+both!(a_token_stops_with_its_maker);

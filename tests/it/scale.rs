@@ -573,3 +573,46 @@ async fn sqlite_is_built_for_prepared_statements_and_no_global_locks() {
         assert_eq!(used, expected, "SQLITE_{option}");
     }
 }
+
+/// An index a migration adds to a SQLite database that keeps planner
+/// statistics gets its own, so that SQLite does not take it for a very
+/// selective one and prefer it over the right index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_indexes_get_statistics_where_others_have_them() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let owner = app.person("stats@example.com", "Stat Owner").await;
+    let (pid, _) = app.partner("Stats Studio", &owner).await;
+    for n in 0..3 {
+        app.listing(pid, &format!("Counted {n}"), "Body.", true)
+            .await;
+    }
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let stats_for = |c: &mut agora::db::AnyConnection, idx: &str| -> i64 {
+        diesel::sql_query("SELECT count(*) AS n FROM sqlite_stat1 WHERE idx = ?")
+            .bind::<diesel::sql_types::Text, _>(idx.to_string())
+            .get_result::<N>(c)
+            .unwrap()
+            .n
+    };
+    let (none_yet, added, stats) = app
+        .db(move |c| {
+            use diesel::connection::SimpleConnection;
+            // No statistics at all: nothing is analysed (that would make
+            // some indexes look worse than the others).
+            let none_yet = agora::db::analyze_new_indexes(c).unwrap();
+            c.batch_execute(
+                "ANALYZE listings_newest; CREATE INDEX listings_probe ON listings(price_text);",
+            )
+            .unwrap();
+            let added = agora::db::analyze_new_indexes(c).unwrap();
+            (none_yet, added, stats_for(c, "listings_probe"))
+        })
+        .await;
+    assert_eq!(none_yet, 0);
+    assert!(added >= 1);
+    assert_eq!(stats, 1, "the new index has no statistics");
+}
