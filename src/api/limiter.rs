@@ -13,9 +13,15 @@ const WINDOW: Duration = Duration::from_secs(60);
 /// Entries kept before old windows are dropped.
 const MAX_TOKENS: usize = 10_000;
 
+/// Failed authentications a client address may make per minute before the
+/// API stops looking tokens up for it.
+pub const FAILURES_PER_MINUTE: u32 = 60;
+
 #[derive(Default)]
 pub struct ApiLimiter {
     windows: Mutex<HashMap<i64, (Instant, u32)>>,
+    /// Failed authentications per client address.
+    failures: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
 /// Where a token stands after a request was counted (or refused).
@@ -42,6 +48,33 @@ impl Standing {
 }
 
 impl ApiLimiter {
+    /// Whether `address` may try a token now (it has not failed too often
+    /// this minute); `Some(seconds to wait)` when it may not.
+    pub fn refused(&self, address: &str) -> Option<u64> {
+        let now = Instant::now();
+        let failures = self.failures.lock().ok()?;
+        let (start, n) = failures.get(address)?;
+        let age = now.duration_since(*start);
+        (age < WINDOW && *n >= FAILURES_PER_MINUTE)
+            .then(|| WINDOW.saturating_sub(age).as_secs().max(1))
+    }
+
+    /// Counts a failed authentication from `address`.
+    pub fn failed(&self, address: &str) {
+        let now = Instant::now();
+        let Ok(mut failures) = self.failures.lock() else {
+            return;
+        };
+        if failures.len() >= MAX_TOKENS {
+            failures.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let entry = failures.entry(address.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= WINDOW {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+
     /// Counts one request of `token_id` against `limit` per minute.
     pub fn take(&self, token_id: i64, limit: u32) -> Standing {
         let now = Instant::now();
@@ -96,5 +129,17 @@ mod tests {
         assert!(!refused.allowed);
         assert!(refused.reset_secs >= 1 && refused.reset_secs <= 60);
         assert!(l.take(2, 3).allowed);
+    }
+
+    #[test]
+    fn an_address_failing_too_often_is_refused_for_the_minute() {
+        let l = ApiLimiter::default();
+        for _ in 0..FAILURES_PER_MINUTE {
+            assert_eq!(l.refused("192.0.2.1"), None);
+            l.failed("192.0.2.1");
+        }
+        let wait = l.refused("192.0.2.1").unwrap();
+        assert!((1..=60).contains(&wait));
+        assert_eq!(l.refused("192.0.2.2"), None);
     }
 }

@@ -267,6 +267,17 @@ impl Caller {
         let Some(secret) = secret else {
             return Err(Problem::new(StatusCode::UNAUTHORIZED, "api-unauthorized").response(req));
         };
+        // An address guessing tokens is stopped before any look-up.
+        let address = crate::web::ctx::client_ip(
+            req,
+            state.settings.trust_forwarded_for,
+            state.settings.trusted_proxies,
+        );
+        if let Some(wait) = state.api_limiter.refused(&address) {
+            let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "api-rate-limited");
+            p.retry_after = Some(wait);
+            return Err(p.response(req));
+        }
         let found = db::run(&state.pool, move |conn| {
             let found = api_tokens::authenticate(conn, &secret)?;
             if let Some((t, _)) = &found {
@@ -278,6 +289,7 @@ impl Caller {
         let (token, partner_slug) = match found {
             Ok(Some(found)) => found,
             Ok(None) => {
+                state.api_limiter.failed(&address);
                 return Err(
                     Problem::new(StatusCode::UNAUTHORIZED, "api-unauthorized").response(req)
                 );

@@ -715,3 +715,23 @@ async fn a_token_stops_with_its_maker(backend: Backend) {
     );
 }
 both!(a_token_stops_with_its_maker);
+
+/// An address that keeps sending wrong tokens is refused for the minute
+/// before any more are looked up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_tokens_is_stopped() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for n in 0..agora::api::limiter::FAILURES_PER_MINUTE {
+        let (st, _, _) = api(
+            &app,
+            Some(&format!("agora_pt_guess{n}")),
+            "/api/v1/listings",
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let (st, h, p) = api(&app, Some("agora_pt_one_more"), "/api/v1/listings").await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    assert!(h.get("retry-after").is_some());
+    assert_eq!(p["status"], 429);
+}
