@@ -47,13 +47,25 @@ impl Standing {
     }
 }
 
+/// What failures are counted by: the address, or its /64 for IPv6 (one
+/// client is handed a whole /64).
+fn network(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => address.to_string(),
+    }
+}
+
 impl ApiLimiter {
     /// Whether `address` may try a token now (it has not failed too often
     /// this minute); `Some(seconds to wait)` when it may not.
     pub fn refused(&self, address: &str) -> Option<u64> {
         let now = Instant::now();
         let failures = self.failures.lock().ok()?;
-        let (start, n) = failures.get(address)?;
+        let (start, n) = failures.get(&network(address))?;
         let age = now.duration_since(*start);
         (age < WINDOW && *n >= FAILURES_PER_MINUTE)
             .then(|| WINDOW.saturating_sub(age).as_secs().max(1))
@@ -67,8 +79,13 @@ impl ApiLimiter {
         };
         if failures.len() >= MAX_TOKENS {
             failures.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            if failures.len() >= MAX_TOKENS {
+                // Bounded whatever the addresses: a flood from many starts
+                // the count afresh rather than growing it.
+                failures.clear();
+            }
         }
-        let entry = failures.entry(address.to_string()).or_insert((now, 0));
+        let entry = failures.entry(network(address)).or_insert((now, 0));
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -141,5 +158,11 @@ mod tests {
         let wait = l.refused("192.0.2.1").unwrap();
         assert!((1..=60).contains(&wait));
         assert_eq!(l.refused("192.0.2.2"), None);
+        // One IPv6 client is its /64.
+        for n in 0..FAILURES_PER_MINUTE {
+            l.failed(&format!("2001:db8:1:2::{n:x}"));
+        }
+        assert!(l.refused("2001:db8:1:2::ffff").is_some());
+        assert_eq!(l.refused("2001:db8:1:3::1"), None);
     }
 }

@@ -270,7 +270,7 @@ async fn save(
             return Ok(Err(errors));
         };
         match crate::routes::partner::listings::store(conn, pid, existing, &v)? {
-            Ok(id) => Ok(Ok(listings::by_id(conn, id)?)),
+            Ok(listing) => Ok(Ok(Some(listing))),
             Err(slug) => {
                 let key = if slug.is_empty() {
                     "error-required"

@@ -420,6 +420,12 @@ impl Caller {
                     Problem::new(StatusCode::CONFLICT, "api-idempotency-in-progress"),
                 );
             }
+            Ok(Idempotency::Unknown) => {
+                return self.problem(
+                    req,
+                    Problem::new(StatusCode::CONFLICT, "api-idempotency-unknown"),
+                );
+            }
             Ok(Idempotency::Done(status, location, body)) => {
                 let mut res = HttpResponse::build(
                     StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK),

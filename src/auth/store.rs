@@ -226,6 +226,9 @@ pub mod preloaded {
             let mut k = k.borrow_mut();
             if k.len() >= MAX {
                 k.retain(|_, (at, _)| at.elapsed() < FRESH);
+                if k.len() >= MAX {
+                    k.clear();
+                }
             }
             k.insert(user.id, (Instant::now(), user));
         });

@@ -379,7 +379,7 @@ pub fn analyze_new_indexes(conn: &mut AnyConnection) -> QueryResult<usize> {
         // Names come from the schema, never from input.
         conn.batch_execute(&format!(
             "PRAGMA analysis_limit = 1000; ANALYZE \"{}\";",
-            index.name.replace('"', "")
+            index.name.replace('"', "\"\"")
         ))?;
     }
     Ok(missing.len())

@@ -210,7 +210,8 @@ pub fn revoke(conn: &mut AnyConnection, partner_id: i64, id: i64, by: i64) -> Qu
 
 /// The live token a secret names, with its partner's slug, when the
 /// partner is approved and the token's maker still manages it (an owner or
-/// admin removed or made a member takes their tokens' power with them).
+/// admin removed, made a member or disabled takes their tokens' power with
+/// them).
 /// A secret without the prefix is never looked up.
 pub fn authenticate(
     conn: &mut AnyConnection,
@@ -232,6 +233,11 @@ pub fn authenticate(
                     super::partners::Role::Owner.as_str(),
                     super::partners::Role::Admin.as_str(),
                 ])),
+        ))
+        .filter(diesel::dsl::exists(
+            users::table
+                .filter(users::id.nullable().eq(api_tokens::created_by))
+                .filter(users::disabled_at.is_null()),
         ))
         .select((ApiToken::as_select(), partners::slug))
         .first(conn)
@@ -255,7 +261,8 @@ pub fn touch(conn: &mut AnyConnection, token: &ApiToken) -> QueryResult<()> {
     Ok(())
 }
 
-/// How long a claimed key may stay unanswered before a retry takes it over.
+/// How long a claimed key may stay unanswered before its outcome is taken
+/// for unknown.
 const CLAIM_LEASE: Duration = Duration::minutes(5);
 
 /// Where an idempotency key stands when a POST arrives with it.
@@ -266,6 +273,8 @@ pub enum Idempotency {
     Mismatch,
     /// Seen and still being handled.
     InProgress,
+    /// Seen long ago and never answered: whether it was done is unknown.
+    Unknown,
     /// Seen and answered: (status, location, body) to send again.
     Done(i32, Option<String>, String),
 }
@@ -296,18 +305,17 @@ pub fn claim_key(
             Idempotency::Done(status, location, body.unwrap_or_default())
         }
         Some(_) => {
-            // A claim left unfinished (the process stopped mid-request) is
-            // taken over once it is older than any request can run.
-            let taken = diesel::update(
-                api_idempotency::table
-                    .find((token_id, key))
-                    .filter(api_idempotency::status.is_null())
-                    .filter(api_idempotency::created_at.lt(super::now() - CLAIM_LEASE)),
-            )
-            .set(api_idempotency::created_at.eq(super::now()))
-            .execute(conn)?;
-            if taken == 1 {
-                Idempotency::New
+            // A claim older than any request can run was left unfinished
+            // (the process stopped mid-request, or its answer could not be
+            // kept): the work may or may not have been done, so it is never
+            // run again under this key.
+            let stale: i64 = api_idempotency::table
+                .find((token_id, key))
+                .filter(api_idempotency::created_at.lt(super::now() - CLAIM_LEASE))
+                .count()
+                .get_result(conn)?;
+            if stale == 1 {
+                Idempotency::Unknown
             } else {
                 Idempotency::InProgress
             }

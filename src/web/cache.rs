@@ -80,10 +80,14 @@ struct Leave<'a> {
     loading: &'a Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     key: String,
     gate: Arc<tokio::sync::Mutex<()>>,
+    armed: bool,
 }
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
         if let Ok(mut loading) = self.loading.lock()
             && loading
                 .get(&self.key)
@@ -146,15 +150,21 @@ impl<V> TtlCache<V> {
         };
         // The gate leaves the map however this ends, a dropped request
         // included.
-        let _leave = gate.clone().map(|gate| Leave {
+        let mut leave = gate.clone().map(|gate| Leave {
             loading: &self.loading,
             key: key.clone(),
             gate,
+            armed: false,
         });
         let held = match &gate {
             Some(g) => Some(g.lock().await),
             None => None,
         };
+        // Only a request that got through the gate takes it away: one that
+        // gave up waiting leaves it to the one loading.
+        if let Some(l) = leave.as_mut() {
+            l.armed = true;
+        }
         // Whoever held the gate before may have loaded it.
         if let Some(v) = self.get(&key) {
             return Ok(v);

@@ -713,6 +713,20 @@ async fn a_token_stops_with_its_maker(backend: Backend) {
         api(&app, Some(&kept), "/api/v1/listings").await.0,
         StatusCode::OK
     );
+    // A maker whose account is disabled takes their tokens with them.
+    let owner_id = owner.id;
+    app.db(move |c| {
+        use agora::schema::users::dsl::*;
+        diesel::update(users.find(owner_id))
+            .set(disabled_at.eq(Some(agora::models::now())))
+            .execute(c)
+            .unwrap()
+    })
+    .await;
+    assert_eq!(
+        api(&app, Some(&kept), "/api/v1/listings").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 both!(a_token_stops_with_its_maker);
 
@@ -734,4 +748,51 @@ async fn guessing_tokens_is_stopped() {
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
     assert!(h.get("retry-after").is_some());
     assert_eq!(p["status"], 429);
+}
+
+/// A key claimed long ago and never answered (the process stopped in the
+/// middle) is not run again: whether it was done is unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_claim_is_never_run_again() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let owner = app.person("stale@example.com", "Stan Stale").await;
+    let (_, slug) = app.partner("Stale Studio", &owner).await;
+    let secret = make_token(&app, &owner, &slug, "Stale", &["listings:write"]).await;
+    let body = r#"{"title": "Stale yoga", "summary": "Once."}"#;
+    // The claim as a request cut short ten minutes ago left it.
+    let hash = {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update("POST");
+        h.update(b" ");
+        h.update("/api/v1/listings");
+        h.update(b"\n");
+        h.update(body.as_bytes());
+        hex::encode(h.finalize())
+    };
+    app.db(move |c| {
+        use agora::schema::{api_idempotency as i, api_tokens as t};
+        let token: i64 = t::table.select(t::id).first(c).unwrap();
+        diesel::insert_into(i::table)
+            .values((
+                i::token_id.eq(token),
+                i::idem_key.eq("cut-short"),
+                i::request_hash.eq(hash),
+                i::created_at.eq(agora::models::now() - time::Duration::minutes(10)),
+            ))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    let (st, _, p) = send(
+        &app,
+        &secret,
+        reqwest::Method::POST,
+        "/api/v1/listings",
+        Some("cut-short"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{p}");
+    assert_eq!(listings_titled(&app, "Stale yoga").await, 0);
 }

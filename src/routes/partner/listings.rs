@@ -218,7 +218,7 @@ async fn save(
     let pid = a.partner.id;
     let existing_id = existing.as_ref().map(|l| l.id);
     let result = db::run(ctx.pool(), move |conn| store(conn, pid, existing_id, &v)).await?;
-    match result {
+    match result.map(|l| l.id) {
         Ok(id) => {
             ctx.flash("success", "listing-saved");
             Ok(see_other(&format!("{}/listings/{id}", a.base())))
@@ -245,7 +245,7 @@ pub fn store(
     pid: i64,
     existing_id: Option<i64>,
     v: &Valid,
-) -> Result<Result<i64, String>, AppError> {
+) -> Result<Result<Listing, String>, AppError> {
     write_tx_retrying(conn, |conn| {
         let slug = match v.slug.clone() {
             Some(s) => {
@@ -275,7 +275,9 @@ pub fn store(
             None => listings::create(conn, pid, &input)?,
         };
         search::reindex(conn, id)?;
-        Ok(Ok(id))
+        // Read in the same transaction: whoever answers with it answers
+        // with what was saved, or says nothing was.
+        Ok(Ok(listings::by_id(conn, id)?.ok_or(AppError::NotFound)?))
     })
 }
 

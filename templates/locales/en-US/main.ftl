@@ -814,3 +814,4 @@ api-op-reviews-reply = Replies to a review; a new reply replaces the one before.
 api-op-tickets-list = Lists tickets about the partner's listings, newest first; the requester only while their consent to the partner stands.
 api-op-tickets-show = Reads a ticket and its public messages; internal notes never show.
 api-op-tickets-reply = Replies to a ticket as the partner; the requester is emailed. Send an Idempotency-Key so that a retry posts once.
+api-idempotency-unknown = A request with this Idempotency-Key was never answered; whether it was done is unknown, so it is not done again: look the record up, or send a new key

@@ -795,3 +795,4 @@ api-op-reviews-reply = 回复评价；新的回复会替换之前的回复。
 api-op-tickets-list = 列出与合作伙伴服务项目相关的工单，从新到旧；仅在提交者的同意仍有效时显示其信息。
 api-op-tickets-show = 读取工单及其公开消息；内部备注不会显示。
 api-op-tickets-reply = 以合作伙伴身份回复工单，并向提交者发送邮件。请附上 Idempotency-Key，以便重试时只发布一次。
+api-idempotency-unknown = 使用此 Idempotency-Key 的请求从未得到响应，无法确定是否已完成，因此不会再次执行：请查询该记录，或使用新的 key
