@@ -3,18 +3,15 @@
 //! consent to the partner stands right now. A consumer who withdraws is
 //! gone from every answer from that moment.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{Caller, Problem, decode_cursor, encode_cursor, rfc3339};
+use super::{Caller, ListQuery, Problem, id_page, rfc3339};
 use crate::db;
 use crate::models::api_tokens::Scope;
 use crate::models::crm::{self, Customer};
 use crate::models::engagements::{self, SharedRequest};
 use crate::web::AppState;
-
-use super::listings::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// A consumer who shares their name and email with the partner.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -75,40 +72,16 @@ pub struct CustomerPage {
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize, Default, utoipa::IntoParams)]
+/// How lists without a status are paged (documents them; `ListQuery`
+/// reads them).
+#[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 pub struct PageQuery {
     /// The `next_cursor` of the page before.
     cursor: Option<String>,
     /// Items per page, 1 to 100 (50 when not given).
     limit: Option<String>,
-}
-
-/// The cursor and limit of a list, or the problem with them.
-fn paging(req: &HttpRequest) -> Result<(Option<i64>, i64), Problem> {
-    let bad = |key: &str| {
-        Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")
-            .detail(super::caller_lang(req).t(key))
-    };
-    let q = serde_urlencoded::from_str::<PageQuery>(req.query_string())
-        .map_err(|_| bad("api-bad-query"))?;
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| bad("api-bad-cursor"))?),
-    };
-    let limit = match q.limit.as_deref() {
-        None | Some("") => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| bad("api-bad-limit"))?,
-    };
-    Ok((after, limit))
-}
-
-fn unavailable() -> Problem {
-    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable")
 }
 
 fn request_json(r: SharedRequest) -> RequestJson {
@@ -165,7 +138,7 @@ pub async fn requests(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         Ok(c) => c,
         Err(res) => return res,
     };
-    let (before, limit) = match paging(&req) {
+    let (before, limit) = match ListQuery::read(&req).and_then(|q| q.after_and_limit(&req)) {
         Ok(p) => p,
         Err(p) => return caller.problem(&req, p),
     };
@@ -174,14 +147,10 @@ pub async fn requests(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         Ok(engagements::shared_requests(conn, pid, before, limit + 1)?)
     })
     .await;
-    let Ok(mut rows) = rows else {
-        return caller.problem(&req, unavailable());
+    let Ok(rows) = rows else {
+        return caller.problem(&req, Problem::unavailable());
     };
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|r| encode_cursor(r.id)))
-        .flatten();
+    let (rows, next_cursor) = id_page(rows, limit, |r| r.id);
     caller.json(&RequestPage {
         data: rows.into_iter().map(request_json).collect(),
         next_cursor,
@@ -209,7 +178,7 @@ pub async fn customers(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         Ok(c) => c,
         Err(res) => return res,
     };
-    let (after, limit) = match paging(&req) {
+    let (after, limit) = match ListQuery::read(&req).and_then(|q| q.after_and_limit(&req)) {
         Ok(p) => p,
         Err(p) => return caller.problem(&req, p),
     };
@@ -225,14 +194,10 @@ pub async fn customers(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         )?)
     })
     .await;
-    let Ok(mut rows) = rows else {
-        return caller.problem(&req, unavailable());
+    let Ok(rows) = rows else {
+        return caller.problem(&req, Problem::unavailable());
     };
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|c| encode_cursor(c.id)))
-        .flatten();
+    let (rows, next_cursor) = id_page(rows, limit, |c| c.id);
     caller.json(&CustomerPage {
         data: rows.into_iter().map(customer_json).collect(),
         next_cursor,
@@ -263,14 +228,13 @@ pub async fn customer(
         Ok(c) => c,
         Err(res) => return res,
     };
-    let not_found = || Problem::new(StatusCode::NOT_FOUND, "api-not-found");
     let Ok(id) = id.parse::<i64>() else {
-        return caller.problem(&req, not_found());
+        return caller.problem(&req, Problem::not_found());
     };
     let pid = caller.token.partner_id;
     match db::run(&state.pool, move |conn| Ok(crm::customer(conn, pid, id)?)).await {
         Ok(Some(c)) => caller.json(&customer_json(c)),
-        Ok(None) => caller.problem(&req, not_found()),
-        Err(_) => caller.problem(&req, unavailable()),
+        Ok(None) => caller.problem(&req, Problem::not_found()),
+        Err(_) => caller.problem(&req, Problem::unavailable()),
     }
 }

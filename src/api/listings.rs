@@ -5,16 +5,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::{Caller, Problem, decode_cursor, encode_cursor, rfc3339};
+use super::{Caller, ListQuery, Problem, id_page, rfc3339};
 use crate::db;
 use crate::models::api_tokens::Scope;
 use crate::models::listings::{self, Listing};
 use crate::routes::partner::listings::ListingForm;
 use crate::web::AppState;
-
-/// Listings per page unless `limit` says otherwise, and the most allowed.
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 100;
 
 /// A listing of the token's partner.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -77,29 +73,13 @@ pub struct ListPage {
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize, Default, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ListQuery {
-    /// Only listings with this status: `draft`, `published` or `archived`.
-    status: Option<String>,
-    /// The `next_cursor` of the page before.
-    cursor: Option<String>,
-    /// Listings per page, 1 to 100 (50 when not given).
-    limit: Option<String>,
-}
-
-fn bad(detail_key: &str, req: &HttpRequest) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")
-        .detail(super::caller_lang(req).t(detail_key))
-}
-
 /// List the partner's listings, newest first.
 #[utoipa::path(
     get,
     path = "/api/v1/listings",
     operation_id = "listings_list",
     tag = "listings",
-    params(ListQuery),
+    params(super::ListQuery),
     security(("bearer" = ["listings:read"])),
     responses(
         (status = 200, description = "A page of listings", body = ListPage),
@@ -114,29 +94,20 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         Ok(c) => c,
         Err(res) => return res,
     };
-    let Ok(q) = serde_urlencoded::from_str::<ListQuery>(req.query_string()) else {
-        return caller.problem(&req, bad("api-bad-query", &req));
+    let q = match ListQuery::read(&req) {
+        Ok(q) => q,
+        Err(p) => return caller.problem(&req, p),
     };
     let status = match q.status.as_deref() {
         None | Some("") => None,
         Some(s @ (listings::DRAFT | listings::PUBLISHED | listings::ARCHIVED)) => {
             Some(s.to_string())
         }
-        Some(_) => return caller.problem(&req, bad("api-bad-status", &req)),
+        Some(_) => return caller.problem(&req, Problem::bad_request(&req, "api-bad-status")),
     };
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => match decode_cursor(c) {
-            Some(id) => Some(id),
-            None => return caller.problem(&req, bad("api-bad-cursor", &req)),
-        },
-    };
-    let limit = match q.limit.as_deref() {
-        None | Some("") => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<i64>() {
-            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            _ => return caller.problem(&req, bad("api-bad-limit", &req)),
-        },
+    let (after, limit) = match q.after_and_limit(&req) {
+        Ok(p) => p,
+        Err(p) => return caller.problem(&req, p),
     };
     let pid = caller.token.partner_id;
     let rows = db::run(&state.pool, move |conn| {
@@ -149,17 +120,10 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         )?)
     })
     .await;
-    let Ok(mut rows) = rows else {
-        return caller.problem(
-            &req,
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-        );
+    let Ok(rows) = rows else {
+        return caller.problem(&req, Problem::unavailable());
     };
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| rows.last().map(|l| encode_cursor(l.id)))
-        .flatten();
+    let (rows, next_cursor) = id_page(rows, limit, |l| l.id);
     caller.json(&ListPage {
         data: rows.iter().map(|l| to_json(&state, l)).collect(),
         next_cursor,
@@ -190,19 +154,9 @@ pub async fn show(
         Ok(c) => c,
         Err(res) => return res,
     };
-    let not_found = || Problem::new(StatusCode::NOT_FOUND, "api-not-found");
-    let Ok(id) = id.parse::<i64>() else {
-        return caller.problem(&req, not_found());
-    };
-    let found = db::run(&state.pool, move |conn| Ok(listings::by_id(conn, id)?)).await;
-    match found {
-        // Another partner's listing is as missing as one that never was.
-        Ok(Some(l)) if l.partner_id == caller.token.partner_id => caller.json(&to_json(&state, &l)),
-        Ok(_) => caller.problem(&req, not_found()),
-        Err(_) => caller.problem(
-            &req,
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-        ),
+    match own(&state, &caller, &id).await {
+        Ok(l) => caller.json(&to_json(&state, &l)),
+        Err(p) => caller.problem(&req, p),
     }
 }
 
@@ -295,7 +249,7 @@ async fn save(
             }
             res
         }
-        Ok(Ok(None)) => caller.problem(req, Problem::new(StatusCode::NOT_FOUND, "api-not-found")),
+        Ok(Ok(None)) => caller.problem(req, Problem::not_found()),
         Ok(Err(errors)) => {
             let mut e = crate::web::FormErrors::new();
             for (field, message) in errors.items() {
@@ -309,10 +263,7 @@ async fn save(
             }
             caller.problem(req, Problem::invalid(&e))
         }
-        Err(_) => caller.problem(
-            req,
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-        ),
+        Err(_) => caller.problem(req, Problem::unavailable()),
     }
 }
 
@@ -353,21 +304,17 @@ pub async fn create(
         .await
 }
 
-/// The token's partner's listing with this id, as a path gives it.
-async fn own(
-    state: &web::Data<AppState>,
-    caller: &Caller,
-    id: &str,
-) -> Result<Option<Listing>, ()> {
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(None);
-    };
+/// The token's partner's listing with this id, as a path gives it;
+/// another partner's listing is as missing as one that never was.
+async fn own(state: &web::Data<AppState>, caller: &Caller, id: &str) -> Result<Listing, Problem> {
+    let id = id.parse::<i64>().map_err(|_| Problem::not_found())?;
     let pid = caller.token.partner_id;
     db::run(&state.pool, move |conn| {
         Ok(listings::by_id(conn, id)?.filter(|l| l.partner_id == pid))
     })
     .await
-    .map_err(|_| ())
+    .map_err(|_| Problem::unavailable())?
+    .ok_or_else(Problem::not_found)
 }
 
 /// Change a listing's fields; those left out keep their values.
@@ -399,16 +346,8 @@ pub async fn update(
         Err(res) => return res,
     };
     let listing = match own(&state, &caller, &id).await {
-        Ok(Some(l)) => l,
-        Ok(None) => {
-            return caller.problem(&req, Problem::new(StatusCode::NOT_FOUND, "api-not-found"));
-        }
-        Err(()) => {
-            return caller.problem(
-                &req,
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-            );
-        }
+        Ok(l) => l,
+        Err(p) => return caller.problem(&req, p),
     };
     let mut form = ListingForm::from_listing(&listing);
     if let Err(p) = read_body(&body, &mut form, super::caller_lang(&req)) {
@@ -429,16 +368,8 @@ async fn move_to(
         Err(res) => return res,
     };
     let listing = match own(&state, &caller, &id).await {
-        Ok(Some(l)) => l,
-        Ok(None) => {
-            return caller.problem(&req, Problem::new(StatusCode::NOT_FOUND, "api-not-found"));
-        }
-        Err(()) => {
-            return caller.problem(
-                &req,
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-            );
-        }
+        Ok(l) => l,
+        Err(p) => return caller.problem(&req, p),
     };
     caller
         .once(&req, &state, &[], || async {
@@ -466,13 +397,8 @@ fn moved_answer(
             req,
             Problem::new(StatusCode::CONFLICT, "api-status-refused"),
         ),
-        Ok((true, None)) => {
-            caller.problem(req, Problem::new(StatusCode::NOT_FOUND, "api-not-found"))
-        }
-        Err(_) => caller.problem(
-            req,
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-        ),
+        Ok((true, None)) => caller.problem(req, Problem::not_found()),
+        Err(_) => caller.problem(req, Problem::unavailable()),
     }
 }
 

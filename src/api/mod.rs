@@ -11,12 +11,13 @@ pub mod support;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::i18n::Lang;
 use crate::models::api_tokens::{self, ApiToken, Scope};
 use crate::web::AppState;
+use crate::web::paging::PageRequest;
 
 /// Registers each route and lists it in `ROUTES` from one table, so that
 /// no route can be served without the OpenAPI test knowing of it.
@@ -142,7 +143,7 @@ async fn openapi_json() -> HttpResponse {
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
-    Problem::new(StatusCode::NOT_FOUND, "api-not-found").response(&req)
+    Problem::not_found().response(&req)
 }
 
 /// An RFC 9457 problem document.
@@ -189,6 +190,21 @@ impl Problem {
             retry_after: None,
             errors: Vec::new(),
         }
+    }
+
+    pub fn not_found() -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "api-not-found")
+    }
+
+    pub fn unavailable() -> Problem {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable")
+    }
+
+    /// A 400 whose detail is the catalogue's `detail_key`, in the
+    /// caller's language.
+    pub fn bad_request(req: &HttpRequest, detail_key: &str) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")
+            .detail(caller_lang(req).t(detail_key))
     }
 
     /// A 422 naming each field that needs mending.
@@ -295,9 +311,7 @@ impl Caller {
                 );
             }
             Err(_) => {
-                return Err(
-                    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable").response(req),
-                );
+                return Err(Problem::unavailable().response(req));
             }
         };
         let rate = state
@@ -373,11 +387,7 @@ impl Caller {
             .map(|v| v.trim().to_string())
             .unwrap_or_default();
         if key.is_empty() || key.len() > 255 {
-            return self.problem(
-                req,
-                Problem::new(StatusCode::BAD_REQUEST, "api-bad-request")
-                    .detail(caller_lang(req).t("api-bad-idempotency-key")),
-            );
+            return self.problem(req, Problem::bad_request(req, "api-bad-idempotency-key"));
         }
         let hash = {
             use sha2::Digest;
@@ -403,10 +413,7 @@ impl Caller {
         };
         match claim {
             Err(_) => {
-                return self.problem(
-                    req,
-                    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable"),
-                );
+                return self.problem(req, Problem::unavailable());
             }
             Ok(Idempotency::Mismatch) => {
                 return self.problem(
@@ -480,6 +487,81 @@ impl Caller {
         }
         head.set_body(actix_web::body::BoxBody::new(text))
     }
+}
+
+/// Listings and items per page unless `limit` says otherwise, and the most
+/// allowed.
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 100;
+
+/// The query of a list: its cursor and limit, and a status where the list
+/// has one (other lists ignore it).
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only listings with this status: `draft`, `published` or `archived`.
+    pub status: Option<String>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// Listings per page, 1 to 100 (50 when not given).
+    pub limit: Option<String>,
+}
+
+impl ListQuery {
+    pub fn read(req: &HttpRequest) -> Result<ListQuery, Problem> {
+        serde_urlencoded::from_str(req.query_string())
+            .map_err(|_| Problem::bad_request(req, "api-bad-query"))
+    }
+
+    /// The limit asked for, 1 to `MAX_LIMIT`.
+    pub fn limit(&self, req: &HttpRequest) -> Result<i64, Problem> {
+        match self.limit.as_deref() {
+            None | Some("") => Ok(DEFAULT_LIMIT),
+            Some(l) => l
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| Problem::bad_request(req, "api-bad-limit")),
+        }
+    }
+
+    /// The id an id-ordered list goes on after (`encode_cursor`).
+    pub fn after_id(&self, req: &HttpRequest) -> Result<Option<i64>, Problem> {
+        match self.cursor.as_deref() {
+            None | Some("") => Ok(None),
+            Some(c) => decode_cursor(c)
+                .map(Some)
+                .ok_or_else(|| Problem::bad_request(req, "api-bad-cursor")),
+        }
+    }
+
+    /// `after_id` and `limit`, in that order.
+    pub fn after_and_limit(&self, req: &HttpRequest) -> Result<(Option<i64>, i64), Problem> {
+        Ok((self.after_id(req)?, self.limit(req)?))
+    }
+
+    /// The page of a list the pages share with the site (seek cursors of
+    /// `web::paging`).
+    pub fn page_request(&self, req: &HttpRequest) -> Result<PageRequest, Problem> {
+        let limit = self.limit(req)?;
+        PageRequest::for_api(self.cursor.as_deref(), limit as usize)
+            .ok_or_else(|| Problem::bad_request(req, "api-bad-cursor"))
+    }
+}
+
+/// Cuts the extra row an id-ordered list fetched (`limit + 1`) and gives
+/// the next page's cursor when there is a next page.
+pub fn id_page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    id: impl Fn(&T) -> i64,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = more
+        .then(|| rows.last().map(|r| encode_cursor(id(r))))
+        .flatten();
+    (rows, next)
 }
 
 /// A time as RFC 3339, in UTC.

@@ -7,16 +7,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Caller, Problem, rfc3339};
+use super::{Caller, ListQuery, Problem, rfc3339};
 use crate::db::{self, write_tx};
 use crate::error::AppError;
 use crate::models::api_tokens::Scope;
 use crate::models::engagements::{self, Review};
 use crate::models::tickets::{self, Contact, MessageView, Ticket, Writer};
 use crate::web::AppState;
-use crate::web::paging::PageRequest;
-
-use super::listings::{DEFAULT_LIMIT, MAX_LIMIT};
 
 /// A review of one of the partner's listings.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -106,42 +103,11 @@ pub struct ReplyJson {
     body: String,
 }
 
-fn unavailable() -> Problem {
-    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "api-unavailable")
-}
-
-fn not_found() -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "api-not-found")
-}
-
-/// The page a list asks for, or the problem with its cursor or limit.
-fn page_request(req: &HttpRequest) -> Result<PageRequest, Problem> {
-    #[derive(Deserialize)]
-    struct Q {
-        cursor: Option<String>,
-        limit: Option<String>,
-    }
-    let lang = super::caller_lang(req);
-    let bad =
-        |key: &str| Problem::new(StatusCode::BAD_REQUEST, "api-bad-request").detail(lang.t(key));
-    let q: Q = serde_urlencoded::from_str(req.query_string()).map_err(|_| bad("api-bad-query"))?;
-    let limit = match q.limit.as_deref() {
-        None | Some("") => DEFAULT_LIMIT,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| bad("api-bad-limit"))?,
-    };
-    PageRequest::for_api(q.cursor.as_deref(), limit as usize).ok_or_else(|| bad("api-bad-cursor"))
-}
-
 /// A reply's text, checked as the partner's forms check it.
 fn reply_text(req: &HttpRequest, body: &[u8], max: usize) -> Result<String, Problem> {
     let lang = super::caller_lang(req);
-    let parsed: ReplyJson = serde_json::from_slice(body).map_err(|_| {
-        Problem::new(StatusCode::BAD_REQUEST, "api-bad-request").detail(lang.t("api-bad-reply"))
-    })?;
+    let parsed: ReplyJson =
+        serde_json::from_slice(body).map_err(|_| Problem::bad_request(req, "api-bad-reply"))?;
     crate::domain::required_text(&parsed.body, max, "error-required", "error-too-long").map_err(
         |key| {
             let mut e = crate::web::FormErrors::new();
@@ -209,7 +175,7 @@ pub async fn reviews(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         Ok(c) => c,
         Err(res) => return res,
     };
-    let page = match page_request(&req) {
+    let page = match ListQuery::read(&req).and_then(|q| q.page_request(&req)) {
         Ok(p) => p,
         Err(p) => return caller.problem(&req, p),
     };
@@ -226,7 +192,7 @@ pub async fn reviews(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 next_cursor,
             })
         }
-        Err(_) => caller.problem(&req, unavailable()),
+        Err(_) => caller.problem(&req, Problem::unavailable()),
     }
 }
 
@@ -258,7 +224,7 @@ pub async fn reply_to_review(
         Err(res) => return res,
     };
     let Ok(id) = id.parse::<i64>() else {
-        return caller.problem(&req, not_found());
+        return caller.problem(&req, Problem::not_found());
     };
     caller
         .once(&req, &state, &body, || async {
@@ -280,8 +246,8 @@ pub async fn reply_to_review(
                 // The author's name is left out of this answer: it is kept
                 // for a retry, and consent may be withdrawn meanwhile.
                 Ok(Some((r, _, title))) => caller.json(&review_json((r, None, title))),
-                Ok(None) => caller.problem(&req, not_found()),
-                Err(_) => caller.problem(&req, unavailable()),
+                Ok(None) => caller.problem(&req, Problem::not_found()),
+                Err(_) => caller.problem(&req, Problem::unavailable()),
             }
         })
         .await
@@ -307,7 +273,7 @@ pub async fn tickets(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         Ok(c) => c,
         Err(res) => return res,
     };
-    let page = match page_request(&req) {
+    let page = match ListQuery::read(&req).and_then(|q| q.page_request(&req)) {
         Ok(p) => p,
         Err(p) => return caller.problem(&req, p),
     };
@@ -328,7 +294,7 @@ pub async fn tickets(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 next_cursor,
             })
         }
-        Err(_) => caller.problem(&req, unavailable()),
+        Err(_) => caller.problem(&req, Problem::unavailable()),
     }
 }
 
@@ -387,12 +353,12 @@ pub async fn ticket(
         Err(res) => return res,
     };
     let Ok(number) = number.parse::<i64>() else {
-        return caller.problem(&req, not_found());
+        return caller.problem(&req, Problem::not_found());
     };
     match thread(&req, &state, &caller, number).await {
         Ok(Some(t)) => caller.json(&t),
-        Ok(None) => caller.problem(&req, not_found()),
-        Err(()) => caller.problem(&req, unavailable()),
+        Ok(None) => caller.problem(&req, Problem::not_found()),
+        Err(()) => caller.problem(&req, Problem::unavailable()),
     }
 }
 
@@ -430,7 +396,7 @@ pub async fn reply_to_ticket(
         Err(res) => return res,
     };
     let Ok(number) = number.parse::<i64>() else {
-        return caller.problem(&req, not_found());
+        return caller.problem(&req, Problem::not_found());
     };
     caller
         .once(&req, &state, &body, || async {
@@ -502,7 +468,7 @@ pub async fn reply_to_ticket(
             })
             .await;
             match sent {
-                Ok(None) => caller.problem(&req, not_found()),
+                Ok(None) => caller.problem(&req, Problem::not_found()),
                 Ok(Some(None)) => caller.problem(
                     &req,
                     Problem::new(StatusCode::CONFLICT, "api-ticket-closed"),
@@ -513,7 +479,7 @@ pub async fn reply_to_ticket(
                     *res.status_mut() = StatusCode::CREATED;
                     res
                 }
-                Err(_) => caller.problem(&req, unavailable()),
+                Err(_) => caller.problem(&req, Problem::unavailable()),
             }
         })
         .await
