@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{Backend, Person, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Person, TestApp, secret_in, spawn_app, spawn_app_with};
 
 /// Makes a token through the developers form; returns the secret shown.
 async fn make_token(
@@ -29,9 +29,7 @@ async fn make_token(
         )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let start = page.body.find("value=\"agora_pt_").expect("secret shown") + 7;
-    let end = start + page.body[start..].find('"').unwrap();
-    page.body[start..end].to_string()
+    secret_in(&page)
 }
 
 async fn api(
@@ -39,13 +37,33 @@ async fn api(
     secret: Option<&str>,
     path: &str,
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = reqwest::Client::new().get(app.url(path));
+    call(app, secret, reqwest::Method::GET, path, None, None).await
+}
+
+/// A request to the API, with a bearer token when given, an
+/// `Idempotency-Key` and a JSON body when given; the answer must be JSON.
+async fn call(
+    app: &TestApp,
+    secret: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut req = reqwest::Client::new().request(method, app.url(path));
     if let Some(s) = secret {
         req = req.bearer_auth(s);
     }
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
     let res = req.send().await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
+    let (status, headers) = (res.status(), res.headers().clone());
     let text = res.text().await.unwrap();
     let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}"));
     (status, headers, json)
@@ -433,22 +451,7 @@ async fn send(
     key: Option<&str>,
     body: Option<&str>,
 ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = reqwest::Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(secret);
-    if let Some(k) = key {
-        req = req.header("idempotency-key", k);
-    }
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let res = req.send().await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    let text = res.text().await.unwrap();
-    let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: not JSON: {text}"));
-    (status, headers, json)
+    call(app, Some(secret), method, path, key, body).await
 }
 
 async fn listings_titled(app: &TestApp, t: &str) -> i64 {

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Page, Person, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Page, Person, TestApp, secret_in, spawn_app, spawn_app_with};
 
 async fn get(app: &TestApp, p: &Person, path: &str) -> Page {
     app.get_with(&p.client, path).await
@@ -613,8 +613,7 @@ async fn the_api_follows_consent(backend: Backend) {
         ],
     )
     .await;
-    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
-    let secret = made.body[start..start + made.body[start..].find('"').unwrap()].to_string();
+    let secret = secret_in(&made);
     let api = |path: &str| {
         let (url, secret) = (app.url(path), secret.clone());
         async move {
@@ -733,8 +732,7 @@ async fn the_api_shows_reviews_and_tickets_by_consent(backend: Backend) {
         ],
     )
     .await;
-    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
-    let secret = made.body[start..start + made.body[start..].find('"').unwrap()].to_string();
+    let secret = secret_in(&made);
     let call = |method: reqwest::Method, path: &str, body: Option<&str>| {
         let (url, secret, body) = (app.url(path), secret.clone(), body.map(str::to_string));
         async move {
@@ -849,8 +847,7 @@ async fn the_api_shows_reviews_and_tickets_by_consent(backend: Backend) {
         ],
     )
     .await;
-    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
-    let nosy = made.body[start..start + made.body[start..].find('"').unwrap()].to_string();
+    let nosy = secret_in(&made);
     let res = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/tickets/{number}")))
         .bearer_auth(&nosy)

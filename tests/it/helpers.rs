@@ -278,6 +278,17 @@ impl Drop for TestApp {
 }
 
 /// The value of `name="csrf"` in a page.
+/// The API token secret a developers page shows once, after making one.
+pub fn secret_in(page: &Page) -> String {
+    let start = page
+        .body
+        .find("value=\"agora_pt_")
+        .unwrap_or_else(|| panic!("no token secret on {}:\n{}", page.url, page.body))
+        + 7;
+    let end = start + page.body[start..].find('"').unwrap();
+    page.body[start..end].to_string()
+}
+
 pub fn csrf_in(body: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = body.find(marker).expect("a CSRF field on the page") + marker.len();

@@ -244,8 +244,7 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
             ],
         )
         .await;
-    let start = made.body.find("value=\"agora_pt_").unwrap() + 7;
-    let secret = &made.body[start..start + made.body[start..].find('"').unwrap()];
+    let secret = crate::helpers::secret_in(&made);
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::AUTHORIZATION,
