@@ -59,8 +59,72 @@ pub struct Settings {
     /// A separate address that serves only `/metrics` (without a token
     /// unless `metrics_token` is set); the main listener then has none.
     pub metrics_bind: Option<String>,
+    /// How webhooks are delivered.
+    pub webhooks: WebhookSettings,
     /// Tests only: records every statement the pool runs.
     pub query_log: Option<crate::db::QueryLog>,
+}
+
+/// How webhooks are delivered.
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Plain http to `localhost`, and loopback addresses, may receive
+    /// webhooks (`AGORA_WEBHOOK_ALLOW_LOOPBACK_HTTP=1`: tests and local
+    /// development only).
+    pub allow_loopback_http: bool,
+    /// The waits between tries of a delivery; one try more than waits.
+    pub retry_schedule: Vec<Duration>,
+    /// How long one try may take, connecting included.
+    pub timeout: Duration,
+    /// How often the worker looks for due deliveries.
+    pub poll: Duration,
+    /// How long deliveries are kept.
+    pub retention: Duration,
+}
+
+/// The default waits between tries: about a day and a half in all.
+pub const WEBHOOK_RETRY_SCHEDULE: &str = "5s 5m 30m 2h 5h 10h 10h";
+
+/// Reads a list of waits such as `5s 5m 30m 2h` (units `ms`, `s`, `m`,
+/// `h`; commas or spaces between).
+pub fn parse_schedule(raw: &str) -> Option<Vec<Duration>> {
+    let mut out = Vec::new();
+    for part in raw.split([',', ' ']).filter(|p| !p.is_empty()) {
+        let split = part.find(|c: char| !c.is_ascii_digit())?;
+        let (n, unit) = part.split_at(split);
+        let n: u64 = n.parse().ok()?;
+        out.push(match unit {
+            "ms" => Duration::from_millis(n),
+            "s" => Duration::from_secs(n),
+            "m" => Duration::from_secs(60 * n),
+            "h" => Duration::from_secs(3600 * n),
+            _ => return None,
+        });
+    }
+    (out.len() <= 20).then_some(out)
+}
+
+impl WebhookSettings {
+    fn from_env() -> Result<WebhookSettings, ConfigError> {
+        let raw = var("AGORA_WEBHOOK_RETRY_SCHEDULE")
+            .unwrap_or_else(|| WEBHOOK_RETRY_SCHEDULE.to_string());
+        let retry_schedule = parse_schedule(&raw).ok_or(ConfigError::Invalid {
+            name: "AGORA_WEBHOOK_RETRY_SCHEDULE",
+            reason: format!("`{raw}` is not a list of waits such as `5s 5m 2h` (at most 20)"),
+        })?;
+        Ok(WebhookSettings {
+            allow_loopback_http: matches!(
+                var("AGORA_WEBHOOK_ALLOW_LOOPBACK_HTTP").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
+            retry_schedule,
+            timeout: Duration::from_secs(number("AGORA_WEBHOOK_TIMEOUT_SECONDS", 10u64)?.max(1)),
+            poll: Duration::from_millis(number("AGORA_WEBHOOK_POLL_MS", 1000u64)?.max(10)),
+            retention: Duration::from_secs(
+                24 * 3600 * number("AGORA_WEBHOOK_RETENTION_DAYS", 30u64)?,
+            ),
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +263,7 @@ impl Settings {
                 t => t.map(|t| t.trim().to_string()),
             },
             metrics_bind: var("AGORA_METRICS_BIND").map(|b| b.trim().to_string()),
+            webhooks: WebhookSettings::from_env()?,
             query_log: None,
         })
     }

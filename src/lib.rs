@@ -17,3 +17,4 @@ pub mod schema;
 pub mod startup;
 pub mod support;
 pub mod web;
+pub mod webhooks;

@@ -1,6 +1,7 @@
 //! The periodic clean-up: expired sessions go, rate-limit counters whose
 //! window ended and forgotten sign-in failure streaks go, listings' 30-day view
-//! counts are recounted once a day, long-resolved tickets close. With
+//! counts are recounted once a day, long-resolved tickets close, old sent
+//! email and webhook deliveries go. With
 //! several app instances on one PostgreSQL database, one pass runs at a
 //! time: each takes a transaction-level advisory lock and an instance that
 //! does not get it skips the pass.
@@ -24,6 +25,9 @@ pub struct PassOptions {
     pub recount_views: bool,
     /// Sent messages older than this are deleted.
     pub outbox_retention: time::Duration,
+    /// Webhook deliveries older than this (and no longer waiting) are
+    /// deleted with their tries.
+    pub webhook_retention: time::Duration,
 }
 
 /// Runs one pass unless another instance is running one; `true` when this
@@ -53,6 +57,11 @@ fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
     // A few thousand at a time, so one pass never holds the writer long.
     for _ in 0..10 {
         if crate::models::outbox::purge_sent(conn, options.outbox_retention, 1000)? < 1000 {
+            break;
+        }
+    }
+    for _ in 0..10 {
+        if crate::models::webhooks::purge(conn, options.webhook_retention, 1000)? < 1000 {
             break;
         }
     }

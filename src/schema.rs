@@ -353,6 +353,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        url -> Text,
+        description -> Text,
+        events -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_until -> Nullable<Timestamp>,
+        enabled -> Bool,
+        disabled_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        last_success_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        partner_id -> BigInt,
+        event_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        redacted -> Nullable<Text>,
+        customer_id -> Nullable<BigInt>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        response_body -> Text,
+        error -> Nullable<Text>,
+        duration_ms -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -367,6 +421,9 @@ diesel::joinable!(engagements -> users (consumer_id));
 diesel::joinable!(consents -> partners (partner_id));
 diesel::joinable!(api_tokens -> partners (partner_id));
 diesel::joinable!(api_idempotency -> api_tokens (token_id));
+diesel::joinable!(webhook_endpoints -> partners (partner_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(consents -> users (consumer_id));
 diesel::joinable!(reviews -> listings (listing_id));
 diesel::joinable!(reviews -> users (consumer_id));
@@ -378,6 +435,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     api_idempotency,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
     sessions,
     email_tokens,
     audit_events,

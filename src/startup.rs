@@ -48,6 +48,7 @@ pub struct Application {
     metrics_server: Option<(Server, u16)>,
     pub pool: Pool,
     worker: JoinHandle<()>,
+    webhook_worker: JoinHandle<()>,
     view_writer: JoinHandle<()>,
     maintenance: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
@@ -125,10 +126,18 @@ impl Application {
         let mail_description = worker.transport.describe();
         let (shutdown, shutdown_rx) = watch::channel(false);
         let worker = tokio::spawn(worker.run(shutdown_rx.clone()));
+        let webhook_wakeup = Arc::new(Notify::new());
+        let webhook_worker = crate::webhooks::worker::Worker::new(
+            &settings,
+            pool.clone(),
+            wakeup.clone(),
+            webhook_wakeup.clone(),
+        )?;
+        let webhook_worker = tokio::spawn(webhook_worker.run(shutdown_rx.clone()));
         let maintenance = tokio::spawn(maintenance(
             pool.clone(),
             settings.session_absolute,
-            settings.outbox_retention,
+            (settings.outbox_retention, settings.webhooks.retention),
             shutdown_rx,
         ));
 
@@ -156,6 +165,7 @@ impl Application {
             settings: settings.clone(),
             hasher,
             mail_wakeup: wakeup,
+            webhook_wakeup,
             secure_cookies: cookies_need_secure(&settings.base_url),
             views,
             views_wakeup,
@@ -244,6 +254,7 @@ impl Application {
             metrics_server,
             pool,
             worker,
+            webhook_worker,
             view_writer,
             maintenance,
             shutdown,
@@ -283,6 +294,12 @@ impl Application {
             .is_err()
         {
             tracing::warn!("mail worker did not stop in time");
+        }
+        if tokio::time::timeout(Duration::from_secs(30), self.webhook_worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!("webhook worker did not stop in time");
         }
         if tokio::time::timeout(Duration::from_secs(10), self.view_writer)
             .await
@@ -364,11 +381,13 @@ pub use crate::maintenance::RESOLVED_TICKETS_CLOSE_AFTER;
 async fn maintenance(
     pool: Pool,
     absolute: Duration,
-    retention: Duration,
+    (retention, webhook_retention): (Duration, Duration),
     mut shutdown: watch::Receiver<bool>,
 ) {
     let session_absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
     let outbox_retention = time::Duration::try_from(retention).unwrap_or(time::Duration::days(30));
+    let webhook_retention =
+        time::Duration::try_from(webhook_retention).unwrap_or(time::Duration::days(30));
     tokio::spawn(refresh_customer_scores(pool.clone(), shutdown.clone()));
     let mut window_day = None;
     loop {
@@ -377,6 +396,7 @@ async fn maintenance(
             session_absolute,
             recount_views: window_day != Some(today),
             outbox_retention,
+            webhook_retention,
         };
         let result = db::run(&pool, move |conn| {
             Ok(crate::maintenance::run_pass(conn, options)?)

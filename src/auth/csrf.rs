@@ -236,6 +236,8 @@ fn changed(
         && !refused
     {
         state.public.changed();
+        // A change may have queued webhook deliveries.
+        state.webhook_wakeup.notify_one();
     }
     result
 }

@@ -288,6 +288,52 @@ pub fn api_token_changed(
     m.into_email(to)
 }
 
+/// A webhook endpoint was added or deleted (`subject_key` says which).
+pub fn webhook_changed(
+    lang: Lang,
+    to: &str,
+    subject_key: &str,
+    partner: &str,
+    url: &str,
+    by: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let args = [
+        ("partner", partner.into()),
+        ("url", url.into()),
+        ("name", by.into()),
+    ];
+    let mut m = MailBody::new(lang, lang.t_args(subject_key, &args));
+    m.greeting = lang.t("mail-greeting-plain");
+    let intro = if subject_key == "mail-webhook-created-subject" {
+        "mail-webhook-created-intro"
+    } else {
+        "mail-webhook-deleted-intro"
+    };
+    m.paragraphs.push(lang.t_args(intro, &args));
+    m.after.push(lang.t("mail-token-not-you"));
+    m.action = Some((lang.t("mail-webhook-action"), link.to_string()));
+    m.into_email(to)
+}
+
+/// A webhook endpoint was turned off after failing for a day.
+pub fn webhook_disabled(
+    lang: Lang,
+    to: &str,
+    partner: &str,
+    url: &str,
+    link: &str,
+) -> Result<NewEmail, askama::Error> {
+    let args = [("partner", partner.into()), ("url", url.into())];
+    let mut m = MailBody::new(lang, lang.t_args("mail-webhook-disabled-subject", &args));
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t_args("mail-webhook-disabled-intro", &args));
+    m.after.push(lang.t("mail-webhook-disabled-after"));
+    m.action = Some((lang.t("mail-webhook-disabled-action"), link.to_string()));
+    m.into_email(to)
+}
+
 pub fn listing_taken_down(
     lang: Lang,
     to: &str,

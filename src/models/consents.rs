@@ -96,6 +96,7 @@ pub fn give(
             CONSENT_GIVEN,
             "",
         )?;
+        crate::webhooks::events::consent_given(conn, partner_id, consumer_id)?;
     }
     Ok(changed > 0)
 }
@@ -122,8 +123,23 @@ pub fn withdraw(conn: &mut AnyConnection, consumer_id: i64, partner_id: i64) -> 
             CONSENT_WITHDRAWN,
             "",
         )?;
+        crate::webhooks::events::consent_withdrawn(conn, partner_id, consumer_id)?;
     }
     Ok(changed > 0)
+}
+
+/// Withdraws every consent the consumer gives (their account is being
+/// deleted): each partner is told, by webhook, to delete what it holds.
+pub fn withdraw_all(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<()> {
+    let partners: Vec<i64> = consents::table
+        .filter(consents::consumer_id.eq(consumer_id))
+        .filter(consents::given.eq(true))
+        .select(consents::partner_id)
+        .load(conn)?;
+    for partner_id in partners {
+        withdraw(conn, consumer_id, partner_id)?;
+    }
+    Ok(())
 }
 
 /// Gives or withdraws; returns whether anything changed.

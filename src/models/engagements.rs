@@ -100,7 +100,7 @@ pub fn engage(
         });
     }
     let t = super::now();
-    diesel::insert_into(engagements::table)
+    let request_id: i64 = diesel::insert_into(engagements::table)
         .values((
             engagements::listing_id.eq(listing_id),
             engagements::partner_id.eq(partner_id),
@@ -108,7 +108,8 @@ pub fn engage(
             engagements::message.eq(message),
             engagements::created_at.eq(t),
         ))
-        .execute(conn)?;
+        .returning(engagements::id)
+        .get_result(conn)?;
     record_activity(
         conn,
         consumer_id,
@@ -120,6 +121,7 @@ pub fn engage(
     if share {
         super::consents::give(conn, consumer_id, partner_id, Some(listing_id))?;
     }
+    crate::webhooks::events::request_created(conn, partner_id, request_id)?;
     Ok(Engaged {
         created: true,
         shares: super::consents::stands(conn, partner_id, consumer_id)?,
@@ -259,7 +261,7 @@ pub fn save_review(
                 .execute(conn)?;
         }
         None => {
-            diesel::insert_into(reviews::table)
+            let id: i64 = diesel::insert_into(reviews::table)
                 .values((
                     reviews::listing_id.eq(listing_id),
                     reviews::partner_id.eq(partner_id),
@@ -269,7 +271,9 @@ pub fn save_review(
                     reviews::created_at.eq(t),
                     reviews::updated_at.eq(t),
                 ))
-                .execute(conn)?;
+                .returning(reviews::id)
+                .get_result(conn)?;
+            crate::webhooks::events::review_created(conn, partner_id, id)?;
         }
     }
     super::listings::refresh_rating(conn, listing_id)?;

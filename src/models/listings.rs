@@ -210,7 +210,7 @@ pub fn set_status(conn: &mut AnyConnection, listing: &Listing, to: &str) -> Quer
     } else {
         listing.published_at
     };
-    diesel::update(
+    let changed = diesel::update(
         listings::table
             .find(listing.id)
             .filter(listings::status.eq(&listing.status)),
@@ -220,8 +220,11 @@ pub fn set_status(conn: &mut AnyConnection, listing: &Listing, to: &str) -> Quer
         listings::published_at.eq(published_at),
         listings::updated_at.eq(t),
     ))
-    .execute(conn)
-    .map(|n| n == 1)
+    .execute(conn)?;
+    if changed == 1 {
+        crate::webhooks::events::listing_status_changed(conn, listing, to)?;
+    }
+    Ok(changed == 1)
 }
 
 /// One page of the published listings with their partner's name and

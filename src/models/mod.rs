@@ -17,6 +17,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 

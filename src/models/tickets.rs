@@ -240,7 +240,9 @@ pub fn create(conn: &mut AnyConnection, new: &NewTicket, cfg: &SlaConfig) -> Que
         "ticket_opened",
         &format!("#{number}"),
     )?;
-    by_id(conn, id)
+    let t = by_id(conn, id)?;
+    crate::webhooks::events::ticket_created(conn, &t, new.body)?;
+    Ok(t)
 }
 
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Ticket> {
@@ -408,6 +410,7 @@ fn apply_status(
         _ => None,
     };
     let closed_at = (to == Status::Closed).then_some(now);
+    crate::webhooks::events::ticket_status_changed(conn, t, to.as_str())?;
     diesel::update(tickets::table.find(t.id))
         .set((
             tickets::status.eq(to.as_str()),
@@ -470,6 +473,9 @@ pub fn reply(
         Writer::Partner(id, p) => (*id, Author::PARTNER, Some(*p)),
     };
     let id = insert_message(conn, t.id, Some(author), kind, partner, body, internal, now)?;
+    if !internal {
+        crate::webhooks::events::ticket_message_created(conn, t, id)?;
+    }
     if internal {
         diesel::update(tickets::table.find(t.id))
             .set(tickets::updated_at.eq(now))

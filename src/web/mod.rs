@@ -30,6 +30,9 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Wakes the mail worker when a message was queued.
     pub mail_wakeup: Arc<Notify>,
+    /// Wakes the webhook worker after a change (it also looks every
+    /// `AGORA_WEBHOOK_POLL_MS`).
+    pub webhook_wakeup: Arc<Notify>,
     /// Whether cookies carry `Secure` (all but plain http on loopback),
     /// worked out once from the base URL.
     pub secure_cookies: bool,

@@ -157,6 +157,13 @@ pub fn test_settings(
         outbox_retention: Duration::from_secs(30 * 24 * 3600),
         metrics_token: None,
         metrics_bind: None,
+        webhooks: agora::config::WebhookSettings {
+            allow_loopback_http: true,
+            retry_schedule: vec![Duration::from_millis(300); 4],
+            timeout: Duration::from_secs(5),
+            poll: Duration::from_millis(100),
+            retention: Duration::from_secs(30 * 24 * 3600),
+        },
         query_log: None,
     }
 }

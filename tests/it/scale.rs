@@ -437,6 +437,7 @@ async fn two_instances_behave_as_one_portal() {
         session_absolute: time::Duration::days(14),
         recount_views: true,
         outbox_retention: time::Duration::days(30),
+        webhook_retention: time::Duration::days(30),
     };
     let ran = app
         .db(move |c| agora::maintenance::run_pass(c, options).unwrap())

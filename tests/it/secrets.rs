@@ -181,6 +181,7 @@ async fn sent_mail_is_deleted_after_the_retention(backend: Backend) {
         session_absolute: time::Duration::days(14),
         recount_views: false,
         outbox_retention: time::Duration::days(30),
+        webhook_retention: time::Duration::days(30),
     };
     // The instance's own first pass may hold the lock for a moment.
     let mut ran = false;

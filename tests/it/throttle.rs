@@ -847,6 +847,7 @@ async fn maintenance_purges_old_counters_and_streaks(backend: Backend) {
         session_absolute: time::Duration::days(14),
         recount_views: false,
         outbox_retention: time::Duration::days(30),
+        webhook_retention: time::Duration::days(30),
     };
     app.db(move |c| agora::maintenance::run_pass(c, options).unwrap())
         .await;

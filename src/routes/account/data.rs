@@ -125,6 +125,7 @@ pub async fn delete_submit(
             )?;
             // Their reviews go with them: the stored averages follow.
             let rated = crate::models::engagements::listings_reviewed_by(conn, user.id)?;
+            crate::models::consents::withdraw_all(conn, user.id)?;
             users::delete(conn, user.id)?;
             for listing_id in rated {
                 crate::models::listings::refresh_rating(conn, listing_id)?;

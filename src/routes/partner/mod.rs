@@ -10,6 +10,7 @@ pub mod listings;
 pub mod settings;
 pub mod team;
 pub mod tickets;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -43,6 +44,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/partner/{slug}/listings/{id}/status",
             web::post().to(listings::change_status),
+        )
+        .route("/partner/{slug}/webhooks", web::get().to(webhooks::index))
+        .route("/partner/{slug}/webhooks", web::post().to(webhooks::create))
+        .route(
+            "/partner/{slug}/webhooks/{id}",
+            web::get().to(webhooks::show),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}",
+            web::post().to(webhooks::update),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}/rotate",
+            web::post().to(webhooks::rotate),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}/enable",
+            web::post().to(webhooks::enable),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}/disable",
+            web::post().to(webhooks::disable),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}/delete",
+            web::post().to(webhooks::delete),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}/deliveries/{delivery}",
+            web::get().to(webhooks::delivery),
+        )
+        .route(
+            "/partner/{slug}/webhooks/{id}/deliveries/{delivery}/resend",
+            web::post().to(webhooks::resend),
         )
         .route("/partner/{slug}/team", web::get().to(team::show))
         .route("/partner/{slug}/team/invite", web::post().to(team::invite))
