@@ -284,7 +284,6 @@ impl Drop for TestApp {
     }
 }
 
-/// The value of `name="csrf"` in a page.
 /// The API token secret a developers page shows once, after making one.
 pub fn secret_in(page: &Page) -> String {
     let start = page
@@ -296,6 +295,7 @@ pub fn secret_in(page: &Page) -> String {
     page.body[start..end].to_string()
 }
 
+/// The value of `name="csrf"` in a page.
 pub fn csrf_in(body: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = body.find(marker).expect("a CSRF field on the page") + marker.len();

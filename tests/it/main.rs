@@ -24,6 +24,7 @@ mod smtp;
 mod support;
 mod throttle;
 mod trust;
+mod webhooks;
 
 #[test]
 fn migrations_agree_between_backends() {
