@@ -65,7 +65,7 @@ pub struct TicketJson {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MessageJson {
     pub id: i64,
-    /// `consumer`, `partner` or `staff`.
+    /// `requester`, `partner` or `staff`.
     pub author_kind: String,
     /// "A consumer" unless the requester's consent to the partner stands.
     pub author_name: String,

@@ -108,7 +108,7 @@ pub struct TicketData {
 #[derive(Serialize, Clone)]
 pub struct MessageData {
     pub id: i64,
-    /// `consumer`, `partner` or `staff`.
+    /// `requester`, `partner` or `staff`.
     pub author_kind: String,
     /// The partner's or the agent's name; the requester's only while their
     /// consent to the partner stands, `null` otherwise.

@@ -866,3 +866,249 @@ async fn the_api_shows_reviews_and_tickets_by_consent(backend: Backend) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 both!(the_api_shows_reviews_and_tickets_by_consent);
+
+/// Webhook payloads follow consent as the partner's pages do: a request,
+/// review, ticket or message from a consumer who does not share their
+/// details carries none of them; a withdrawal sends only the customer's
+/// id and rewrites every stored delivery that named them (the delivery
+/// log included); internal notes are never sent; a deleted account
+/// withdraws.
+async fn webhooks_follow_consent(backend: Backend) {
+    use crate::webhooks::{ALL_EVENTS, Receiver, add_endpoint, verify};
+    let app = spawn_app(backend).await;
+    let receiver = Receiver::start().await;
+    let owner = app.person("hook-consent@example.com", "Hal Owner").await;
+    let (pid, slug) = app.partner("Hook Kennels", &owner).await;
+    let (listing_id, listing) = app.listing(pid, "Dog walking", "Walks.", true).await;
+    let (endpoint, secret) = add_endpoint(&app, &owner, &slug, &receiver.url(), &ALL_EVENTS).await;
+    let sharer = app.person("hook-sharer@example.com", "Sasha Sharer").await;
+    let private = app.person("hook-private@example.com", "Pria Private").await;
+    let leaver = app.person("hook-leaver@example.com", "Lee Leaver").await;
+    let sharer_texts = [
+        "Sasha Sharer",
+        "hook-sharer@example.com",
+        "Two dogs, mornings.",
+    ];
+    let private_texts = [
+        "Pria Private",
+        "hook-private@example.com",
+        "One cat, secretly.",
+    ];
+
+    request(&app, &sharer, &listing, "Two dogs, mornings.", true).await;
+    request(&app, &private, &listing, "One cat, secretly.", false).await;
+    let hits = receiver
+        .wait_until("two requests and a consent", |h| h.len() >= 3)
+        .await;
+    let of = |kind: &str| -> Vec<serde_json::Value> {
+        receiver
+            .hits()
+            .iter()
+            .filter(|h| h.kind() == kind)
+            .map(|h| h.json()["data"].clone())
+            .collect()
+    };
+    let requests = of("request.created");
+    assert_eq!(requests.len(), 2, "{hits:?}");
+    let shared = requests
+        .iter()
+        .find(|r| !r["customer"].is_null())
+        .expect("the sharer's request names her");
+    assert_eq!(shared["customer"]["email"], "hook-sharer@example.com");
+    assert_eq!(shared["customer"]["id"], sharer.id);
+    assert_eq!(shared["message"], "Two dogs, mornings.");
+    assert_eq!(shared["listing_id"], listing_id);
+    let anonymous = requests
+        .iter()
+        .find(|r| r["customer"].is_null())
+        .expect("the private request names nobody");
+    assert!(anonymous["message"].is_null(), "{anonymous}");
+    let given = of("consent.given");
+    assert_eq!(given.len(), 1);
+    assert_eq!(given[0]["customer"]["name"], "Sasha Sharer");
+
+    // A review and a ticket with a reply from the one who does not share.
+    post(
+        &app,
+        &private,
+        &format!("/listings/{listing}/review"),
+        &[("rating", "4"), ("body", "Kind walker.")],
+    )
+    .await;
+    let number = open_ticket(&app, &private, &listing, "The walker was late.").await;
+    post(
+        &app,
+        &private,
+        &format!("/me/tickets/{number}/reply"),
+        &[("body", "Any news?")],
+    )
+    .await;
+    // An internal note by the desk, then a public answer.
+    let staff = app.person("hook-agent@example.com", "Ada Agent").await;
+    let staff_id = staff.id;
+    let note = "Internal: walker had a flat tyre";
+    app.db(move |c| {
+        use agora::models::tickets;
+        agora::models::users::set_staff(c, staff_id, true).unwrap();
+        let cfg = tickets::sla_config(c).unwrap();
+        let t = tickets::by_number(c, number).unwrap().unwrap();
+        tickets::reply(c, &t, &tickets::Writer::Staff(staff_id), note, true, &cfg).unwrap();
+        let t = tickets::by_number(c, number).unwrap().unwrap();
+        tickets::reply(
+            c,
+            &t,
+            &tickets::Writer::Staff(staff_id),
+            "We are on it.",
+            false,
+            &cfg,
+        )
+        .unwrap();
+    })
+    .await;
+    receiver
+        .wait_until("the review, ticket, messages and status", |h| {
+            let n = |k: &str| h.iter().filter(|x| x.kind() == k).count();
+            n("review.created") == 1
+                && n("ticket.created") == 1
+                && n("ticket.message.created") == 2
+                && n("ticket.status_changed") >= 1
+        })
+        .await;
+    let review = &of("review.created")[0];
+    assert!(review["author_name"].is_null(), "{review}");
+    assert_eq!(review["body"], "Kind walker.");
+    let ticket = &of("ticket.created")[0];
+    assert!(ticket["requester"].is_null(), "{ticket}");
+    assert_eq!(ticket["number"], number);
+    let messages = of("ticket.message.created");
+    let mine = messages
+        .iter()
+        .find(|m| m["message"]["author_kind"] == "requester")
+        .unwrap();
+    assert!(mine["message"]["author_name"].is_null(), "{mine}");
+    let answer = messages
+        .iter()
+        .find(|m| m["message"]["author_kind"] == "staff")
+        .unwrap();
+    assert_eq!(answer["message"]["author_name"], "Ada Agent");
+    assert_eq!(of("ticket.status_changed")[0]["previous_status"], "new");
+
+    // Withdrawn: the event carries the id alone, and no stored delivery
+    // (nor the log) names her any more.
+    post(
+        &app,
+        &sharer,
+        &format!("/listings/{listing}/consent"),
+        &[("give", "0")],
+    )
+    .await;
+    let withdrawn = receiver.wait_for("consent.withdrawn").await;
+    let data = &withdrawn.json()["data"];
+    assert_eq!(data["customer"], serde_json::json!({ "id": sharer.id }));
+    assert_eq!(data.as_object().unwrap().len(), 2, "{data}");
+    let stored = app
+        .db(move |c| {
+            use agora::schema::webhook_deliveries::dsl::*;
+            webhook_deliveries
+                .filter(endpoint_id.eq(endpoint))
+                .select((id, payload, redacted))
+                .load::<(i64, String, Option<String>)>(c)
+                .unwrap()
+        })
+        .await;
+    for (_, body, redacted) in &stored {
+        for t in sharer_texts.iter().chain(&private_texts) {
+            assert!(!body.contains(t), "{t} still stored: {body}");
+        }
+        assert!(!body.contains(note), "internal note sent: {body}");
+        // What is still named belongs to nobody who withdrew.
+        if let Some(r) = redacted {
+            assert!(!r.contains("hook-sharer"), "{r}");
+        }
+    }
+    let log = get(
+        &app,
+        &owner,
+        &format!("/partner/{slug}/webhooks/{endpoint}"),
+    )
+    .await;
+    assert_hidden(&log, &sharer_texts);
+    for (did, _, _) in &stored {
+        let page = get(
+            &app,
+            &owner,
+            &format!("/partner/{slug}/webhooks/{endpoint}/deliveries/{did}"),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_hidden(&page, &sharer_texts);
+        assert_hidden(&page, &private_texts);
+    }
+    // Sent again after the withdrawal: the redacted body goes out.
+    let first_request = stored
+        .iter()
+        .find(|(_, body, _)| body.contains("request.created"))
+        .map(|(id, _, _)| *id)
+        .unwrap();
+    post(
+        &app,
+        &owner,
+        &format!("/partner/{slug}/webhooks/{endpoint}/deliveries/{first_request}/resend"),
+        &[],
+    )
+    .await;
+    // After the withdrawal her new ticket names nobody.
+    let later = open_ticket(&app, &sharer, &listing, "Is Tuesday free?").await;
+    receiver
+        .wait_until("her later ticket", |h| {
+            h.iter()
+                .any(|x| x.kind() == "ticket.created" && x.json()["data"]["number"] == later)
+        })
+        .await;
+    let sent_after: Vec<String> = receiver
+        .hits()
+        .iter()
+        .skip_while(|h| h.id != withdrawn.id)
+        .map(|h| h.body.clone())
+        .collect();
+    assert!(sent_after.len() >= 3, "{sent_after:?}");
+    for body in &sent_after {
+        for t in sharer_texts {
+            assert!(!body.contains(t), "{t} sent after withdrawal: {body}");
+        }
+    }
+
+    // A deleted account withdraws: the partner is told to delete.
+    request(&app, &leaver, &listing, "Walks please.", true).await;
+    let deleted = post(
+        &app,
+        &leaver,
+        "/me/delete",
+        &[("password", crate::helpers::PASSWORD), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    receiver
+        .wait_until("the leaver's withdrawal", |h| {
+            h.iter().any(|x| {
+                x.kind() == "consent.withdrawn" && x.json()["data"]["customer"]["id"] == leaver.id
+            })
+        })
+        .await;
+    for h in receiver.hits() {
+        assert!(verify(&secret, &h), "{h:?}");
+        assert!(!h.body.contains(note), "internal note sent: {}", h.body);
+    }
+    let leaver_mail = "hook-leaver@example.com";
+    let stored = app
+        .db(|c| {
+            use agora::schema::webhook_deliveries::dsl::*;
+            webhook_deliveries
+                .select(payload)
+                .load::<String>(c)
+                .unwrap()
+        })
+        .await;
+    assert!(stored.iter().all(|b| !b.contains(leaver_mail)));
+}
+both!(webhooks_follow_consent);
