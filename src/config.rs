@@ -104,6 +104,26 @@ pub fn parse_schedule(raw: &str) -> Option<Vec<Duration>> {
     (out.len() <= 20).then_some(out)
 }
 
+/// A list of waits as `parse_schedule` reads them.
+pub fn describe_schedule(waits: &[Duration]) -> String {
+    waits
+        .iter()
+        .map(|d| {
+            let s = d.as_secs();
+            if d.subsec_millis() != 0 || s == 0 {
+                format!("{}ms", d.as_millis())
+            } else if s % 3600 == 0 {
+                format!("{}h", s / 3600)
+            } else if s % 60 == 0 {
+                format!("{}m", s / 60)
+            } else {
+                format!("{s}s")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl WebhookSettings {
     fn from_env() -> Result<WebhookSettings, ConfigError> {
         let raw = var("AGORA_WEBHOOK_RETRY_SCHEDULE")
@@ -523,6 +543,29 @@ fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::Rule;
     use std::time::Duration;
+
+    #[test]
+    fn reads_retry_schedules() {
+        let s = |v: &[u64]| {
+            v.iter()
+                .map(|n| Duration::from_secs(*n))
+                .collect::<Vec<_>>()
+        };
+        let default = super::parse_schedule(super::WEBHOOK_RETRY_SCHEDULE).unwrap();
+        assert_eq!(default, s(&[5, 300, 1800, 7200, 18000, 36000, 36000]));
+        assert_eq!(
+            super::describe_schedule(&default),
+            super::WEBHOOK_RETRY_SCHEDULE
+        );
+        assert_eq!(
+            super::parse_schedule("300ms, 2s").unwrap(),
+            vec![Duration::from_millis(300), Duration::from_secs(2)]
+        );
+        assert_eq!(super::parse_schedule(""), Some(Vec::new()));
+        for bad in ["5", "5d", "s", "-1s", "1.5s"] {
+            assert!(super::parse_schedule(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn parses_rules() {

@@ -522,3 +522,139 @@ pub fn listing_status_changed(conn: &mut AnyConnection, l: &Listing, to: &str) -
         })))
     })
 }
+
+/// An example body of each event type, for the reference page: written by
+/// the same types as the real ones, so the page cannot drift from them.
+pub fn examples() -> Vec<(EventType, String)> {
+    let at = time::macros::datetime!(2026-12-01 09:30:00);
+    let when = rfc3339(at);
+    let customer = Customer {
+        id: 5012,
+        name: "Mei Lin".into(),
+        email: "mei.lin@example.com".into(),
+    };
+    let pretty = |body: String| {
+        serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or(body)
+    };
+    let mut out = Vec::new();
+    let mut add = |kind: EventType, body: String| out.push((kind, pretty(body)));
+    add(
+        EventType::RequestCreated,
+        body(
+            EventType::RequestCreated,
+            at,
+            &RequestData {
+                id: 88231,
+                listing_id: 1204,
+                listing_title: "Evening yoga".into(),
+                customer: Some(customer.clone()),
+                message: Some("Is there room on Thursday?".into()),
+                created_at: when.clone(),
+            },
+        ),
+    );
+    add(
+        EventType::ConsentGiven,
+        body(
+            EventType::ConsentGiven,
+            at,
+            &ConsentGivenData {
+                customer: customer.clone(),
+                given_at: when.clone(),
+            },
+        ),
+    );
+    add(
+        EventType::ConsentWithdrawn,
+        body(
+            EventType::ConsentWithdrawn,
+            at,
+            &ConsentWithdrawnData {
+                customer: CustomerId { id: customer.id },
+                withdrawn_at: when.clone(),
+            },
+        ),
+    );
+    add(
+        EventType::ReviewCreated,
+        body(
+            EventType::ReviewCreated,
+            at,
+            &ReviewData {
+                id: 30877,
+                listing_id: 1204,
+                listing_title: "Evening yoga".into(),
+                rating: 5,
+                body: "Calm and friendly.".into(),
+                author_name: Some(customer.name.clone()),
+                created_at: when.clone(),
+            },
+        ),
+    );
+    add(
+        EventType::TicketCreated,
+        body(
+            EventType::TicketCreated,
+            at,
+            &TicketData {
+                number: 10452,
+                subject: "Class moved?".into(),
+                status: "new".into(),
+                priority: "normal".into(),
+                listing_id: Some(1204),
+                requester: None,
+                body: "The class was not in the room.".into(),
+                created_at: when.clone(),
+            },
+        ),
+    );
+    add(
+        EventType::TicketMessageCreated,
+        body(
+            EventType::TicketMessageCreated,
+            at,
+            &TicketMessageData {
+                ticket_number: 10452,
+                message: MessageData {
+                    id: 771204,
+                    author_kind: "staff".into(),
+                    author_name: Some("Agora Support".into()),
+                    body: "It moved to room 2; sorry for the trouble.".into(),
+                    created_at: when.clone(),
+                },
+            },
+        ),
+    );
+    add(
+        EventType::TicketStatusChanged,
+        body(
+            EventType::TicketStatusChanged,
+            at,
+            &TicketStatusData {
+                number: 10452,
+                previous_status: "open".into(),
+                status: "resolved".into(),
+                changed_at: when.clone(),
+            },
+        ),
+    );
+    add(
+        EventType::ListingStatusChanged,
+        body(
+            EventType::ListingStatusChanged,
+            at,
+            &ListingStatusData {
+                id: 1204,
+                slug: "evening-yoga".into(),
+                title: "Evening yoga".into(),
+                previous_status: "draft".into(),
+                status: "published".into(),
+                changed_at: when,
+            },
+        ),
+    );
+    out
+}

@@ -239,7 +239,14 @@ async fn gather(app: &TestApp) -> Pages {
     let who = "partner owner";
     let base = "/partner/harbour-wellness";
     p.ok(app, &maya, who, base).await;
-    for sub in ["team", "settings", "engagements", "reviews", "developers"] {
+    for sub in [
+        "team",
+        "settings",
+        "engagements",
+        "reviews",
+        "developers",
+        "webhooks",
+    ] {
         p.ok(app, &maya, who, &format!("{base}/{sub}")).await;
     }
     // The developers page with a new token's secret and the token list,
@@ -266,6 +273,42 @@ async fn gather(app: &TestApp) -> Pages {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+    // Webhooks: a new endpoint with its secret, a refused form, the
+    // endpoint with a delivery in its log, and the delivery.
+    let hooks = format!("{base}/webhooks");
+    let fields = [
+        ("url", "http://127.0.0.1:9/hook"),
+        ("event", "listing.status_changed"),
+    ];
+    p.post(app, &maya, who, &hooks, &fields, StatusCode::OK)
+        .await;
+    let bad = [("url", "http://example.com/hook"), ("description", "")];
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    p.post(app, &maya, who, &hooks, &bad, status).await;
+    let list = p.get(app, &maya, who, &hooks, StatusCode::OK).await;
+    let endpoint = first_link(&list, &format!("{hooks}/"), "an endpoint");
+    let eid: i64 = endpoint.rsplit('/').next().unwrap().parse().unwrap();
+    app.db(move |c| {
+        use agora::models::webhooks;
+        let pid = agora::models::partners::by_slug(c, "harbour-wellness")
+            .unwrap()
+            .unwrap()
+            .id;
+        // Off first, so nothing is posted to the made-up address.
+        webhooks::set_enabled(c, pid, eid, false, None).unwrap();
+        let ev = webhooks::QueuedEvent {
+            event_id: "msg_html".into(),
+            kind: agora::webhooks::EventType::ListingStatusChanged,
+            payload: r#"{"type":"listing.status_changed","data":{}}"#.into(),
+            redacted: None,
+            customer_id: None,
+        };
+        webhooks::enqueue(c, &[eid], pid, &ev).unwrap();
+    })
+    .await;
+    let log = p.get(app, &maya, who, &endpoint, StatusCode::OK).await;
+    let delivery = first_link(&log, &format!("{endpoint}/deliveries/"), "a delivery");
+    p.ok(app, &maya, who, &delivery).await;
     let own = p
         .get(app, &maya, who, &format!("{base}/listings"), StatusCode::OK)
         .await;

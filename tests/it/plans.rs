@@ -27,6 +27,8 @@ const LARGE: &[&str] = &[
     "crm_notes",
     "crm_tags",
     "customer_scores",
+    "webhook_deliveries",
+    "webhook_attempts",
 ];
 
 #[derive(QueryableByName)]
@@ -259,6 +261,29 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
             .unwrap(),
     };
     let api_cursor = agora::api::encode_cursor(lid + 1);
+    // A webhook endpoint (off, so nothing is posted) with a delivery.
+    let owner_id = owner.id;
+    let (eid, did) = app
+        .db(move |c| {
+            use agora::models::webhooks;
+            let kind = agora::webhooks::EventType::ListingStatusChanged;
+            let (eid, _) =
+                webhooks::create(c, pid, "http://127.0.0.1:9/hook", "", &[kind], owner_id).unwrap();
+            let ev = webhooks::QueuedEvent {
+                event_id: "msg_plan".into(),
+                kind,
+                payload: "{}".into(),
+                redacted: None,
+                customer_id: None,
+            };
+            webhooks::enqueue(c, &[eid], pid, &ev).unwrap();
+            webhooks::set_enabled(c, pid, eid, false, None).unwrap();
+            let page =
+                webhooks::deliveries_page(c, eid, &agora::web::paging::PageRequest::first(10))
+                    .unwrap();
+            (eid, page.items[0].id)
+        })
+        .await;
     let pages: Vec<(Option<&Person>, String)> = vec![
         (None, "/".into()),
         (None, "/listings".into()),
@@ -291,6 +316,16 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         (Some(&consumer), "/me".into()),
         (Some(&consumer), "/me/tickets".into()),
         (Some(&owner), format!("{base}/developers")),
+        (Some(&owner), format!("{base}/webhooks")),
+        (Some(&owner), format!("{base}/webhooks/{eid}")),
+        (
+            Some(&owner),
+            format!("{base}/webhooks/{eid}?after={cursor}"),
+        ),
+        (
+            Some(&owner),
+            format!("{base}/webhooks/{eid}/deliveries/{did}"),
+        ),
         (Some(&api_caller), "/api/v1/listings".into()),
         (
             Some(&api_caller),

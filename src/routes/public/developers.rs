@@ -99,6 +99,10 @@ struct ReferencePage<'a> {
     ctx: &'a Ctx,
     operations: Vec<Operation>,
     base: String,
+    /// Each event type with an example body.
+    events: Vec<(crate::webhooks::EventType, String)>,
+    /// The waits between tries, as configured (`5s 5m 30m ...`).
+    schedule: String,
 }
 
 pub async fn reference(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -107,5 +111,7 @@ pub async fn reference(ctx: Ctx) -> Result<HttpResponse, AppError> {
         ctx: &ctx,
         operations: operations(),
         base,
+        events: crate::webhooks::events::examples(),
+        schedule: crate::config::describe_schedule(&ctx.state.settings.webhooks.retry_schedule),
     })
 }
