@@ -626,10 +626,33 @@ pub fn purge(conn: &mut AnyConnection, retention: Duration, batch: i64) -> Query
         .execute(conn)
 }
 
-/// How many deliveries wait to be sent: the metrics' figure.
-pub fn backlog(conn: &mut AnyConnection) -> QueryResult<i64> {
-    webhook_deliveries::table
-        .filter(webhook_deliveries::status.eq(QUEUED))
-        .count()
-        .get_result(conn)
+/// What waits to be delivered: the metrics' figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub queued: i64,
+    pub sending: i64,
+    /// Failed for good (kept until the retention period ends).
+    pub failed: i64,
+    /// When the oldest delivery still waiting was queued.
+    pub oldest_waiting: Option<PrimitiveDateTime>,
+}
+
+/// The deliveries' backlog, each figure over `webhook_deliveries_due`.
+pub fn backlog(conn: &mut AnyConnection) -> QueryResult<Backlog> {
+    let count = |conn: &mut AnyConnection, status: &str| -> QueryResult<i64> {
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq(status))
+            .count()
+            .get_result(conn)
+    };
+    let oldest_waiting = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq_any([QUEUED, SENDING]))
+        .select(diesel::dsl::min(webhook_deliveries::created_at))
+        .first::<Option<PrimitiveDateTime>>(conn)?;
+    Ok(Backlog {
+        queued: count(conn, QUEUED)?,
+        sending: count(conn, SENDING)?,
+        failed: count(conn, FAILED)?,
+        oldest_waiting,
+    })
 }

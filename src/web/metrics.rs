@@ -30,7 +30,7 @@ use futures_util::future::{Either, LocalBoxFuture};
 use sha2::{Digest, Sha256};
 
 use crate::db::{self, Pool, PoolWaits};
-use crate::models::{outbox, sessions, tickets};
+use crate::models::{outbox, sessions, tickets, webhooks};
 
 /// The route label of requests no route matched (or that failed before
 /// routing was done).
@@ -136,6 +136,7 @@ impl Shard {
 struct Figures {
     now: time::PrimitiveDateTime,
     outbox: outbox::Backlog,
+    webhooks: webhooks::Backlog,
     sessions: i64,
     sla: tickets::SlaBreaches,
 }
@@ -236,6 +237,7 @@ impl Metrics {
             Ok(Figures {
                 now,
                 outbox: outbox::backlog(conn)?,
+                webhooks: webhooks::backlog(conn)?,
                 sessions: sessions::live_count(conn)?,
                 sla: tickets::sla_breaches(conn, now)?,
             })
@@ -380,9 +382,27 @@ impl Metrics {
             "Age of the oldest message queued or being sent (0 when there is none).",
             age,
         );
-        // Webhook deliveries go here once they exist: queued and failed by
-        // status, and the age of the oldest undelivered, read like the
-        // outbox's backlog over an index on (status, id).
+        out.family(
+            "agora_webhook_deliveries",
+            "gauge",
+            "Webhook deliveries not yet delivered, by status.",
+        );
+        for (status, n) in [
+            ("queued", f.webhooks.queued),
+            ("sending", f.webhooks.sending),
+            ("failed", f.webhooks.failed),
+        ] {
+            out.sample("agora_webhook_deliveries", &[("status", status)], n);
+        }
+        let age = f
+            .webhooks
+            .oldest_waiting
+            .map_or(0.0, |t| (f.now - t).as_seconds_f64().max(0.0));
+        out.gauge(
+            "agora_webhook_oldest_waiting_age_seconds",
+            "Age of the oldest webhook delivery queued or being sent (0 when there is none).",
+            age,
+        );
 
         out.gauge(
             "agora_sessions_live",

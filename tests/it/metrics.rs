@@ -216,6 +216,39 @@ async fn metrics_need_the_token_and_show_what_happened(backend: Backend) {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     outbox_message(&app, "queued", time::Duration::hours(2)).await;
     outbox_message(&app, "failed", time::Duration::minutes(1)).await;
+    // Two webhook deliveries to an endpoint that is off: one waiting since
+    // an hour ago, one failed.
+    let owner_id = owner.id;
+    app.db(move |c| {
+        use agora::models::webhooks;
+        let kind = agora::webhooks::EventType::ListingStatusChanged;
+        let (eid, _) =
+            webhooks::create(c, pid, "http://127.0.0.1:9/hook", "", &[kind], owner_id).unwrap();
+        webhooks::set_enabled(c, pid, eid, false, None).unwrap();
+        let ev = webhooks::QueuedEvent {
+            event_id: "msg_metrics".into(),
+            kind,
+            payload: "{}".into(),
+            redacted: None,
+            customer_id: None,
+        };
+        webhooks::enqueue(c, &[eid, eid], pid, &ev).unwrap();
+        use agora::schema::webhook_deliveries::dsl::*;
+        let ids: Vec<i64> = webhook_deliveries
+            .select(id)
+            .order(id.asc())
+            .load(c)
+            .unwrap();
+        diesel::update(webhook_deliveries.find(ids[0]))
+            .set(created_at.eq(agora::models::now() - time::Duration::hours(1)))
+            .execute(c)
+            .unwrap();
+        diesel::update(webhook_deliveries.find(ids[1]))
+            .set(status.eq("failed"))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
     ticket_due(&app, owner.id, -time::Duration::minutes(5)).await;
     ticket_due(&app, owner.id, time::Duration::minutes(30)).await;
     ticket_due(&app, owner.id, time::Duration::hours(5)).await;
@@ -322,6 +355,14 @@ async fn metrics_need_the_token_and_show_what_happened(backend: Backend) {
     assert_eq!(queued("failed"), 1.0);
     let age = value(&samples, "agora_outbox_oldest_queued_age_seconds", &[]);
     assert!((7200.0..7300.0).contains(&age), "{age}");
+
+    let hooks = |status| value(&samples, "agora_webhook_deliveries", &[("status", status)]);
+    assert_eq!(
+        (hooks("queued"), hooks("sending"), hooks("failed")),
+        (1.0, 0.0, 1.0)
+    );
+    let age = value(&samples, "agora_webhook_oldest_waiting_age_seconds", &[]);
+    assert!((3600.0..3700.0).contains(&age), "{age}");
 
     assert!(value(&samples, "agora_sessions_live", &[]) >= 1.0);
     assert_eq!(value(&samples, "agora_sla_breaches_open", &[]), 1.0);
