@@ -62,6 +62,22 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Email that arrives.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Take one raw RFC 5322 message from standard input (for an MTA's
+    /// pipe): a reply is added to its ticket, a new message opens one.
+    /// Exit codes follow sysexits: 0 taken (also when ignored as noise),
+    /// 65 unreadable or too large (the MTA bounces it), 74 input could not
+    /// be read, 75 the database or configuration is not available now (the
+    /// MTA tries again later).
+    Receive,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +96,53 @@ pub enum AdminCommand {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
+}
+
+/// `agora mail receive`: one message from standard input; returns the
+/// exit code.
+pub async fn mail_receive(settings: Result<Settings, crate::config::ConfigError>) -> i32 {
+    use std::io::Read;
+    const EX_IOERR: i32 = 74;
+    const EX_TEMPFAIL: i32 = 75;
+    let settings = match settings {
+        Ok(s) => s,
+        Err(e) => {
+            // Mended configuration lets the MTA's next try through.
+            eprintln!("agora: {e}");
+            return EX_TEMPFAIL;
+        }
+    };
+    let max = settings.mail_max_bytes;
+    let mut raw = Vec::new();
+    if let Err(e) = std::io::stdin().take(max as u64 + 1).read_to_end(&mut raw) {
+        eprintln!("agora: cannot read the message: {e}");
+        return EX_IOERR;
+    }
+    let work = tokio::task::spawn_blocking(move || {
+        let pool = open_database(&settings)
+            .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
+        let links = crate::support::Links::of(&settings);
+        let own = crate::mail::inbound::own_addresses(&settings);
+        crate::mail::inbound::receive(&mut conn, &links, &own, &raw, max)
+    })
+    .await;
+    match work {
+        Ok(Ok(received)) => {
+            println!("{received:?}");
+            0
+        }
+        Ok(Err(e)) => {
+            eprintln!("agora: {e}");
+            e.exit_code()
+        }
+        Err(e) => {
+            eprintln!("agora: {e}");
+            EX_TEMPFAIL
+        }
+    }
 }
 
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
@@ -148,6 +211,16 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
             size: DemoSize::Large,
             seed,
         } => fill_large_demo(settings, seed).await,
+        Command::Mail {
+            command: MailCommand::Receive,
+        } => {
+            let code = mail_receive(Ok(settings)).await;
+            if code == 0 {
+                Ok(())
+            } else {
+                std::process::exit(code)
+            }
+        }
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => create_admin(settings, &email, &name).await,

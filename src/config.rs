@@ -13,6 +13,12 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_dir: PathBuf,
     pub mail_from: String,
+    /// The address people write to for help: new tickets arrive there, and
+    /// each ticket's signed reply address is made from it
+    /// (`support+t1001.SIG@domain`).
+    pub support_address: String,
+    /// The largest email `agora mail receive` takes.
+    pub mail_max_bytes: usize,
     pub secret: Vec<u8>,
     pub pool_size: u32,
     pub session_idle: Duration,
@@ -234,7 +240,7 @@ impl Settings {
             }
             None => load_or_create_secret(&secret_key_file())?,
         };
-        Ok(Settings {
+        let mut settings = Settings {
             database_url,
             bind,
             base_url,
@@ -244,6 +250,8 @@ impl Settings {
                 .unwrap_or_else(|| data_dir.join("mail")),
             mail_from: var("AGORA_MAIL_FROM")
                 .unwrap_or_else(|| "Agora <no-reply@agora.localhost>".to_string()),
+            support_address: String::new(),
+            mail_max_bytes: number("AGORA_MAIL_MAX_BYTES", 25 * 1024 * 1024usize)?,
             secret,
             pool_size: number("AGORA_DB_POOL", 8)?,
             session_idle: Duration::from_secs(60 * number("AGORA_SESSION_IDLE_MINUTES", 120u64)?),
@@ -285,7 +293,18 @@ impl Settings {
             metrics_bind: var("AGORA_METRICS_BIND").map(|b| b.trim().to_string()),
             webhooks: WebhookSettings::from_env()?,
             query_log: None,
-        })
+        };
+        settings.support_address = match var("AGORA_SUPPORT_ADDRESS") {
+            Some(a) => a.trim().to_lowercase(),
+            None => format!("support@{}", settings.mail_domain()),
+        };
+        if !settings.support_address.contains('@') {
+            return Err(ConfigError::Invalid {
+                name: "AGORA_SUPPORT_ADDRESS",
+                reason: "use an address such as support@example.com".into(),
+            });
+        }
+        Ok(settings)
     }
 
     /// Whether `/metrics` is served anywhere.

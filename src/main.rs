@@ -34,6 +34,9 @@ async fn main() {
     if matches!(cli.command, Some(Command::Check)) {
         std::process::exit(cli::check().await);
     }
+    if matches!(cli.command, Some(Command::Mail { .. })) {
+        std::process::exit(cli::mail_receive(Settings::from_env()).await);
+    }
     // Backups copy the secret key file and restores put one in place: they
     // must not make a new one first.
     let read = match cli.command {

@@ -65,6 +65,7 @@ fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
             break;
         }
     }
+    crate::mail::inbound::purge(conn, options.outbox_retention, 1000)?;
     crate::models::throttle::purge(conn)?;
     crate::models::api_tokens::purge_keys(conn)?;
     if options.recount_views {

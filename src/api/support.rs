@@ -413,11 +413,7 @@ pub async fn reply_to_ticket(
                 );
             };
             let pid = caller.token.partner_id;
-            let links = crate::support::Links {
-                base: state.settings.base_url.clone(),
-                domain: state.mail_domain(),
-                secret: state.settings.secret.clone(),
-            };
+            let links = crate::support::Links::of(&state.settings);
             let sent = db::run(&state.pool, move |conn| {
                 write_tx(conn, |conn| {
                     let Some(t) =

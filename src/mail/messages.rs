@@ -288,6 +288,52 @@ pub fn api_token_changed(
     m.into_email(to)
 }
 
+/// The answer to an email from someone who may not write on the ticket it
+/// was sent to: nothing was added, and where to ask instead.
+pub fn inbound_not_added(
+    lang: Lang,
+    to: &str,
+    subject: &str,
+    base: &str,
+) -> Result<NewEmail, askama::Error> {
+    let args = [("subject", subject.into())];
+    let mut m = MailBody::new(lang, lang.t_args("mail-inbound-not-added-subject", &args));
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t_args("mail-inbound-not-added-intro", &args));
+    m.action = Some((
+        lang.t("mail-inbound-help-action"),
+        format!("{base}/me/tickets/new"),
+    ));
+    m.after.push(lang.t("mail-inbound-automatic"));
+    m.into_email(to)
+}
+
+/// The answer to an email from an address without a verified account:
+/// how to sign up and ask through the help form.
+pub fn inbound_unknown(
+    lang: Lang,
+    to: &str,
+    subject: &str,
+    base: &str,
+) -> Result<NewEmail, askama::Error> {
+    let args = [("subject", subject.into())];
+    let mut m = MailBody::new(lang, lang.t_args("mail-inbound-unknown-subject", &args));
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t_args("mail-inbound-unknown-intro", &args));
+    m.action = Some((
+        lang.t("mail-inbound-signup-action"),
+        format!("{base}/signup"),
+    ));
+    m.links.push((
+        lang.t("mail-inbound-help-action"),
+        format!("{base}/me/tickets/new"),
+    ));
+    m.after.push(lang.t("mail-inbound-automatic"));
+    m.into_email(to)
+}
+
 /// A webhook endpoint was added or deleted (`subject_key` says which).
 pub fn webhook_changed(
     lang: Lang,

@@ -1,6 +1,7 @@
 //! Email: messages composed from templates in the recipient's language,
 //! queued in the outbox, delivered by the worker.
 
+pub mod inbound;
 pub mod messages;
 pub mod worker;
 
@@ -72,6 +73,7 @@ impl MailBody {
             in_reply_to: None,
             references: None,
             unsubscribe: None,
+            reply_to: None,
             sensitive: false,
         })
     }

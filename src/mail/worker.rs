@@ -71,6 +71,12 @@ fn build(from: &Mailbox, m: &OutgoingEmail) -> Result<Message, SendError> {
     if let Some(r) = &m.references_hdr {
         builder = builder.references(r.clone());
     }
+    if let Some(r) = &m.reply_to {
+        let reply_to: Mailbox = r
+            .parse()
+            .map_err(|e| permanent(format!("bad reply address: {e}")))?;
+        builder = builder.reply_to(reply_to);
+    }
     let mut message = builder
         .multipart(MultiPart::alternative_plain_html(
             m.body_text.clone(),

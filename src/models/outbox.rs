@@ -24,6 +24,8 @@ pub struct NewEmail {
     pub references: Option<String>,
     /// For optional emails: the one-click unsubscribe address.
     pub unsubscribe: Option<String>,
+    /// Where replies go (a ticket's signed reply address).
+    pub reply_to: Option<String>,
     /// Carries a live secret (a verification, reset or invitation link):
     /// its bodies are removed from the outbox once it is sent.
     pub sensitive: bool,
@@ -58,6 +60,7 @@ pub struct OutgoingEmail {
     pub unsubscribe_url: Option<String>,
     pub sensitive: bool,
     pub redacted_at: Option<PrimitiveDateTime>,
+    pub reply_to: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -76,6 +79,7 @@ struct Row<'a> {
     created_at: PrimitiveDateTime,
     unsubscribe_url: Option<&'a str>,
     sensitive: bool,
+    reply_to: Option<&'a str>,
 }
 
 pub fn new_message_id(domain: &str) -> String {
@@ -109,6 +113,7 @@ pub fn enqueue_with_id(
             created_at: now,
             unsubscribe_url: email.unsubscribe.as_deref(),
             sensitive: email.sensitive,
+            reply_to: email.reply_to.as_deref(),
         })
         .execute(conn)?;
     Ok(message_id.to_string())

@@ -10,7 +10,8 @@ use crate::db::capped::count_capped;
 use crate::domain::sla::{self, BusinessHours, SlaState};
 use crate::domain::ticket::{Priority, Status};
 use crate::schema::{
-    business_hours, canned_replies, partners, sla_policies, ticket_messages, tickets, users,
+    business_hours, canned_replies, partners, sla_policies, ticket_mail_ids, ticket_messages,
+    tickets, users,
 };
 use crate::web::paging::{self, Page, PageRequest};
 
@@ -315,6 +316,19 @@ pub struct MessageView {
     pub body: String,
     pub internal: bool,
     pub created_at: PrimitiveDateTime,
+    /// It came by email (`Some`), found its ticket this way (`None`
+    /// inside: it opened the ticket).
+    pub by_email: Option<Option<String>>,
+}
+
+impl MessageView {
+    /// The catalogue key saying how an emailed message found its ticket.
+    pub fn email_key(&self) -> Option<String> {
+        self.by_email.as_ref().map(|m| match m {
+            Some(how) => format!("ticket-by-email-{}", how.replace('_', "-")),
+            None => "ticket-by-email-opened".to_string(),
+        })
+    }
 }
 
 type MessageRow = (
@@ -326,6 +340,8 @@ type MessageRow = (
     String,
     bool,
     PrimitiveDateTime,
+    Option<i64>,
+    Option<String>,
 );
 
 /// The thread, oldest first; internal notes only when asked for.
@@ -353,6 +369,8 @@ pub fn messages(
             ticket_messages::body,
             ticket_messages::internal,
             ticket_messages::created_at,
+            ticket_messages::inbound_id,
+            ticket_messages::matched_by,
         ))
         .load(conn)?;
     Ok(rows
@@ -366,6 +384,7 @@ pub fn messages(
             body: r.5,
             internal: r.6,
             created_at: r.7,
+            by_email: r.8.map(|_| r.9),
         })
         .collect())
 }
@@ -541,6 +560,41 @@ pub fn assign(conn: &mut AnyConnection, t: &Ticket, assignee: Option<i64>) -> Qu
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Keeps the Message-ID of an email about the ticket (sent or received),
+/// so that a reply's In-Reply-To or References finds it.
+pub fn remember_mail_id(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    message_id: &str,
+) -> QueryResult<()> {
+    let insert = diesel::insert_into(ticket_mail_ids::table)
+        .values((
+            ticket_mail_ids::message_id.eq(message_id),
+            ticket_mail_ids::ticket_id.eq(ticket_id),
+        ))
+        .on_conflict_do_nothing();
+    match conn {
+        AnyConnection::Postgres(c) => insert.execute(c)?,
+        AnyConnection::Sqlite(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
+/// The ticket the first of these Message-IDs belongs to.
+pub fn by_mail_ids(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Option<Ticket>> {
+    for id in ids {
+        let found: Option<i64> = ticket_mail_ids::table
+            .find(id)
+            .select(ticket_mail_ids::ticket_id)
+            .first(conn)
+            .optional()?;
+        if let Some(tid) = found {
+            return by_id(conn, tid).optional();
+        }
+    }
+    Ok(None)
 }
 
 /// Newest message id on the ticket (with notes when asked).

@@ -17,17 +17,21 @@ pub fn root_message_id(number: i64, domain: &str) -> String {
     format!("<ticket-{number}@{domain}>")
 }
 
-/// Queues an email about the ticket, threaded under its root message.
+/// Queues an email about the ticket, threaded under its root message,
+/// with the ticket's reply address; its Message-ID is kept so that a reply
+/// to it finds the ticket.
 pub fn queue_threaded(
     conn: &mut AnyConnection,
-    domain: &str,
-    number: i64,
+    links: &Links,
+    t: &Ticket,
     mut email: NewEmail,
 ) -> Result<(), AppError> {
-    let root = root_message_id(number, domain);
+    let root = root_message_id(t.number, &links.domain);
     email.in_reply_to = Some(root.clone());
     email.references = Some(root);
-    outbox::enqueue(conn, domain, &email)?;
+    email.reply_to = Some(links.reply_address(t.number));
+    let id = outbox::enqueue(conn, &links.domain, &email)?;
+    tickets::remember_mail_id(conn, t.id, &id)?;
     Ok(())
 }
 
@@ -44,6 +48,42 @@ pub struct Links {
     pub base: String,
     pub domain: String,
     pub secret: Vec<u8>,
+    /// The help address (`AGORA_SUPPORT_ADDRESS`).
+    pub support_address: String,
+}
+
+impl Links {
+    pub fn of(settings: &crate::config::Settings) -> Links {
+        Links {
+            base: settings.base_url.clone(),
+            domain: settings.mail_domain(),
+            secret: settings.secret.clone(),
+            support_address: settings.support_address.clone(),
+        }
+    }
+
+    /// The ticket's own reply address: the help address with the ticket's
+    /// number and a signature after a `+` (`support+t1001.3f9a0c27d1e4@…`).
+    /// A reply sent there finds the ticket without any header.
+    pub fn reply_address(&self, number: i64) -> String {
+        let (local, domain) = self
+            .support_address
+            .split_once('@')
+            .unwrap_or((self.support_address.as_str(), self.domain.as_str()));
+        format!(
+            "{local}+t{number}.{}@{domain}",
+            reply_signature(&self.secret, number)
+        )
+    }
+}
+
+/// The signature in a ticket's reply address: 12 hex digits of an HMAC of
+/// the ticket number (lower case: some mail systems fold local parts).
+pub fn reply_signature(secret: &[u8], number: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret).expect("any key length");
+    mac.update(format!("reply:{number}").as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..6])
 }
 
 /// The confirmation to the requester; its Message-ID is the thread's root.
@@ -57,7 +97,11 @@ pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Res
         t.number,
         &format!("{}/me/tickets/{}", links.base, t.number),
     )?;
-    outbox::enqueue_with_id(conn, &root_message_id(t.number, &links.domain), &email)?;
+    let mut email = email;
+    email.reply_to = Some(links.reply_address(t.number));
+    let root = root_message_id(t.number, &links.domain);
+    outbox::enqueue_with_id(conn, &root, &email)?;
+    tickets::remember_mail_id(conn, t.id, &root)?;
     Ok(())
 }
 
@@ -97,7 +141,7 @@ fn public_reply(
         body,
         &link,
     )?;
-    queue_threaded(conn, &links.domain, t.number, email)
+    queue_threaded(conn, links, t, email)
 }
 
 /// Writes a reply or note through the status machine and, for a public
@@ -141,7 +185,7 @@ pub fn assigned(
         t.number,
         &format!("{}/desk/tickets/{}", links.base, t.number),
     )?;
-    queue_threaded(conn, &links.domain, t.number, email)
+    queue_threaded(conn, links, t, email)
 }
 
 /// The resolution notice with five one-click rating links.
@@ -166,7 +210,7 @@ pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(
         rating_links,
         &format!("{}/me/tickets/{}", links.base, t.number),
     )?;
-    queue_threaded(conn, &links.domain, t.number, email)
+    queue_threaded(conn, links, t, email)
 }
 
 /// Signs a ticket id for the satisfaction links (no sign-in needed).

@@ -387,11 +387,7 @@ impl Ctx {
 
     /// Base URL, mail domain and key for the links in support emails.
     pub fn mail_links(&self) -> crate::support::Links {
-        crate::support::Links {
-            base: self.base_url().to_string(),
-            domain: self.state.mail_domain(),
-            secret: self.state.settings.secret.clone(),
-        }
+        crate::support::Links::of(&self.state.settings)
     }
 
     pub fn base_url(&self) -> &str {

@@ -133,6 +133,8 @@ pub fn test_settings(
         smtp_url: Some(format!("smtp://127.0.0.1:{smtp_port}")),
         mail_dir,
         mail_from: "Agora <no-reply@agora.test>".into(),
+        support_address: "support@agora.test".into(),
+        mail_max_bytes: 2 * 1024 * 1024,
         secret,
         pool_size: 4,
         session_idle: Duration::from_secs(7200),

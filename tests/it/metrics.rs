@@ -180,6 +180,7 @@ async fn outbox_message(app: &TestApp, status: &'static str, age: time::Duration
             in_reply_to: None,
             references: None,
             unsubscribe: None,
+            reply_to: None,
             sensitive: false,
         };
         let id = agora::models::outbox::enqueue(c, "agora.test", &email).unwrap();

@@ -63,6 +63,7 @@ async fn concurrent_claimers_never_share_a_message(backend: Backend) {
                 in_reply_to: None,
                 references: None,
                 unsubscribe: None,
+                reply_to: None,
                 sensitive: false,
             };
             agora::models::outbox::enqueue(conn, "agora.test", &email).unwrap();

@@ -388,6 +388,7 @@ async fn two_instances_behave_as_one_portal() {
                     in_reply_to: None,
                     references: None,
                     unsubscribe: None,
+                    reply_to: None,
                     sensitive: false,
                 },
             )

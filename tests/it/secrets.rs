@@ -66,6 +66,7 @@ fn plain_email(subject: &str, text: &str, html: &str) -> agora::models::outbox::
         in_reply_to: None,
         references: None,
         unsubscribe: None,
+        reply_to: None,
         sensitive: false,
     }
 }

@@ -915,3 +915,17 @@ reference-webhooks-delivery-text = Answer with a 2xx status within 10 seconds; r
 reference-webhooks-addresses = Endpoints must use https and resolve only to public addresses: loopback, private, link-local (cloud metadata), shared and reserved addresses are refused when the endpoint is saved and again at every delivery.
 reference-webhooks-consent = Events follow the consumer's consent as the partner's pages do: without it a request, review, ticket or message carries no name, email address or request message (those fields are null). consent.withdrawn carries only the customer's id: delete what you hold of them. From that moment Agora rewrites every stored delivery that named them.
 reference-webhooks-events-title = Events
+
+## Email received
+mail-inbound-no-subject = (no subject)
+mail-inbound-not-added-subject = Not added: { $subject }
+mail-inbound-not-added-intro = Your email "{ $subject }" was not added to the ticket it was sent to: only the person who asked, the partner's team and our support staff may write there. If you need help, ask us through the help form.
+mail-inbound-unknown-subject = We could not open a ticket: { $subject }
+mail-inbound-unknown-intro = We received your email "{ $subject }", but no verified Agora account uses this address, so we could not open a ticket for it. Sign up (or verify your address), then ask us through the help form.
+mail-inbound-help-action = Ask for help
+mail-inbound-signup-action = Sign up
+mail-inbound-automatic = This answer was sent automatically; replies to it are not read.
+ticket-by-email-headers = by email, matched by the email it answers
+ticket-by-email-reply-address = by email, matched by the ticket's reply address
+ticket-by-email-subject = by email, matched by the ticket number in the subject
+ticket-by-email-opened = by email

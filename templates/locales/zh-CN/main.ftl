@@ -893,3 +893,17 @@ reference-webhooks-delivery-text = 请在 10 秒内以 2xx 状态回应；不会
 reference-webhooks-addresses = 端点必须使用 https，且只能解析到公共地址：回环、私有、链路本地（云元数据）、共享和保留地址在保存端点时以及每次投递时都会被拒绝。
 reference-webhooks-consent = 事件与合作方页面一样遵循消费者的同意：没有同意时，请求、评价、工单或消息不包含姓名、电子邮件地址或请求留言（这些字段为 null）。consent.withdrawn 只包含客户的 id：请删除您持有的其信息。从那一刻起，Agora 会改写所有曾包含其信息的已存投递。
 reference-webhooks-events-title = 事件
+
+## Email received
+mail-inbound-no-subject = （无主题）
+mail-inbound-not-added-subject = 未添加：{ $subject }
+mail-inbound-not-added-intro = 您的邮件"{ $subject }"未被添加到所发往的工单：只有提出请求的人、合作方团队和我们的支持人员可以在那里回复。如需帮助，请通过帮助表单联系我们。
+mail-inbound-unknown-subject = 无法创建工单：{ $subject }
+mail-inbound-unknown-intro = 我们收到了您的邮件"{ $subject }"，但没有已验证的 Agora 账户使用此地址，因此无法为其创建工单。请注册（或验证您的地址），然后通过帮助表单联系我们。
+mail-inbound-help-action = 寻求帮助
+mail-inbound-signup-action = 注册
+mail-inbound-automatic = 此回复为自动发送；对它的回复不会被阅读。
+ticket-by-email-headers = 通过电子邮件，按其回复的邮件匹配
+ticket-by-email-reply-address = 通过电子邮件，按工单的回复地址匹配
+ticket-by-email-subject = 通过电子邮件，按主题中的工单号匹配
+ticket-by-email-opened = 通过电子邮件
