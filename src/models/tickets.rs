@@ -319,6 +319,8 @@ pub struct MessageView {
     /// It came by email (`Some`), found its ticket this way (`None`
     /// inside: it opened the ticket).
     pub by_email: Option<Option<String>>,
+    /// The received email it came in.
+    pub inbound_id: Option<i64>,
 }
 
 impl MessageView {
@@ -384,7 +386,8 @@ pub fn messages(
             body: r.5,
             internal: r.6,
             created_at: r.7,
-            by_email: r.8.map(|_| r.9),
+            by_email: r.8.map(|_| r.9.clone()),
+            inbound_id: r.8,
         })
         .collect())
 }
@@ -595,6 +598,20 @@ pub fn by_mail_ids(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Opti
         }
     }
     Ok(None)
+}
+
+/// The original of an email received for this ticket, as it came.
+pub fn original_mail(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    inbound_id: i64,
+) -> QueryResult<Option<String>> {
+    crate::schema::inbound_mail::table
+        .filter(crate::schema::inbound_mail::id.eq(inbound_id))
+        .filter(crate::schema::inbound_mail::ticket_id.eq(ticket_id))
+        .select(crate::schema::inbound_mail::raw)
+        .first(conn)
+        .optional()
 }
 
 /// Newest message id on the ticket (with notes when asked).

@@ -852,3 +852,107 @@ async fn support_journey(backend: Backend) {
     .await;
 }
 both!(support_journey);
+
+/// The consumer answers the ticket's confirmation from their mail client;
+/// the agent finds the reply on the ticket page, says how it was matched,
+/// and opens the email as it came.
+async fn email_reply_journey(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let consumer = app.person("mailer@help.example", "Mia Mailer").await;
+    let agent_id = app
+        .create_user(
+            "desk@help.example",
+            "Dan Desk",
+            crate::helpers::PASSWORD,
+            true,
+        )
+        .await;
+    app.db(move |c| agora::models::users::set_staff(c, agent_id, true).unwrap())
+        .await;
+    let opened = app
+        .post_with(
+            &consumer.client,
+            "/me/tickets/new",
+            &[
+                ("subject", "Heating off"),
+                ("message", "The heating is off again."),
+                ("priority", "normal"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, reqwest::StatusCode::SEE_OTHER);
+    // The confirmation, as the consumer's mail client has it; the reply
+    // it writes quotes it and points at it.
+    let confirmation = app.mail.wait_for("mailer@help.example", 1).await;
+    let reply = format!(
+        "From: Mia Mailer <mailer@help.example>\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <reply-1@client.example>\r\nIn-Reply-To: {id}\r\nReferences: {id}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIt came back on by itself this morning.\r\n\r\nOn Tue, 1 Dec 2026, Agora wrote:\r\n> We received your request.\r\n",
+        confirmation
+            .raw
+            .lines()
+            .find_map(|l| l.strip_prefix("Reply-To: "))
+            .unwrap_or("support@agora.test")
+            .trim(),
+        confirmation.subject,
+        id = confirmation.message_id,
+    );
+    let settings = app.settings.clone();
+    let received = app
+        .db(move |c| {
+            let links = agora::support::Links::of(&settings);
+            let own = agora::mail::inbound::own_addresses(&settings);
+            agora::mail::inbound::receive(c, &links, &own, reply.as_bytes(), 1 << 20).unwrap()
+        })
+        .await;
+    assert!(
+        matches!(received, agora::mail::inbound::Received::Added { .. }),
+        "{received:?}"
+    );
+    with_browser(
+        &app,
+        &format!("email_reply_{backend:?}"),
+        |b, base| async move {
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "desk@help.example").await),
+                "agent sign-in"
+            );
+            step!(b, b.goto(format!("{base}/desk/tickets/1001")).await);
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "It came back on by itself this morning.").await
+                ),
+                "the emailed reply is not on the ticket"
+            );
+            check!(
+                b,
+                step!(
+                    b,
+                    wait_for_text(&b, "matched by the email it answers").await
+                ),
+                "how it was matched is not said"
+            );
+            let source = step!(b, b.source().await);
+            check!(
+                b,
+                !source.contains("We received your request."),
+                "the quoted history is shown"
+            );
+            step!(
+                b,
+                step!(b, el(&b, By::LinkText("the email as received")).await)
+                    .click()
+                    .await
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "&gt; We received your request.").await),
+                "the original is not shown"
+            );
+            Ok(b)
+        },
+    )
+    .await;
+}
+both!(email_reply_journey);

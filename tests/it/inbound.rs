@@ -182,6 +182,37 @@ async fn replies_find_their_ticket(backend: Backend) {
         })
         .await;
     assert!(raw_kept.contains("> We are sorry."), "the original is kept");
+    // The desk may read it as it came; nobody else, and not through
+    // another ticket.
+    let desk = app
+        .get_with(&agent.client, &format!("/desk/tickets/{n}"))
+        .await;
+    let marker = format!("/desk/tickets/{n}/mail/");
+    let at = desk.body.find(&marker).expect("a link to the original");
+    let link: String = desk.body[at..].split('"').next().unwrap().to_string();
+    let original = app.get_with(&agent.client, &link).await;
+    assert_eq!(original.status, StatusCode::OK);
+    assert!(
+        original.body.contains("> We are sorry."),
+        "{}",
+        original.body
+    );
+    assert!(
+        original.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(
+        app.get_with(&consumer.client, &link).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let other = open_ticket(&app, &consumer, None).await;
+    let elsewhere = link.replace(&format!("/tickets/{n}/"), &format!("/tickets/{other}/"));
+    assert_eq!(
+        app.get_with(&agent.client, &elsewhere).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // 2. The reply address alone (a client that drops the headers).
     let by_address = email(

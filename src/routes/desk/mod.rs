@@ -16,6 +16,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/desk", web::get().to(queue::index))
         .route("/desk/tickets/{number}", web::get().to(ticket::show))
         .route(
+            "/desk/tickets/{number}/mail/{id}",
+            web::get().to(ticket::original),
+        )
+        .route(
             "/desk/tickets/{number}/reply",
             web::post().to(ticket::reply),
         )

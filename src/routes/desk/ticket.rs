@@ -152,6 +152,23 @@ async fn page(
 
 /// The ticket page; `?canned=ID` puts that reply, placeholders filled, in
 /// the reply box (no JavaScript needed).
+/// `/desk/tickets/{number}/mail/{id}`: an email as it was received for
+/// the ticket (headers, quoted history and all), as plain text. Staff only.
+pub async fn original(ctx: Ctx, path: web::Path<(i64, i64)>) -> Result<HttpResponse, AppError> {
+    require_staff(&ctx)?;
+    let (number, id) = path.into_inner();
+    let t = load(&ctx, number).await?;
+    let raw = db::run(ctx.pool(), move |conn| {
+        tickets::original_mail(conn, t.id, id)?.ok_or(AppError::NotFound)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header(("Content-Security-Policy", "sandbox; default-src 'none'"))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(raw))
+}
+
 pub async fn show(
     ctx: Ctx,
     number: web::Path<i64>,

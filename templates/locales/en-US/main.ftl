@@ -929,3 +929,4 @@ ticket-by-email-headers = by email, matched by the email it answers
 ticket-by-email-reply-address = by email, matched by the ticket's reply address
 ticket-by-email-subject = by email, matched by the ticket number in the subject
 ticket-by-email-opened = by email
+ticket-email-original = the email as received

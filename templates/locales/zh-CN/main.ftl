@@ -907,3 +907,4 @@ ticket-by-email-headers = 通过电子邮件，按其回复的邮件匹配
 ticket-by-email-reply-address = 通过电子邮件，按工单的回复地址匹配
 ticket-by-email-subject = 通过电子邮件，按主题中的工单号匹配
 ticket-by-email-opened = 通过电子邮件
+ticket-email-original = 收到的原始邮件
