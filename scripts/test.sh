@@ -13,6 +13,9 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 # The HTML check (tests/it/html.rs) runs the Nu HTML checker on a JRE.
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# The IMAP poller is tested against Dovecot (tests/it/imap.rs), which the
+# tests run with a throwaway configuration of their own.
+[ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -19,6 +19,12 @@ pub struct Settings {
     pub support_address: String,
     /// The largest email `agora mail receive` takes.
     pub mail_max_bytes: usize,
+    /// The mailbox the IMAP poller takes mail from, when set.
+    pub imap_url: Option<String>,
+    /// Where the poller moves each message it took in.
+    pub imap_done_folder: String,
+    /// How long the poller waits in IDLE (or between looks without it).
+    pub imap_poll: Duration,
     pub secret: Vec<u8>,
     pub pool_size: u32,
     pub session_idle: Duration,
@@ -252,6 +258,10 @@ impl Settings {
                 .unwrap_or_else(|| "Agora <no-reply@agora.localhost>".to_string()),
             support_address: String::new(),
             mail_max_bytes: number("AGORA_MAIL_MAX_BYTES", 25 * 1024 * 1024usize)?,
+            imap_url: var("AGORA_IMAP_URL"),
+            imap_done_folder: var("AGORA_IMAP_DONE_FOLDER")
+                .unwrap_or_else(|| "Agora-Processed".to_string()),
+            imap_poll: Duration::from_secs(number("AGORA_IMAP_POLL_SECONDS", 60u64)?.max(1)),
             secret,
             pool_size: number("AGORA_DB_POOL", 8)?,
             session_idle: Duration::from_secs(60 * number("AGORA_SESSION_IDLE_MINUTES", 120u64)?),
@@ -298,6 +308,14 @@ impl Settings {
             Some(a) => a.trim().to_lowercase(),
             None => format!("support@{}", settings.mail_domain()),
         };
+        if let Some(url) = &settings.imap_url
+            && let Err(reason) = crate::mail::imap::ImapUrl::parse(url)
+        {
+            return Err(ConfigError::Invalid {
+                name: "AGORA_IMAP_URL",
+                reason,
+            });
+        }
         if !settings.support_address.contains('@') {
             return Err(ConfigError::Invalid {
                 name: "AGORA_SUPPORT_ADDRESS",

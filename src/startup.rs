@@ -49,6 +49,7 @@ pub struct Application {
     pub pool: Pool,
     worker: JoinHandle<()>,
     webhook_worker: JoinHandle<()>,
+    imap_poller: Option<JoinHandle<()>>,
     view_writer: JoinHandle<()>,
     maintenance: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
@@ -134,6 +135,16 @@ impl Application {
             webhook_wakeup.clone(),
         )?;
         let webhook_worker = tokio::spawn(webhook_worker.run(shutdown_rx.clone()));
+        let imap_poller = match &settings.imap_url {
+            Some(url) => {
+                let url = crate::mail::imap::ImapUrl::parse(url)
+                    .map_err(|e| format!("AGORA_IMAP_URL is not valid: {e}"))?;
+                let poller =
+                    crate::mail::imap::Poller::new(&settings, url, pool.clone(), wakeup.clone());
+                Some(tokio::spawn(poller.run(shutdown_rx.clone())))
+            }
+            None => None,
+        };
         let maintenance = tokio::spawn(maintenance(
             pool.clone(),
             settings.session_absolute,
@@ -255,6 +266,7 @@ impl Application {
             pool,
             worker,
             webhook_worker,
+            imap_poller,
             view_writer,
             maintenance,
             shutdown,
@@ -300,6 +312,13 @@ impl Application {
             .is_err()
         {
             tracing::warn!("webhook worker did not stop in time");
+        }
+        if let Some(poller) = self.imap_poller
+            && tokio::time::timeout(Duration::from_secs(30), poller)
+                .await
+                .is_err()
+        {
+            tracing::warn!("IMAP poller did not stop in time");
         }
         if tokio::time::timeout(Duration::from_secs(10), self.view_writer)
             .await

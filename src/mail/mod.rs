@@ -1,6 +1,7 @@
 //! Email: messages composed from templates in the recipient's language,
 //! queued in the outbox, delivered by the worker.
 
+pub mod imap;
 pub mod inbound;
 pub mod messages;
 pub mod worker;

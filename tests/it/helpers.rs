@@ -135,6 +135,9 @@ pub fn test_settings(
         mail_from: "Agora <no-reply@agora.test>".into(),
         support_address: "support@agora.test".into(),
         mail_max_bytes: 2 * 1024 * 1024,
+        imap_url: None,
+        imap_done_folder: "Agora-Processed".into(),
+        imap_poll: Duration::from_secs(60),
         secret,
         pool_size: 4,
         session_idle: Duration::from_secs(7200),
@@ -235,9 +238,15 @@ impl Drop for Instance {
 
 impl TestApp {
     pub async fn another_instance(&self) -> Instance {
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// A second instance on the same database, its settings changed.
+    pub async fn another_instance_with(&self, tweak: impl FnOnce(&mut Settings)) -> Instance {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let mut settings = self.settings.clone();
+        tweak(&mut settings);
         settings.base_url = format!("http://127.0.0.1:{port}");
         let app = Application::build(
             settings,

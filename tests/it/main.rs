@@ -12,6 +12,7 @@ mod crm;
 mod demo;
 mod helpers;
 mod html;
+mod imap;
 mod inbound;
 mod lists;
 mod metrics;
