@@ -286,14 +286,6 @@ fn number_in_subject(subject: &str) -> Option<i64> {
     subject[start..end].trim().parse().ok()
 }
 
-/// The ticket whose root Message-ID (`<ticket-1001@domain>`) this is.
-fn number_in_root_id(id: &str, domain: &str) -> Option<i64> {
-    id.strip_prefix("<ticket-")?
-        .strip_suffix(&format!("@{domain}>"))?
-        .parse()
-        .ok()
-}
-
 /// How the sender stands to the ticket.
 enum Standing {
     Requester,
@@ -331,7 +323,7 @@ fn find_ticket(
         return Ok(Some((t, Match::Headers)));
     }
     for id in &p.references {
-        if let Some(n) = number_in_root_id(id, &links.domain)
+        if let Some(n) = support::number_in_root_id(links, id)
             && let Some(t) = tickets::by_number(conn, n)?
         {
             return Ok(Some((t, Match::Headers)));
@@ -679,18 +671,10 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_read_from_subjects_and_root_ids() {
+    fn numbers_are_read_from_subjects() {
         assert_eq!(number_in_subject("Re: [#1001] Walker missing"), Some(1001));
         assert_eq!(number_in_subject("Re: Walker missing"), None);
         assert_eq!(number_in_subject("[#abc]"), None);
-        assert_eq!(
-            number_in_root_id("<ticket-1002@agora.test>", "agora.test"),
-            Some(1002)
-        );
-        assert_eq!(
-            number_in_root_id("<ticket-1002@other.test>", "agora.test"),
-            None
-        );
     }
 
     #[test]
@@ -706,6 +690,15 @@ mod tests {
         assert_eq!(number_in_reply_address(&links, &addr), Some(1001));
         let forged = addr.replace("t1001", "t1002");
         assert_eq!(number_in_reply_address(&links, &forged), None);
+        // The root Message-ID is signed the same way: not guessable.
+        let root = support::root_message_id(&links, 1002);
+        assert_eq!(support::number_in_root_id(&links, &root), Some(1002));
+        assert_eq!(
+            support::number_in_root_id(&links, "<ticket-1002@agora.test>"),
+            None
+        );
+        let other = root.replace("1002.", "1003.");
+        assert_eq!(support::number_in_root_id(&links, &other), None);
         assert_eq!(number_in_reply_address(&links, "support@agora.test"), None);
     }
 }

@@ -12,9 +12,26 @@ use crate::models::tickets::{self, Ticket};
 use crate::models::users::{self, User};
 
 /// The Message-ID of a ticket's first email; every later email about the
-/// ticket points at it so mail clients keep one thread.
-pub fn root_message_id(number: i64, domain: &str) -> String {
-    format!("<ticket-{number}@{domain}>")
+/// ticket points at it so mail clients keep one thread. It carries the
+/// reply signature, so that nobody can point a forged reply at a ticket
+/// by guessing it (`<ticket-1001.3f9a0c27d1e4@domain>`).
+pub fn root_message_id(links: &Links, number: i64) -> String {
+    format!(
+        "<ticket-{number}.{}@{}>",
+        reply_signature(&links.secret, number),
+        links.domain
+    )
+}
+
+/// The ticket number of a root Message-ID of ours, if its signature holds.
+pub fn number_in_root_id(links: &Links, id: &str) -> Option<i64> {
+    let inner = id
+        .strip_prefix("<ticket-")?
+        .strip_suffix(&format!("@{}>", links.domain))?;
+    let (number, sig) = inner.split_once('.')?;
+    let number: i64 = number.parse().ok()?;
+    let expected = reply_signature(&links.secret, number);
+    crate::auth::constant_time_eq(expected.as_bytes(), sig.as_bytes()).then_some(number)
 }
 
 /// Queues an email about the ticket, threaded under its root message,
@@ -26,7 +43,7 @@ pub fn queue_threaded(
     t: &Ticket,
     mut email: NewEmail,
 ) -> Result<(), AppError> {
-    let root = root_message_id(t.number, &links.domain);
+    let root = root_message_id(links, t.number);
     email.in_reply_to = Some(root.clone());
     email.references = Some(root);
     email.reply_to = Some(links.reply_address(t.number));
@@ -99,7 +116,7 @@ pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Res
     )?;
     let mut email = email;
     email.reply_to = Some(links.reply_address(t.number));
-    let root = root_message_id(t.number, &links.domain);
+    let root = root_message_id(links, t.number);
     outbox::enqueue_with_id(conn, &root, &email)?;
     tickets::remember_mail_id(conn, t.id, &root)?;
     Ok(())

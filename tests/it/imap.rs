@@ -211,7 +211,8 @@ async fn ticket(app: &TestApp, who: &Person) -> (i64, String) {
         .unwrap()
         .parse()
         .unwrap();
-    (n, format!("<ticket-{n}@{}>", app.settings.mail_domain()))
+    let links = agora::support::Links::of(&app.settings);
+    (n, agora::support::root_message_id(&links, n))
 }
 
 async fn bodies(app: &TestApp, number: i64) -> Vec<String> {

@@ -136,7 +136,9 @@ async fn replies_find_their_ticket(backend: Backend) {
     // The confirmation is threaded and answers to the ticket's address.
     let (root, reply_to) = last_sent(&app, "in-cons@example.com").await;
     let domain = app.settings.mail_domain();
-    assert_eq!(root, format!("<ticket-{n}@{domain}>"));
+    let links = agora::support::Links::of(&app.settings);
+    assert_eq!(root, agora::support::root_message_id(&links, n));
+    assert!(root.ends_with(&format!("@{domain}>")), "{root}");
     let reply_to = reply_to.expect("a reply address");
     assert!(
         reply_to.starts_with(&format!("support+t{n}.")),
@@ -285,6 +287,21 @@ async fn replies_find_their_ticket(backend: Backend) {
             .any(|s| s.starts_with("Not added")),
         "the stranger is told"
     );
+
+    // A guessed thread id (the number without its signature) finds
+    // nothing, even from the desk's address.
+    let guessed = email(
+        "in-agent@example.com",
+        "support@agora.test",
+        "Re: Walker missing",
+        &[("In-Reply-To", &format!("<ticket-{n}@{domain}>"))],
+        "#note\nForged note.",
+    );
+    assert!(matches!(
+        take(&app, &guessed).await,
+        Received::Opened { .. }
+    ));
+    assert_eq!(thread(&app, n).await.len(), 4);
 
     // The desk by email: `#note` makes an internal note, never shown to
     // the consumer; a plain reply is public.
@@ -468,8 +485,7 @@ async fn resolved_reopens_closed_follows_up(backend: Backend) {
     let app = spawn_app(backend).await;
     let consumer = app.person("in-again@example.com", "Ari Again").await;
     let n = open_ticket(&app, &consumer, None).await;
-    let domain = app.settings.mail_domain();
-    let root = format!("<ticket-{n}@{domain}>");
+    let root = agora::support::root_message_id(&agora::support::Links::of(&app.settings), n);
     let set = |to: &'static str| {
         app.db(move |c| {
             use agora::schema::tickets::dsl::*;
@@ -584,7 +600,7 @@ async fn the_receive_command_speaks_sysexits(backend: Backend) {
     let url = match &app.settings.database_url {
         agora::db::DbUrl::Sqlite(p) | agora::db::DbUrl::Postgres(p) => p.clone(),
     };
-    let root = format!("<ticket-{n}@{}>", app.settings.mail_domain());
+    let root = agora::support::root_message_id(&agora::support::Links::of(&app.settings), n);
     let reply = email(
         "in-cli@example.com",
         "support@agora.test",
