@@ -124,9 +124,8 @@ pub async fn mail_receive(settings: Result<Settings, crate::config::ConfigError>
         let mut conn = pool
             .get()
             .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
-        let links = crate::support::Links::of(&settings);
-        let own = crate::mail::inbound::own_addresses(&settings);
-        crate::mail::inbound::receive(&mut conn, &links, &own, &raw, max)
+        let intake = crate::mail::inbound::Intake::of(&settings);
+        crate::mail::inbound::receive(&mut conn, &intake, &raw)
     })
     .await;
     match work {

@@ -19,6 +19,9 @@ pub struct Settings {
     pub support_address: String,
     /// The largest email `agora mail receive` takes.
     pub mail_max_bytes: usize,
+    /// Files on ticket messages: where they are kept and how many and how
+    /// large they may be.
+    pub attachments: crate::support::attachments::Rules,
     /// The mailbox the IMAP poller takes mail from, when set.
     pub imap_url: Option<String>,
     /// Where the poller moves each message it took in.
@@ -195,9 +198,9 @@ pub fn secret_key_file() -> PathBuf {
     Path::new(DATA_DIR).join("secret.key")
 }
 
-/// Where files attached to records are to be kept. Nothing in the portal
-/// writes there yet; `agora backup` and `agora restore` carry the folder
-/// along when it exists.
+/// Where files attached to ticket messages are kept by default
+/// (`AGORA_ATTACHMENTS_DIR`); `agora backup` and `agora restore` carry the
+/// folder along when it exists.
 pub fn attachments_dir() -> PathBuf {
     Path::new(DATA_DIR).join("attachments")
 }
@@ -258,6 +261,13 @@ impl Settings {
                 .unwrap_or_else(|| "Agora <no-reply@agora.localhost>".to_string()),
             support_address: String::new(),
             mail_max_bytes: number("AGORA_MAIL_MAX_BYTES", 25 * 1024 * 1024usize)?,
+            attachments: crate::support::attachments::Rules {
+                dir: var("AGORA_ATTACHMENTS_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(attachments_dir),
+                max_bytes: number("AGORA_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024u64)?,
+                max_count: number("AGORA_ATTACHMENTS_PER_MESSAGE", 5usize)?,
+            },
             imap_url: var("AGORA_IMAP_URL"),
             imap_done_folder: var("AGORA_IMAP_DONE_FOLDER")
                 .unwrap_or_else(|| "Agora-Processed".to_string()),

@@ -358,6 +358,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        message_id -> BigInt,
+        filename -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachment_files (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     inbound_mail (id) {
         id -> BigInt,
         message_id -> Text,
@@ -449,6 +470,7 @@ diesel::joinable!(api_tokens -> partners (partner_id));
 diesel::joinable!(api_idempotency -> api_tokens (token_id));
 diesel::joinable!(webhook_endpoints -> partners (partner_id));
 diesel::joinable!(ticket_mail_ids -> tickets (ticket_id));
+diesel::joinable!(attachments -> ticket_messages (message_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(consents -> users (consumer_id));
@@ -462,6 +484,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     api_idempotency,
+    attachments,
+    attachment_files,
     inbound_mail,
     ticket_mail_ids,
     webhook_endpoints,

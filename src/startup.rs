@@ -149,6 +149,7 @@ impl Application {
             pool.clone(),
             settings.session_absolute,
             (settings.outbox_retention, settings.webhooks.retention),
+            settings.attachments.clone(),
             shutdown_rx,
         ));
 
@@ -401,6 +402,7 @@ async fn maintenance(
     pool: Pool,
     absolute: Duration,
     (retention, webhook_retention): (Duration, Duration),
+    files: crate::support::attachments::Rules,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let session_absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
@@ -425,6 +427,18 @@ async fn maintenance(
             // Another instance ran it: that instance recounted the views.
             Ok(_) => window_day = Some(today),
             Err(e) => tracing::warn!(error = %e, "periodic clean-up failed"),
+        }
+        // Files of deleted tickets and accounts (safe on several instances
+        // at once: a file goes only with the row its instance deleted).
+        let rules = files.clone();
+        if let Err(e) = db::run(&pool, move |conn| {
+            Ok(crate::support::attachments::purge_unnamed(
+                conn, &rules, 1000,
+            )?)
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "cannot remove unused files");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}

@@ -435,6 +435,7 @@ pub async fn reply_to_ticket(
                         &text,
                         false,
                         &cfg,
+                        &[],
                     )?
                     else {
                         return Ok(Some(None));

@@ -144,6 +144,25 @@ pub async fn check(
     if !unsafe_method {
         return finish(req, next, out).await;
     }
+    // A form with files streams to its handler, which limits each file:
+    // its token comes in the query string of the form's action.
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if multipart {
+        let sent = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .ok()
+            .and_then(|q| q.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+            .and_then(|masked| unmask(&masked))
+            .unwrap_or_default();
+        if !token_holds(&req, state.as_ref(), &nonce, &sent) {
+            tracing::warn!(path = %req.path(), "CSRF check failed");
+            return Ok(refuse(req, AppError::Csrf));
+        }
+        return changed(state, finish(req, next, out).await);
+    }
     if let Some(len) = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -199,24 +218,7 @@ pub async fn check(
         .or_else(|| form_field(&body, "csrf"))
         .and_then(|masked| unmask(&masked))
         .unwrap_or_default();
-    let session = req.get_session();
-    let expected: Option<String> = session.get(crate::auth::SESSION_CSRF).ok().flatten();
-    let signed_in = session
-        .get::<i64>(crate::auth::SESSION_USER)
-        .ok()
-        .flatten()
-        .is_some();
-    let eq =
-        |e: &str| !e.is_empty() && crate::auth::constant_time_eq(sent.as_bytes(), e.as_bytes());
-    let by_session = expected.as_deref().is_some_and(eq);
-    // A signed-in session answers only to its own token; before sign-in
-    // the token bound to the visitor's nonce cookie will do.
-    let by_nonce = !signed_in
-        && !nonce.fresh
-        && state
-            .as_ref()
-            .is_some_and(|state| eq(&anon_token(&state.settings.secret, &nonce.value)));
-    if !(by_session || by_nonce) {
+    if !token_holds(&req, state.as_ref(), &nonce, &sent) {
         tracing::warn!(path = %req.path(), "CSRF check failed");
         return Ok(refuse(req, AppError::Csrf));
     }
@@ -240,6 +242,33 @@ fn changed(
         state.webhook_wakeup.notify_one();
     }
     result
+}
+
+/// Whether `sent` (unmasked) is the request's token: a signed-in session
+/// answers only to its own; before sign-in, the one bound to the
+/// visitor's nonce cookie will do.
+fn token_holds(
+    req: &ServiceRequest,
+    state: Option<&actix_web::web::Data<crate::web::AppState>>,
+    nonce: &AnonNonce,
+    sent: &str,
+) -> bool {
+    let session = req.get_session();
+    let expected: Option<String> = session.get(crate::auth::SESSION_CSRF).ok().flatten();
+    let signed_in = session
+        .get::<i64>(crate::auth::SESSION_USER)
+        .ok()
+        .flatten()
+        .is_some();
+    let eq =
+        |e: &str| !e.is_empty() && crate::auth::constant_time_eq(sent.as_bytes(), e.as_bytes());
+    let by_session = expected.as_deref().is_some_and(eq);
+    // A signed-in session answers only to its own token; before sign-in
+    // the token bound to the visitor's nonce cookie will do.
+    let by_nonce = !signed_in
+        && !nonce.fresh
+        && state.is_some_and(|state| eq(&anon_token(&state.settings.secret, &nonce.value)));
+    by_session || by_nonce
 }
 
 fn refuse(req: ServiceRequest, error: AppError) -> ServiceResponse<BoxBody> {

@@ -22,7 +22,6 @@ use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::mail::inbound::{self, ReceiveError};
-use crate::support::Links;
 
 /// Where the mailbox is and how to sign in.
 #[derive(Clone, PartialEq, Eq)]
@@ -108,9 +107,7 @@ pub struct Poller {
     done_folder: String,
     poll: Duration,
     pool: Pool,
-    links: Links,
-    own: Vec<String>,
-    max_bytes: usize,
+    intake: inbound::Intake,
     mail_wakeup: Arc<Notify>,
 }
 
@@ -121,9 +118,7 @@ impl Poller {
             done_folder: settings.imap_done_folder.clone(),
             poll: settings.imap_poll,
             pool,
-            links: Links::of(settings),
-            own: inbound::own_addresses(settings),
-            max_bytes: settings.mail_max_bytes,
+            intake: inbound::Intake::of(settings),
             mail_wakeup,
         }
     }
@@ -243,9 +238,9 @@ impl Poller {
             let Some(raw) = fetched.iter().find_map(|f| f.body().map(<[u8]>::to_vec)) else {
                 continue;
             };
-            let (links, own, max) = (self.links.clone(), self.own.clone(), self.max_bytes);
+            let intake = self.intake.clone();
             let result = db::run(&self.pool, move |conn| {
-                Ok(inbound::receive(conn, &links, &own, &raw, max))
+                Ok(inbound::receive(conn, &intake, &raw))
             })
             .await
             .map_err(|e: AppError| ReceiveError::Unavailable(e.to_string()))

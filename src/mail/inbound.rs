@@ -136,6 +136,29 @@ struct Parsed {
     references: Vec<String>,
     recipients: Vec<String>,
     noise: Option<&'static str>,
+    /// The attached files: name and bytes.
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// What taking mail in needs to know: the links and addresses of the
+/// portal, and the limits of a message and its files.
+#[derive(Clone)]
+pub struct Intake {
+    pub links: Links,
+    pub own: Vec<String>,
+    pub max_bytes: usize,
+    pub attachments: crate::support::attachments::Rules,
+}
+
+impl Intake {
+    pub fn of(settings: &crate::config::Settings) -> Intake {
+        Intake {
+            links: Links::of(settings),
+            own: own_addresses(settings),
+            max_bytes: settings.mail_max_bytes,
+            attachments: settings.attachments.clone(),
+        }
+    }
 }
 
 fn bare(addr: &str) -> String {
@@ -216,7 +239,17 @@ fn parse(raw: &[u8], own: &[String]) -> Result<Parsed, ReceiveError> {
     } else {
         None
     };
+    let files = msg
+        .attachments()
+        .map(|part| {
+            (
+                part.attachment_name().unwrap_or("file").to_string(),
+                part.contents().to_vec(),
+            )
+        })
+        .collect();
     Ok(Parsed {
+        files,
         message_id,
         from,
         subject: msg.subject().unwrap_or_default().trim().to_string(),
@@ -353,16 +386,29 @@ fn find_ticket(
 /// within the hourly limit.
 pub fn receive(
     conn: &mut AnyConnection,
-    links: &Links,
-    own: &[String],
+    intake: &Intake,
     raw: &[u8],
-    max_bytes: usize,
 ) -> Result<Received, ReceiveError> {
-    if raw.len() > max_bytes {
+    let links = &intake.links;
+    if raw.len() > intake.max_bytes {
         return Err(ReceiveError::TooLarge);
     }
-    let p = parse(raw, own)?;
+    let p = parse(raw, &intake.own)?;
     let original = String::from_utf8_lossy(raw).into_owned();
+    let seen: bool = diesel::select(diesel::dsl::exists(
+        inbound_mail::table.filter(inbound_mail::message_id.eq(&p.message_id)),
+    ))
+    .get_result(conn)?;
+    if seen {
+        return Ok(Received::Duplicate);
+    }
+    // Files are written (and registered, so that the clean-up finds them
+    // if nothing ends up naming them) before the message's transaction.
+    let (kept, refused) = if p.noise.is_none() {
+        keep_files(conn, &intake.attachments, &p.files)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let (received, answer) = write_tx(conn, |conn| -> Result<_, ReceiveError> {
         let Some(inbound_id) = store(conn, &p, &original)? else {
             return Ok((Received::Duplicate, None));
@@ -380,6 +426,13 @@ pub fn receive(
         }
         let user = users::by_email(conn, &p.from)?;
         let (received, ticket_id, answer) = route(conn, links, &p, user.as_ref(), inbound_id)?;
+        if matches!(received, Received::Added { .. } | Received::Opened { .. })
+            && let Some(tid) = ticket_id
+            && !kept.is_empty()
+        {
+            let mid = tickets::last_message_id(conn, tid, true)?;
+            crate::support::attachments::attach(conn, tid, mid, &kept)?;
+        }
         let reason = match &received {
             Received::Refused(r) => Some(*r),
             _ => None,
@@ -392,9 +445,43 @@ pub fn receive(
         Ok((received, answer))
     })?;
     if let Some(answer) = answer {
-        send_answer(conn, links, &p, answer)?;
+        send_answer(conn, links, &p, answer, &[])?;
+    } else if !refused.is_empty()
+        && matches!(received, Received::Added { .. } | Received::Opened { .. })
+    {
+        send_answer(conn, links, &p, Answer::FilesRefused, &refused)?;
     }
     Ok(received)
+}
+
+/// Files kept, and the names of those refused with why.
+type KeptFiles = (
+    Vec<crate::support::attachments::Kept>,
+    Vec<(String, &'static str)>,
+);
+
+/// Keeps the files within the limits; names the others, with why.
+fn keep_files(
+    conn: &mut AnyConnection,
+    rules: &crate::support::attachments::Rules,
+    files: &[(String, Vec<u8>)],
+) -> Result<KeptFiles, ReceiveError> {
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for (name, bytes) in files {
+        if bytes.len() as u64 > rules.max_bytes {
+            refused.push((crate::support::attachments::clean_name(name), "too-large"));
+        } else if kept.len() >= rules.max_count {
+            refused.push((crate::support::attachments::clean_name(name), "too-many"));
+        } else {
+            let k = rules
+                .keep(name, bytes)
+                .map_err(|e| ReceiveError::Unavailable(format!("cannot keep a file: {e}")))?;
+            kept.push(k);
+        }
+    }
+    crate::support::attachments::register(conn, &kept)?;
+    Ok((kept, refused))
 }
 
 /// The automatic answer a message calls for.
@@ -404,6 +491,8 @@ enum Answer {
     Stranger,
     /// No account, or one not yet verified, behind the address.
     Unknown,
+    /// Added, but some of its files were over the limits.
+    FilesRefused,
 }
 
 fn store(conn: &mut AnyConnection, p: &Parsed, raw: &str) -> QueryResult<Option<i64>> {
@@ -520,7 +609,7 @@ fn route(
         return Ok((Received::Ignored("empty"), Some(t.id), None));
     }
     let text: String = text.chars().take(10_000).collect();
-    let Some(after) = support::reply(conn, links, &t, &writer, &label, &text, internal, &cfg)?
+    let Some(after) = support::reply(conn, links, &t, &writer, &label, &text, internal, &cfg, &[])?
     else {
         // A public reply by the desk or the partner to a closed ticket.
         return Ok((Received::Refused("closed"), Some(t.id), None));
@@ -605,6 +694,7 @@ fn send_answer(
     links: &Links,
     p: &Parsed,
     answer: Answer,
+    refused: &[(String, &'static str)],
 ) -> Result<(), ReceiveError> {
     let key = Key {
         action: "mail_answer",
@@ -622,6 +712,8 @@ fn send_answer(
         Answer::Stranger => messages::inbound_not_added(lang, &p.from, &p.subject, &links.base)
             .map_err(AppError::from)?,
         Answer::Unknown => messages::inbound_unknown(lang, &p.from, &p.subject, &links.base)
+            .map_err(AppError::from)?,
+        Answer::FilesRefused => messages::inbound_files_refused(lang, &p.from, &p.subject, refused)
             .map_err(AppError::from)?,
     };
     write_tx(conn, |conn| {

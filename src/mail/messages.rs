@@ -309,6 +309,32 @@ pub fn inbound_not_added(
     m.into_email(to)
 }
 
+/// The files of an emailed reply that were over the limits: the reply was
+/// added without them.
+pub fn inbound_files_refused(
+    lang: Lang,
+    to: &str,
+    subject: &str,
+    refused: &[(String, &'static str)],
+) -> Result<NewEmail, askama::Error> {
+    let args = [("subject", subject.into())];
+    let mut m = MailBody::new(lang, lang.t_args("mail-inbound-files-subject", &args));
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t_args("mail-inbound-files-intro", &args));
+    for (name, why) in refused {
+        let key = if *why == "too-large" {
+            "mail-inbound-file-too-large"
+        } else {
+            "mail-inbound-file-too-many"
+        };
+        m.paragraphs
+            .push(lang.t_args(key, &[("name", name.as_str().into())]));
+    }
+    m.after.push(lang.t("mail-inbound-automatic"));
+    m.into_email(to)
+}
+
 /// The answer to an email from an address without a verified account:
 /// how to sign up and ask through the help form.
 pub fn inbound_unknown(

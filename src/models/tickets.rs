@@ -321,6 +321,8 @@ pub struct MessageView {
     pub by_email: Option<Option<String>>,
     /// The received email it came in.
     pub inbound_id: Option<i64>,
+    /// Its files.
+    pub attachments: Vec<crate::support::attachments::Attachment>,
 }
 
 impl MessageView {
@@ -375,9 +377,12 @@ pub fn messages(
             ticket_messages::matched_by,
         ))
         .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut files = crate::support::attachments::of_messages(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|r| MessageView {
+            attachments: files.remove(&r.0).unwrap_or_default(),
             id: r.0,
             author_id: r.1,
             author_kind: r.2,

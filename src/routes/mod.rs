@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod desk;
+pub mod files;
 pub mod partner;
 pub mod public;
 
@@ -16,4 +17,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     admin::configure(cfg);
     desk::configure(cfg);
+    files::configure(cfg);
 }

@@ -1,6 +1,7 @@
 //! The support desk's side effects: who is emailed when a ticket moves,
 //! with threading headers, and the signed satisfaction links.
 
+pub mod attachments;
 pub mod stats;
 
 use crate::db::AnyConnection;
@@ -162,8 +163,9 @@ fn public_reply(
 }
 
 /// Writes a reply or note through the status machine and, for a public
-/// reply, emails the other side. Returns the ticket as it is afterwards,
-/// or `None` when a public reply to a closed ticket was refused.
+/// reply, emails the other side; `files` (kept already) become the
+/// message's attachments. Returns the ticket as it is afterwards, or
+/// `None` when a public reply to a closed ticket was refused.
 #[allow(clippy::too_many_arguments)]
 pub fn reply(
     conn: &mut AnyConnection,
@@ -174,10 +176,12 @@ pub fn reply(
     body: &str,
     internal: bool,
     cfg: &tickets::SlaConfig,
+    files: &[attachments::Kept],
 ) -> Result<Option<Ticket>, AppError> {
-    if tickets::reply(conn, t, writer, body, internal, cfg)?.is_none() {
+    let Some(message_id) = tickets::reply(conn, t, writer, body, internal, cfg)? else {
         return Ok(None);
-    }
+    };
+    attachments::attach(conn, t.id, message_id, files)?;
     let t = tickets::by_id(conn, t.id)?;
     if !internal {
         let by_requester = matches!(writer, tickets::Writer::Requester(_));

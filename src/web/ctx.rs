@@ -147,6 +147,23 @@ impl Ctx {
     /// The form token: the session's once signed in, else one bound to
     /// the visitor's nonce cookie (set on this response if new).
     /// Each call gives a new mask of it.
+    /// What a reply's files may be: how many, and how large each.
+    pub fn upload_hint(&self) -> String {
+        let rules = &self.state.settings.attachments;
+        self.lang.t_args(
+            "upload-hint",
+            &[
+                ("count", FluentArg::Num(rules.max_count as i64)),
+                (
+                    "size",
+                    FluentArg::Str(crate::support::attachments::size_text(
+                        rules.max_bytes as i64,
+                    )),
+                ),
+            ],
+        )
+    }
+
     pub fn csrf(&self) -> String {
         auth::csrf::mask(&self.csrf_token())
     }

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod metrics;
 pub mod middleware;
 pub mod paging;
+pub mod upload;
 
 use std::sync::Arc;
 

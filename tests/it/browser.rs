@@ -898,9 +898,8 @@ async fn email_reply_journey(backend: Backend) {
     let settings = app.settings.clone();
     let received = app
         .db(move |c| {
-            let links = agora::support::Links::of(&settings);
-            let own = agora::mail::inbound::own_addresses(&settings);
-            agora::mail::inbound::receive(c, &links, &own, reply.as_bytes(), 1 << 20).unwrap()
+            let intake = agora::mail::inbound::Intake::of(&settings);
+            agora::mail::inbound::receive(c, &intake, reply.as_bytes()).unwrap()
         })
         .await;
     assert!(

@@ -276,9 +276,8 @@ async fn a_restart_mid_batch_loses_nothing(backend: Backend) {
     // The first was stored by the run that stopped.
     let (first, settings) = (batch[0].clone(), app.settings.clone());
     app.db(move |c| {
-        let links = agora::support::Links::of(&settings);
-        let own = agora::mail::inbound::own_addresses(&settings);
-        agora::mail::inbound::receive(c, &links, &own, first.as_bytes(), 1 << 20).unwrap()
+        let intake = agora::mail::inbound::Intake::of(&settings);
+        agora::mail::inbound::receive(c, &intake, first.as_bytes()).unwrap()
     })
     .await;
     assert_eq!(dovecot.count("INBOX").await, 4);

@@ -38,9 +38,8 @@ async fn take(app: &TestApp, raw: &str) -> Received {
     let raw = raw.as_bytes().to_vec();
     let settings = app.settings.clone();
     app.db(move |c| {
-        let links = agora::support::Links::of(&settings);
-        let own = agora::mail::inbound::own_addresses(&settings);
-        agora::mail::inbound::receive(c, &links, &own, &raw, settings.mail_max_bytes).unwrap()
+        let intake = agora::mail::inbound::Intake::of(&settings);
+        agora::mail::inbound::receive(c, &intake, &raw).unwrap()
     })
     .await
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod api;
+mod attachments;
 mod backup;
 mod browser;
 mod check;

@@ -269,11 +269,30 @@ pub struct ReplyForm {
 pub async fn reply(
     ctx: Ctx,
     number: web::Path<i64>,
-    form: web::Form<ReplyForm>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let t = own(&ctx, number.into_inner()).await?;
     let user = ctx.require_user()?.clone();
+    let rules = ctx.state.settings.attachments.clone();
+    let sent =
+        crate::web::upload::read(&req, payload, &rules, ctx.state.settings.body_timeout).await?;
+    let form = ReplyForm {
+        body: sent.field("body"),
+    };
     let mut e = FormErrors::new();
+    if let Some(refusal) = sent.refusal(ctx.lang) {
+        e.add("files", refusal);
+        return show_page(
+            &ctx,
+            &t,
+            &form.body,
+            "",
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let Some(body) = e.check(
         ctx.lang,
         "body",
@@ -299,6 +318,7 @@ pub async fn reply(
     }
     let links = ctx.mail_links();
     let (number, tid) = (t.number, t.id);
+    let files = sent.keep(ctx.pool(), &rules).await?;
     let sent = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let t = tickets::locked(conn, tid)?;
@@ -313,6 +333,7 @@ pub async fn reply(
                 &body,
                 false,
                 &cfg,
+                &files,
             )?;
             Ok::<_, AppError>(sent.is_some())
         })

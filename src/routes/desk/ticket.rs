@@ -216,11 +216,26 @@ pub struct ReplyForm {
 pub async fn reply(
     ctx: Ctx,
     number: web::Path<i64>,
-    form: web::Form<ReplyForm>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let me = require_staff(&ctx)?.clone();
     let t = load(&ctx, number.into_inner()).await?;
+    let rules = ctx.state.settings.attachments.clone();
+    let sent =
+        crate::web::upload::read(&req, payload, &rules, ctx.state.settings.body_timeout).await?;
+    let form = ReplyForm {
+        body: sent.field("body"),
+        kind: sent.field("kind"),
+        seen: sent.field("seen"),
+        then: sent.field("then"),
+    };
     let mut e = FormErrors::new();
+    if let Some(refusal) = sent.refusal(ctx.lang) {
+        e.add("files", refusal);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return page(&ctx, &t, form.body.clone(), Vec::new(), e, status).await;
+    }
     let internal = form.kind == "note";
     let Some(body) = e.check(
         ctx.lang,
@@ -271,6 +286,7 @@ pub async fn reply(
     let links = ctx.mail_links();
     let number = t.number;
     let tid = t.id;
+    let files = sent.keep(ctx.pool(), &rules).await?;
     let outcome = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let t = tickets::locked(conn, tid)?;
@@ -285,6 +301,7 @@ pub async fn reply(
                 &body,
                 internal,
                 &cfg,
+                &files,
             )?
             else {
                 return Ok::<_, AppError>(Replied::Closed);

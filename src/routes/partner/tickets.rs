@@ -122,12 +122,31 @@ pub struct ReplyForm {
 pub async fn reply(
     ctx: Ctx,
     path: web::Path<(String, i64)>,
-    form: web::Form<ReplyForm>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let (slug, number) = path.into_inner();
     let a = access(&ctx, &slug).await?;
     let t = load(&ctx, &a, number).await?;
+    let rules = ctx.state.settings.attachments.clone();
+    let sent =
+        crate::web::upload::read(&req, payload, &rules, ctx.state.settings.body_timeout).await?;
+    let form = ReplyForm {
+        body: sent.field("body"),
+    };
     let mut e = FormErrors::new();
+    if let Some(refusal) = sent.refusal(ctx.lang) {
+        e.add("files", refusal);
+        return page(
+            &ctx,
+            &a,
+            &t,
+            &form.body,
+            e,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let Some(body) = e.check(
         ctx.lang,
         "body",
@@ -155,12 +174,15 @@ pub async fn reply(
     let (pid, pname) = (a.partner.id, a.partner.name.clone());
     let links = ctx.mail_links();
     let tid = t.id;
+    let files = sent.keep(ctx.pool(), &rules).await?;
     let sent = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let t = tickets::locked(conn, tid)?;
             let cfg = tickets::sla_config(conn)?;
             let writer = Writer::Partner(user_id, pid);
-            let sent = support::reply(conn, &links, &t, &writer, &pname, &body, false, &cfg)?;
+            let sent = support::reply(
+                conn, &links, &t, &writer, &pname, &body, false, &cfg, &files,
+            )?;
             Ok::<_, AppError>(sent.is_some())
         })
     })

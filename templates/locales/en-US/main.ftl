@@ -930,3 +930,16 @@ ticket-by-email-reply-address = by email, matched by the ticket's reply address
 ticket-by-email-subject = by email, matched by the ticket number in the subject
 ticket-by-email-opened = by email
 ticket-email-original = the email as received
+mail-inbound-files-subject = Some files were not kept: { $subject }
+mail-inbound-files-intro = Your email "{ $subject }" was added to the ticket, but these files were not kept with it:
+mail-inbound-file-too-large = { $name }: larger than a file may be.
+mail-inbound-file-too-many = { $name }: more files than one message may carry.
+ticket-attachments = Files
+ticket-attachment-image = image
+upload-label = Files (optional)
+upload-hint = { $count ->
+    [one] Up to { $count } file of { $size } at most.
+   *[other] Up to { $count } files, each { $size } at most.
+}
+upload-too-large = “{ $name }” is larger than a file may be. Your reply was not sent; its text is kept below.
+upload-too-many = “{ $name }” is one file too many for one reply. Your reply was not sent; its text is kept below.

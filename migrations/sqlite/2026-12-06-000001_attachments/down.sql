@@ -1,0 +1,2 @@
+DROP TABLE attachment_files;
+DROP TABLE attachments;
