@@ -100,7 +100,7 @@ pub enum AdminCommand {
 
 /// `agora mail receive`: one message from standard input; returns the
 /// exit code.
-pub async fn mail_receive(settings: Result<Settings, crate::config::ConfigError>) -> i32 {
+pub fn mail_receive(settings: Result<Settings, crate::config::ConfigError>) -> i32 {
     use std::io::Read;
     const EX_IOERR: i32 = 74;
     const EX_TEMPFAIL: i32 = 75;
@@ -118,7 +118,7 @@ pub async fn mail_receive(settings: Result<Settings, crate::config::ConfigError>
         eprintln!("agora: cannot read the message: {e}");
         return EX_IOERR;
     }
-    let work = tokio::task::spawn_blocking(move || {
+    let work = (|| {
         let pool = open_database(&settings)
             .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
         let mut conn = pool
@@ -126,20 +126,15 @@ pub async fn mail_receive(settings: Result<Settings, crate::config::ConfigError>
             .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
         let intake = crate::mail::inbound::Intake::of(&settings);
         crate::mail::inbound::receive(&mut conn, &intake, &raw)
-    })
-    .await;
+    })();
     match work {
-        Ok(Ok(received)) => {
+        Ok(received) => {
             println!("{received:?}");
             0
         }
-        Ok(Err(e)) => {
-            eprintln!("agora: {e}");
-            e.exit_code()
-        }
         Err(e) => {
             eprintln!("agora: {e}");
-            EX_TEMPFAIL
+            e.exit_code()
         }
     }
 }
@@ -213,7 +208,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), String> {
         Command::Mail {
             command: MailCommand::Receive,
         } => {
-            let code = mail_receive(Ok(settings)).await;
+            let code = tokio::task::spawn_blocking(move || mail_receive(Ok(settings)))
+                .await
+                .unwrap_or(75);
             if code == 0 {
                 Ok(())
             } else {

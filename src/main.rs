@@ -26,16 +26,30 @@ fn init_logs() {
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let _ = dotenvy::dotenv();
     init_logs();
     let cli = Cli::parse();
+    // An MTA's pipe: one message, no runtime, an exit code it understands.
+    if matches!(cli.command, Some(Command::Mail { .. })) {
+        std::process::exit(cli::mail_receive(Settings::from_env()));
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("agora: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    runtime.block_on(serve_or_run(cli));
+}
+
+async fn serve_or_run(cli: Cli) {
     if matches!(cli.command, Some(Command::Check)) {
         std::process::exit(cli::check().await);
-    }
-    if matches!(cli.command, Some(Command::Mail { .. })) {
-        std::process::exit(cli::mail_receive(Settings::from_env()).await);
     }
     // Backups copy the secret key file and restores put one in place: they
     // must not make a new one first.
