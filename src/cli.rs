@@ -118,12 +118,11 @@ pub fn mail_receive(settings: Result<Settings, crate::config::ConfigError>) -> i
         eprintln!("agora: cannot read the message: {e}");
         return EX_IOERR;
     }
+    // One connection, no pool: nothing else runs when the process exits.
     let work = (|| {
-        let pool = open_database(&settings)
-            .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
-        let mut conn = pool
-            .get()
-            .map_err(|e| crate::mail::inbound::ReceiveError::Unavailable(e.to_string()))?;
+        let unavailable = crate::mail::inbound::ReceiveError::Unavailable;
+        let mut conn = db::connect_one(&settings.database_url).map_err(unavailable)?;
+        db::run_migrations(&mut conn).map_err(unavailable)?;
         let intake = crate::mail::inbound::Intake::of(&settings);
         crate::mail::inbound::receive(&mut conn, &intake, &raw)
     })();

@@ -291,6 +291,13 @@ impl r2d2::HandleEvent for WaitCounter {
 
 /// Opens the pool and checks the database answers. Creates the SQLite file's
 /// folder; never creates a PostgreSQL database.
+/// One connection, without a pool (and so without the pool's threads):
+/// for a short command that must exit cleanly with its own code.
+pub fn connect_one(url: &DbUrl) -> Result<AnyConnection, String> {
+    r2d2::ManageConnection::connect(&Manager::new(url.clone()))
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
 pub fn connect(url: &DbUrl, max_size: u32) -> Result<Pool, String> {
     connect_logged(url, max_size, None, None)
 }

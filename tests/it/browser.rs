@@ -750,7 +750,7 @@ async fn support_journey(backend: Backend) {
                 b,
                 fill(&b, "body", "Our engineer comes back at 9 tomorrow.").await
             );
-            step!(b, click(&b, "form[action$='/reply'] button").await);
+            step!(b, click(&b, "form[action*='/reply?'] button").await);
             check!(
                 b,
                 step!(b, wait_for_text(&b, "Your reply was sent.").await),
@@ -780,7 +780,7 @@ async fn support_journey(backend: Backend) {
                 "consumer sees the internal note"
             );
             step!(b, fill(&b, "body", "Thank you, 9 is fine.").await);
-            step!(b, click(&b, "form[action$='/reply'] button").await);
+            step!(b, click(&b, "form[action*='/reply?'] button").await);
             check!(
                 b,
                 step!(b, wait_for_text(&b, "Your reply was sent.").await),
