@@ -44,6 +44,9 @@ pub struct Ticket {
     pub updated_at: PrimitiveDateTime,
     /// The database's own `next_due` as an index key (migration 000008).
     pub queue_key: Option<i64>,
+    /// The number of the closed ticket this one follows up (opened by a
+    /// reply to it by email).
+    pub follow_up_of: Option<i64>,
 }
 
 /// A target due within this is "breaching".

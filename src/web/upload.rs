@@ -72,6 +72,9 @@ impl Sent {
 /// A text field longer than this is refused as a bad request.
 const MAX_FIELD: usize = 64 * 1024;
 
+/// A form with more parts than this is refused as a bad request.
+const MAX_PARTS: usize = 50;
+
 /// Reads the form, either kind.
 pub async fn read(
     req: &HttpRequest,
@@ -100,7 +103,12 @@ pub async fn read(
     let mut form = Multipart::new(req.headers(), payload);
     let read = async {
         let mut sent = Sent::default();
+        let mut parts = 0;
         while let Some(field) = form.next().await {
+            parts += 1;
+            if parts > MAX_PARTS {
+                return Err(AppError::BadRequest);
+            }
             let mut field = field.map_err(|_| AppError::BadRequest)?;
             let name = field.name().unwrap_or_default().to_string();
             let filename = field

@@ -536,6 +536,9 @@ async fn resolved_reopens_closed_follows_up(backend: Backend) {
         })
         .await;
     assert_eq!(linked, Some(n));
+    app.get_with(&consumer.client, &format!("/me/tickets/{follow}"))
+        .await
+        .assert_contains(&format!("Follows up <a href=\"/me/tickets/{n}\">#{n}</a>"));
 }
 both!(resolved_reopens_closed_follows_up);
 

@@ -943,3 +943,4 @@ upload-hint = { $count ->
 }
 upload-too-large = “{ $name }” is larger than a file may be. Your reply was not sent; its text is kept below.
 upload-too-many = “{ $name }” is one file too many for one reply. Your reply was not sent; its text is kept below.
+ticket-follows-up = Follows up

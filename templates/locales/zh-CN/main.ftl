@@ -918,3 +918,4 @@ upload-label = 文件（可选）
 upload-hint = 最多 { $count } 个文件，每个不超过 { $size }。
 upload-too-large = "{ $name }"超过了单个文件的大小上限。您的回复未发送，文字已保留在下方。
 upload-too-many = "{ $name }"超出了一次回复可附带的文件数量。您的回复未发送，文字已保留在下方。
+ticket-follows-up = 接续工单
