@@ -723,6 +723,77 @@ fn send_answer(
     Ok(())
 }
 
+/// A received message as the admins' list shows it.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub id: i64,
+    pub from_addr: String,
+    pub subject: String,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub matched_by: Option<String>,
+    pub ticket_number: Option<i64>,
+    pub received_at: time::PrimitiveDateTime,
+}
+
+impl Logged {
+    pub fn outcome_key(&self) -> String {
+        format!("admin-received-{}", self.outcome)
+    }
+}
+
+/// A page of received mail, newest first (by id).
+pub fn page(
+    conn: &mut AnyConnection,
+    req: &crate::web::paging::PageRequest,
+) -> QueryResult<crate::web::paging::Page<Logged>> {
+    let mut q = inbound_mail::table
+        .left_join(tickets_t::table.on(inbound_mail::ticket_id.eq(tickets_t::id.nullable())))
+        .into_boxed();
+    if let Some((_, id)) = req.after() {
+        q = q.filter(inbound_mail::id.lt(id));
+    }
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        time::PrimitiveDateTime,
+    );
+    let rows: Vec<Row> = q
+        .order(inbound_mail::id.desc())
+        .offset(req.offset())
+        .limit(req.limit())
+        .select((
+            inbound_mail::id,
+            inbound_mail::from_addr,
+            inbound_mail::subject,
+            inbound_mail::outcome,
+            inbound_mail::reason,
+            inbound_mail::matched_by,
+            tickets_t::number.nullable(),
+            inbound_mail::received_at,
+        ))
+        .load(conn)?;
+    let list = rows
+        .into_iter()
+        .map(|r| Logged {
+            id: r.0,
+            from_addr: r.1,
+            subject: r.2,
+            outcome: r.3,
+            reason: r.4,
+            matched_by: r.5,
+            ticket_number: r.6,
+            received_at: r.7,
+        })
+        .collect();
+    Ok(req.finish(list, |m: &Logged| (m.id, m.id)))
+}
+
 /// Deletes up to `batch` received messages that joined no ticket and
 /// arrived before `retention` ago (mail of a ticket goes with the ticket).
 pub fn purge(

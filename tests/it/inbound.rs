@@ -477,6 +477,24 @@ async fn noise_strangers_and_new_tickets(backend: Backend) {
         mail.raw
     );
     assert!(mail.text.contains("/signup"), "{}", mail.text);
+
+    // Admins see what came in and what became of it; nobody else does.
+    let admin = app.admin("in-admin@example.com").await;
+    let list = app
+        .get_with(&admin.client, "/admin/outbox?status=received")
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.assert_contains("someone@elsewhere.example")
+        .assert_contains("Refused")
+        .assert_contains("unknown-sender")
+        .assert_contains("auto-submitted")
+        .assert_contains(&format!("/desk/tickets/{number}"));
+    assert_ne!(
+        app.get_with(&known.client, "/admin/outbox?status=received")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 both!(noise_strangers_and_new_tickets);
 

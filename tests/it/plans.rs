@@ -29,6 +29,8 @@ const LARGE: &[&str] = &[
     "customer_scores",
     "webhook_deliveries",
     "webhook_attempts",
+    "inbound_mail",
+    "attachments",
 ];
 
 #[derive(QueryableByName)]
@@ -313,6 +315,11 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         (Some(&admin), "/admin/audit".into()),
         (Some(&admin), "/admin/moderation".into()),
         (Some(&admin), "/admin/listings".into()),
+        (Some(&admin), "/admin/outbox?status=received".into()),
+        (
+            Some(&admin),
+            format!("/admin/outbox?status=received&after={cursor}"),
+        ),
         (Some(&consumer), "/me".into()),
         (Some(&consumer), "/me/tickets".into()),
         (Some(&owner), format!("{base}/developers")),

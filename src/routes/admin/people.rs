@@ -158,15 +158,43 @@ pub struct OutboxQuery {
 #[template(path = "admin/outbox.html")]
 struct OutboxPage<'a> {
     ctx: &'a Ctx,
-    /// Failed messages (with a retry button) or those waiting to be sent.
+    /// Which list: `failed`, `queued` or `received`.
+    tab: &'a str,
     failed: bool,
     messages: Vec<OutgoingEmail>,
+    received: Vec<crate::mail::inbound::Logged>,
     pager: Pager,
 }
 
-/// The failed messages, or with `?status=queued` those waiting.
+impl OutboxPage<'_> {
+    fn on(&self, tab: &str) -> bool {
+        self.tab == tab
+    }
+}
+
+/// The failed messages, or with `?status=queued` those waiting, or with
+/// `?status=received` the email received.
 pub async fn outbox_page(ctx: Ctx, q: web::Query<OutboxQuery>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
+    let params = PageParams {
+        page: q.page.clone(),
+        after: q.after.clone(),
+    };
+    if q.status == "received" {
+        let req = PageRequest::parse(&params, PAGE_SIZE);
+        let page = db::run(ctx.pool(), move |conn| {
+            Ok(crate::mail::inbound::page(conn, &req)?)
+        })
+        .await?;
+        return render(&OutboxPage {
+            ctx: &ctx,
+            tab: "received",
+            failed: false,
+            messages: Vec::new(),
+            pager: page.pager("/admin/outbox?status=received", None),
+            received: page.items,
+        });
+    }
     let failed = q.status != outbox::QUEUED;
     let status = if failed {
         outbox::FAILED
@@ -191,9 +219,11 @@ pub async fn outbox_page(ctx: Ctx, q: web::Query<OutboxQuery>) -> Result<HttpRes
     };
     render(&OutboxPage {
         ctx: &ctx,
+        tab: if failed { "failed" } else { "queued" },
         failed,
         pager: page.pager(&base, None),
         messages: page.items,
+        received: Vec::new(),
     })
 }
 
