@@ -60,6 +60,14 @@ impl ImapUrl {
             other => return Err(format!("`{other}` is not imap or imaps")),
         };
         let host = url.host_str().ok_or("no host")?.to_string();
+        // Without TLS the password and the mail travel in clear: only to
+        // a server on this machine.
+        let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]" | "::1");
+        if !tls && !local {
+            return Err(
+                "imap:// (without TLS) is only for a server on this machine; use imaps://".into(),
+            );
+        }
         let decode = |s: &str| {
             percent_decode(s).ok_or_else(|| "the user or password is not valid UTF-8".to_string())
         };
@@ -230,6 +238,22 @@ impl Poller {
         uids.sort_unstable();
         let mut done = 0;
         for uid in uids {
+            // Too large: moved aside unread.
+            let sized: Vec<_> = session
+                .uid_fetch(uid.to_string(), "RFC822.SIZE")
+                .await?
+                .try_collect()
+                .await?;
+            let size = sized.iter().find_map(|f| f.size).unwrap_or(0) as usize;
+            if size > self.intake.max_bytes {
+                tracing::warn!(
+                    uid,
+                    size,
+                    "email larger than AGORA_MAIL_MAX_BYTES, moved aside"
+                );
+                self.move_done(session, uid, moves).await?;
+                continue;
+            }
             let fetched: Vec<_> = session
                 .uid_fetch(uid.to_string(), "BODY.PEEK[]")
                 .await?
@@ -258,26 +282,41 @@ impl Poller {
                     tracing::warn!(uid, error = %e, "email refused");
                 }
             }
-            let set = uid.to_string();
-            if moves {
-                session.uid_mv(&set, &self.done_folder).await?;
-            } else {
-                session.uid_copy(&set, &self.done_folder).await?;
-                let flagged: Vec<_> = session
-                    .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
-                    .await?
-                    .try_collect()
-                    .await?;
-                drop(flagged);
-                let gone: Vec<_> = session.uid_expunge(&set).await?.try_collect().await?;
-                drop(gone);
-            }
+            self.move_done(session, uid, moves).await?;
             done += 1;
         }
         if done > 0 {
             self.mail_wakeup.notify_one();
         }
         Ok(done)
+    }
+
+    /// Moves one message to the processed folder (MOVE, or COPY and
+    /// expunge where the server has no MOVE).
+    async fn move_done<T>(
+        &self,
+        session: &mut Session<T>,
+        uid: u32,
+        moves: bool,
+    ) -> Result<(), ImapError>
+    where
+        T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        let set = uid.to_string();
+        if moves {
+            session.uid_mv(&set, &self.done_folder).await?;
+        } else {
+            session.uid_copy(&set, &self.done_folder).await?;
+            let flagged: Vec<_> = session
+                .uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
+                .await?
+                .try_collect()
+                .await?;
+            drop(flagged);
+            let gone: Vec<_> = session.uid_expunge(&set).await?.try_collect().await?;
+            drop(gone);
+        }
+        Ok(())
     }
 }
 
@@ -305,5 +344,6 @@ mod tests {
         assert!(!format!("{u:?}").contains(":x@"));
         assert!(ImapUrl::parse("pop3://a:b@host").is_err());
         assert!(ImapUrl::parse("imaps://host").is_err());
+        assert!(ImapUrl::parse("imap://a:b@mail.example.com").is_err());
     }
 }

@@ -40,6 +40,9 @@ use crate::support::{self, Links};
 /// Automatic answers one address may get per hour.
 pub const ANSWERS_PER_HOUR: i64 = 3;
 
+/// Automatic answers sent per hour to all addresses together.
+pub const ANSWERS_PER_HOUR_IN_ALL: i64 = 300;
+
 /// What became of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
@@ -402,16 +405,9 @@ pub fn receive(
     if seen {
         return Ok(Received::Duplicate);
     }
-    // Files are written (and registered, so that the clean-up finds them
-    // if nothing ends up naming them) before the message's transaction.
-    let (kept, refused) = if p.noise.is_none() {
-        keep_files(conn, &intake.attachments, &p.files)?
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    let (received, answer) = write_tx(conn, |conn| -> Result<_, ReceiveError> {
+    let (received, answer, refused) = write_tx(conn, |conn| -> Result<_, ReceiveError> {
         let Some(inbound_id) = store(conn, &p, &original)? else {
-            return Ok((Received::Duplicate, None));
+            return Ok((Received::Duplicate, None, Vec::new()));
         };
         if let Some(reason) = p.noise {
             finish(
@@ -422,16 +418,24 @@ pub fn receive(
                 None,
                 Some(reason),
             )?;
-            return Ok((Received::Ignored(reason), None));
+            return Ok((Received::Ignored(reason), None, Vec::new()));
         }
         let user = users::by_email(conn, &p.from)?;
         let (received, ticket_id, answer) = route(conn, links, &p, user.as_ref(), inbound_id)?;
+        // Files only for a message that was taken (a stranger's or a
+        // bounce's are never written), on the message this mail became.
+        let mut refused = Vec::new();
         if matches!(received, Received::Added { .. } | Received::Opened { .. })
             && let Some(tid) = ticket_id
-            && !kept.is_empty()
+            && !p.files.is_empty()
         {
-            let mid = tickets::last_message_id(conn, tid, true)?;
+            let mid: i64 = ticket_messages::table
+                .filter(ticket_messages::inbound_id.eq(Some(inbound_id)))
+                .select(ticket_messages::id)
+                .first(conn)?;
+            let (kept, over) = keep_files(conn, &intake.attachments, &p.files)?;
             crate::support::attachments::attach(conn, tid, mid, &kept)?;
+            refused = over;
         }
         let reason = match &received {
             Received::Refused(r) => Some(*r),
@@ -442,7 +446,7 @@ pub fn receive(
             _ => None,
         };
         finish(conn, inbound_id, &received, ticket_id, matched, reason)?;
-        Ok((received, answer))
+        Ok((received, answer, refused))
     })?;
     if let Some(answer) = answer {
         send_answer(conn, links, &p, answer, &[])?;
@@ -543,7 +547,12 @@ fn route(
 ) -> Result<Routed, ReceiveError> {
     let cfg = tickets::sla_config(conn)?;
     let body = visible_text(&p.text);
-    let Some((t, how)) = find_ticket(conn, links, p, user)? else {
+    let found = match find_ticket(conn, links, p, user)? {
+        // Locked: its newest message is the one written here.
+        Some((t, how)) => Some((tickets::locked(conn, t.id)?, how)),
+        None => None,
+    };
+    let Some((t, how)) = found else {
         let Some(u) = user.filter(|u| u.is_active() && u.is_verified()) else {
             return Ok((
                 Received::Refused("unknown-sender"),
@@ -704,7 +713,17 @@ fn send_answer(
             window: std::time::Duration::from_secs(3600),
         },
     };
-    if throttle::take(conn, &[key])?.is_some() {
+    // And all addresses together: forged senders cannot turn the answers
+    // into a way to mail many people.
+    let all = Key {
+        action: "mail_answer_all",
+        subject: "all".to_string(),
+        rule: crate::config::Rule {
+            limit: ANSWERS_PER_HOUR_IN_ALL,
+            window: std::time::Duration::from_secs(3600),
+        },
+    };
+    if throttle::take(conn, &[key, all])?.is_some() {
         return Ok(());
     }
     let lang = Lang::default();

@@ -366,8 +366,35 @@ pub fn redact_customer(
             webhook_deliveries::customer_id.eq(None::<i64>),
         ))
         .execute(conn)?;
+        // A receiver may have echoed the body back: its answers go too.
+        diesel::update(
+            webhook_attempts::table.filter(conn.in_ids("webhook_attempts.delivery_id", chunk)),
+        )
+        .set(webhook_attempts::response_body.eq(""))
+        .execute(conn)?;
     }
     Ok(n)
+}
+
+/// Puts the event without the consumer's details in place of any of
+/// these deliveries whose consumer no longer shares them with the
+/// partner: a withdrawal committed while the event was being written (or
+/// copied by "send again") is obeyed before anything is posted or shown.
+pub fn redact_lapsed(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<()> {
+    let named: Vec<(i64, i64)> = webhook_deliveries::table
+        .filter(conn.in_ids("webhook_deliveries.id", ids))
+        .filter(webhook_deliveries::customer_id.is_not_null())
+        .select((
+            webhook_deliveries::partner_id,
+            webhook_deliveries::customer_id.assume_not_null(),
+        ))
+        .load(conn)?;
+    for (partner_id, customer_id) in named {
+        if !crate::models::consents::stands(conn, partner_id, customer_id)? {
+            redact_customer(conn, partner_id, customer_id)?;
+        }
+    }
+    Ok(())
 }
 
 /// A delivery claimed for sending, with where it goes.
@@ -417,6 +444,7 @@ pub fn claim(conn: &mut AnyConnection, limit: i64, lease: Duration) -> QueryResu
             webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
         ))
         .execute(conn)?;
+        redact_lapsed(conn, &ids)?;
         let rows: Vec<(Delivery, Endpoint)> = webhook_deliveries::table
             .inner_join(webhook_endpoints::table)
             .filter(conn.in_ids("webhook_deliveries.id", &ids))

@@ -68,7 +68,7 @@ pub async fn download(ctx: Ctx, path: web::Path<(i64, String)>) -> Result<HttpRe
         .await
         .map_err(|_| AppError::NotFound)?;
     Ok(HttpResponse::Ok()
-        .content_type(file.content_type.clone())
+        .content_type(file.served_type().to_string())
         .insert_header((CONTENT_DISPOSITION, disposition(&file.filename)))
         .insert_header((X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))

@@ -98,6 +98,31 @@ pub fn clean_name(name: &str) -> String {
     }
 }
 
+/// The types a file is served as; anything else goes out as
+/// `application/octet-stream`, whatever its content looks like.
+const SERVED_AS_IS: [&str; 9] = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain; charset=utf-8",
+    "application/zip",
+    "audio/mpeg",
+    "video/mp4",
+];
+
+impl Attachment {
+    /// The Content-Type it is served with.
+    pub fn served_type(&self) -> &str {
+        if SERVED_AS_IS.contains(&self.content_type.as_str()) {
+            &self.content_type
+        } else {
+            "application/octet-stream"
+        }
+    }
+}
+
 /// The type the content shows (by its first bytes), not the one its name
 /// claims: text only when it reads as UTF-8, bytes otherwise.
 pub fn sniff(content: &[u8]) -> String {
@@ -122,15 +147,15 @@ impl Rules {
     pub fn keep(&self, filename: &str, content: &[u8]) -> std::io::Result<Kept> {
         let sha256 = hex::encode(Sha256::digest(content));
         let path = self.path(&sha256);
-        if !path.exists() {
-            let folder = path.parent().expect("a folder");
-            std::fs::create_dir_all(folder)?;
-            let tmp = folder.join(format!(".{sha256}.{}", uuid::Uuid::new_v4().simple()));
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(content)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-        }
+        // Written every time (the same bytes replace the same bytes), so a
+        // clean-up removing an unnamed copy at this moment loses nothing.
+        let folder = path.parent().expect("a folder");
+        std::fs::create_dir_all(folder)?;
+        let tmp = folder.join(format!(".{sha256}.{}", uuid::Uuid::new_v4().simple()));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(content)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
         Ok(Kept {
             filename: clean_name(filename),
             content_type: sniff(content),
@@ -277,7 +302,23 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7\n"), "application/pdf");
         assert_eq!(sniff("plain words".as_bytes()), "text/plain; charset=utf-8");
         assert_eq!(sniff(&[0xff, 0x00, 0x13]), "application/octet-stream");
-        // An HTML page named .png is still not an image.
-        assert!(!sniff(b"<html><script>x</script></html>").starts_with("image/"));
+        // An HTML page named .png is still not an image, and is served as
+        // bytes.
+        let page = sniff(b"<html><script>x</script></html>");
+        assert!(!page.starts_with("image/"));
+        let a = Attachment {
+            id: 1,
+            ticket_id: 1,
+            message_id: 1,
+            filename: "x.png".into(),
+            content_type: page,
+            size: 1,
+            sha256: "00".into(),
+            created_at: crate::models::now(),
+        };
+        assert!(matches!(
+            a.served_type(),
+            "application/octet-stream" | "text/plain; charset=utf-8"
+        ));
     }
 }

@@ -46,11 +46,15 @@ impl Sent {
 
     /// Keeps the files (off the event loop); registered, so that unused
     /// ones are cleaned up.
-    pub async fn keep(&self, pool: &crate::db::Pool, rules: &Rules) -> Result<Vec<Kept>, AppError> {
+    pub async fn keep(
+        &mut self,
+        pool: &crate::db::Pool,
+        rules: &Rules,
+    ) -> Result<Vec<Kept>, AppError> {
         if self.files.is_empty() {
             return Ok(Vec::new());
         }
-        let (files, rules) = (self.files.clone(), rules.clone());
+        let (files, rules) = (std::mem::take(&mut self.files), rules.clone());
         let kept = web::block(move || {
             files
                 .iter()
@@ -74,6 +78,9 @@ const MAX_FIELD: usize = 64 * 1024;
 
 /// A form with more parts than this is refused as a bad request.
 const MAX_PARTS: usize = 50;
+
+/// Forms with files read at the same time.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 
 /// Reads the form, either kind.
 pub async fn read(
@@ -100,6 +107,9 @@ pub async fn read(
             ..Sent::default()
         });
     }
+    // A few forms with files are read at once; the others wait their turn,
+    // so many large uploads cannot fill the memory together.
+    let _turn = UPLOADS.acquire().await.map_err(|_| AppError::Unavailable)?;
     let mut form = Multipart::new(req.headers(), payload);
     let read = async {
         let mut sent = Sent::default();

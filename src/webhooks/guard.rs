@@ -71,6 +71,14 @@ fn v6_forbidden(a: Ipv6Addr) -> bool {
     if s[0] == 0x2002 {
         return v4_forbidden(embedded(s[1], s[2]));
     }
+    // IPv4-translated (::ffff:0:a.b.c.d).
+    if s[0..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0 {
+        return v4_forbidden(embedded(s[6], s[7]));
+    }
+    // Local-use NAT64 (64:ff9b:1::/48) reaches whatever the network maps.
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+        return true;
+    }
     a.is_loopback()
         || a.is_unspecified()
         || a.is_multicast()
@@ -232,6 +240,8 @@ mod tests {
             "2001:db8::1",
             "2001::1",
             "ff02::1",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b:1::a00:1",
         ] {
             assert!(!allowed(ip(a), false), "{a} was allowed");
         }

@@ -778,3 +778,45 @@ async fn two_instances_deliver_once(backend: Backend) {
     assert_eq!((hits.len(), ids.len()), (12, 12), "{hits:?}");
 }
 both!(two_instances_deliver_once);
+
+/// A delivery written while the consumer's consent was being withdrawn
+/// (it names them, but the withdrawal's rewrite did not see it) is checked
+/// again when it is picked up: what is posted names nobody.
+async fn a_late_delivery_follows_the_withdrawal(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let receiver = Receiver::start().await;
+    let owner = app.person("late-owner@example.com", "Lu Owner").await;
+    let (pid, slug) = app.partner("Late Studio", &owner).await;
+    let (endpoint, secret) =
+        add_endpoint(&app, &owner, &slug, &receiver.url(), &["consent.given"]).await;
+    let consumer = app.person("late-cons@example.com", "Lena Late").await;
+    let cid = consumer.id;
+    // Off while the event is written, so the worker cannot send it first.
+    app.db(move |c| {
+        use agora::models::webhooks;
+        webhooks::set_enabled(c, pid, endpoint, false, None).unwrap();
+        let ev = webhooks::QueuedEvent {
+            event_id: "msg_late".into(),
+            kind: agora::webhooks::EventType::ConsentGiven,
+            payload: r#"{"type":"consent.given","data":{"customer":{"id":1,"name":"Lena Late","email":"late-cons@example.com"}}}"#.into(),
+            redacted: Some(r#"{"type":"consent.given","data":{"customer":{"id":1}}}"#.into()),
+            customer_id: Some(cid),
+        };
+        webhooks::enqueue(c, &[endpoint], pid, &ev).unwrap();
+        webhooks::set_enabled(c, pid, endpoint, true, None).unwrap();
+    })
+    .await;
+    // No consent stands for her: the body posted is the one without her.
+    let hit = receiver.wait_for("consent.given").await;
+    assert!(verify(&secret, &hit));
+    assert!(!hit.body.contains("late-cons@example.com"), "{}", hit.body);
+    assert!(!hit.body.contains("Lena Late"), "{}", hit.body);
+    let stored: String = app
+        .db(|c| {
+            use agora::schema::webhook_deliveries::dsl::*;
+            webhook_deliveries.select(payload).first(c).unwrap()
+        })
+        .await;
+    assert!(!stored.contains("late-cons@example.com"), "{stored}");
+}
+both!(a_late_delivery_follows_the_withdrawal);

@@ -275,7 +275,7 @@ pub async fn reply(
     let t = own(&ctx, number.into_inner()).await?;
     let user = ctx.require_user()?.clone();
     let rules = ctx.state.settings.attachments.clone();
-    let sent =
+    let mut sent =
         crate::web::upload::read(&req, payload, &rules, ctx.state.settings.body_timeout).await?;
     let form = ReplyForm {
         body: sent.field("body"),

@@ -222,7 +222,7 @@ pub async fn reply(
     let me = require_staff(&ctx)?.clone();
     let t = load(&ctx, number.into_inner()).await?;
     let rules = ctx.state.settings.attachments.clone();
-    let sent =
+    let mut sent =
         crate::web::upload::read(&req, payload, &rules, ctx.state.settings.body_timeout).await?;
     let form = ReplyForm {
         body: sent.field("body"),

@@ -129,7 +129,7 @@ pub async fn reply(
     let a = access(&ctx, &slug).await?;
     let t = load(&ctx, &a, number).await?;
     let rules = ctx.state.settings.attachments.clone();
-    let sent =
+    let mut sent =
         crate::web::upload::read(&req, payload, &rules, ctx.state.settings.body_timeout).await?;
     let form = ReplyForm {
         body: sent.field("body"),

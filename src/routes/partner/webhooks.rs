@@ -20,6 +20,9 @@ use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 use crate::webhooks::{EventType, guard};
 
+/// Deliveries a partner may send again per hour.
+pub const RESENDS_PER_HOUR: i64 = 60;
+
 /// What the endpoint form holds.
 struct Form {
     url: String,
@@ -203,6 +206,12 @@ pub async fn create(
     let (url, description, events) = (form.url.clone(), form.description.clone(), form.events);
     let (id, secret) = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
+            // Counted again where it is written: two forms at once make
+            // one endpoint too many at most for one of them.
+            partners::lock_team(conn, partner.id)?;
+            if webhooks::count(conn, partner.id)? >= MAX_ENDPOINTS {
+                return Err(AppError::BadRequest);
+            }
             let (id, secret) =
                 webhooks::create(conn, partner.id, &url, &description, &events, user.id)?;
             audit::record(
@@ -488,6 +497,11 @@ pub async fn delivery(
     let pid = a.partner.id;
     let (endpoint, delivery, attempts) = db::run(ctx.pool(), move |conn| {
         let e = webhooks::find(conn, pid, id)?.ok_or(AppError::NotFound)?;
+        let found = webhooks::delivery(conn, e.id, did)?.ok_or(AppError::NotFound)?;
+        // Consent checked as the page is drawn, not only when it changed.
+        if found.customer_id.is_some() {
+            write_tx(conn, |conn| webhooks::redact_lapsed(conn, &[found.id]))?;
+        }
         let d = webhooks::delivery(conn, e.id, did)?.ok_or(AppError::NotFound)?;
         let tries = webhooks::attempts(conn, d.id)?;
         Ok((e, d, tries))
@@ -516,6 +530,34 @@ pub async fn resend(
     a.require_manager()?;
     let user = ctx.require_user()?.clone();
     let (pid, ip) = (a.partner.id, ctx.ip.clone());
+    // Sending again is limited per partner, so that it cannot be used to
+    // hammer an address.
+    let key = crate::models::throttle::Key {
+        action: "webhook_resend",
+        subject: format!("partner:{pid}"),
+        rule: crate::config::Rule {
+            limit: RESENDS_PER_HOUR,
+            window: std::time::Duration::from_secs(3600),
+        },
+    };
+    let limited = db::run(ctx.pool(), move |conn| {
+        Ok(crate::models::throttle::take(conn, &[key])?)
+    })
+    .await?;
+    if let Some(wait) = limited {
+        ctx.flash_text(
+            "error",
+            ctx.t1(
+                "webhooks-resend-limited",
+                "wait",
+                crate::web::limits::wait_text(ctx.lang, wait),
+            ),
+        );
+        return Ok(see_other(&format!(
+            "{}/webhooks/{id}/deliveries/{did}",
+            a.base()
+        )));
+    }
     let new_id = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let e = webhooks::find(conn, pid, id)?.ok_or(AppError::NotFound)?;

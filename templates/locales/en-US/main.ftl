@@ -955,3 +955,4 @@ admin-received-opened = Opened a ticket
 admin-received-ignored = Ignored
 admin-received-refused = Refused
 admin-received-received = Being taken in
+webhooks-resend-limited = Sent again too often: try again in { $wait }.

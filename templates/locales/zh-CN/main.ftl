@@ -930,3 +930,4 @@ admin-received-opened = 已创建工单
 admin-received-ignored = 已忽略
 admin-received-refused = 已拒绝
 admin-received-received = 正在处理
+webhooks-resend-limited = 再次发送过于频繁：请在 { $wait } 后重试。
