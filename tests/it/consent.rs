@@ -1112,3 +1112,53 @@ async fn webhooks_follow_consent(backend: Backend) {
     assert!(stored.iter().all(|b| !b.contains(leaver_mail)));
 }
 both!(webhooks_follow_consent);
+
+/// A reply by email and the files on it, seen by the partner of a
+/// requester who does not share their details: the words and the file,
+/// never the sender's name or address (the original email stays on the
+/// desk).
+async fn emailed_replies_and_files_follow_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app
+        .person("mail-consent-owner@example.com", "Mo Owner")
+        .await;
+    let (pid, pslug) = app.partner("Mail Kennels", &owner).await;
+    let (_, listing) = app.listing(pid, "Dog walking", "Walks.", true).await;
+    let quiet = app.person("quiet-mail@example.com", "Quinn Mailer").await;
+    request(&app, &quiet, &listing, "", false).await;
+    let n = open_ticket(&app, &quiet, &listing, "The walker was late.").await;
+    let root = agora::support::root_message_id(&agora::support::Links::of(&app.settings), n);
+    use base64::Engine;
+    let photo = base64::engine::general_purpose::STANDARD.encode([
+        0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d,
+    ]);
+    let raw = format!(
+        "From: Quinn Mailer <quiet-mail@example.com>\r\nTo: support@agora.test\r\nSubject: Re: Walker missing\r\nMessage-ID: <consent-mail@client.example>\r\nIn-Reply-To: {root}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nHere is where he waited.\r\n--B\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"corner.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{photo}\r\n--B--\r\n"
+    );
+    let settings = app.settings.clone();
+    let got = app
+        .db(move |c| {
+            let intake = agora::mail::inbound::Intake::of(&settings);
+            agora::mail::inbound::receive(c, &intake, raw.as_bytes()).unwrap()
+        })
+        .await;
+    assert!(
+        matches!(got, agora::mail::inbound::Received::Added { .. }),
+        "{got:?}"
+    );
+    let page = get(&app, &owner, &format!("/partner/{pslug}/tickets/{n}")).await;
+    page.assert_contains("Here is where he waited.")
+        .assert_contains("corner.png")
+        .assert_contains("<strong>A consumer</strong>");
+    assert_hidden(&page, &["Quinn Mailer", "quiet-mail@example.com", "/mail/"]);
+    let start = page.body.find("href=\"/attachments/").unwrap() + 6;
+    let link: String = page.body[start..].split('"').next().unwrap().into();
+    let file = owner.client.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    let disposition = file.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!disposition.contains("quiet"), "{disposition}");
+}
+both!(emailed_replies_and_files_follow_consent);
