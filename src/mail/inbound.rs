@@ -614,9 +614,14 @@ fn route(
             (Writer::Partner(u.id, pid), name, false, body)
         }
     };
-    if text.trim().is_empty() {
+    // Files alone are a message too; nothing at all is not.
+    let text = if !text.trim().is_empty() {
+        text
+    } else if p.files.is_empty() {
         return Ok((Received::Ignored("empty"), Some(t.id), None));
-    }
+    } else {
+        "—".to_string()
+    };
     let text: String = text.chars().take(10_000).collect();
     let Some(after) = support::reply(conn, links, &t, &writer, &label, &text, internal, &cfg, &[])?
     else {

@@ -366,6 +366,26 @@ async fn emailed_files_and_deleted_tickets(backend: Backend) {
     );
     assert!(told.text.contains("huge.png"), "{}", told.text);
 
+    // A file alone, without a word, is a reply too.
+    let only = format!(
+        "From: mailfiles@example.com\r\nTo: support@agora.test\r\nSubject: Re: Leak\r\nMessage-ID: <files-2@client.example>\r\nIn-Reply-To: {root}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"YY\"\r\n\r\n--YY\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"ceiling.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--YY--\r\n",
+        b64(&png(50)),
+    );
+    let settings = app.settings.clone();
+    let got = app
+        .db(move |c| {
+            let intake = agora::mail::inbound::Intake::of(&settings);
+            agora::mail::inbound::receive(c, &intake, only.as_bytes()).unwrap()
+        })
+        .await;
+    assert!(
+        matches!(got, agora::mail::inbound::Received::Added { .. }),
+        "{got:?}"
+    );
+    app.get_with(&agent.client, &format!("/desk/tickets/{n}"))
+        .await
+        .assert_contains("ceiling.png");
+
     // The account goes, its tickets and their files with it (the file
     // once the clean-up sees nothing names it any more).
     let sha: String = app
