@@ -358,6 +358,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    totp_credentials (user_id) {
+        user_id -> BigInt,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> BigInt,
         ticket_id -> BigInt,
@@ -484,6 +504,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     api_idempotency,
+    totp_credentials,
+    recovery_codes,
     attachments,
     attachment_files,
     inbound_mail,

@@ -309,6 +309,26 @@ pub fn inbound_not_added(
     m.into_email(to)
 }
 
+/// Two-step sign-in was turned on or off, or a recovery code was used
+/// (`subject_key` says which; `left`: the recovery codes still unused).
+pub fn two_step_notice(
+    lang: Lang,
+    to: &str,
+    subject_key: &str,
+    left: Option<i64>,
+) -> Result<NewEmail, askama::Error> {
+    let mut m = MailBody::new(lang, lang.t(subject_key));
+    m.greeting = lang.t("mail-greeting-plain");
+    m.paragraphs
+        .push(lang.t(&subject_key.replace("-subject", "-intro")));
+    if let Some(n) = left {
+        m.paragraphs
+            .push(lang.t_args("mail-recovery-left", &[("count", n.into())]));
+    }
+    m.after.push(lang.t("mail-two-step-not-you"));
+    m.into_email(to)
+}
+
 /// The files of an emailed reply that were over the limits: the reply was
 /// added without them.
 pub fn inbound_files_refused(

@@ -15,6 +15,7 @@ pub mod stats;
 pub mod throttle;
 pub mod tickets;
 pub mod tokens;
+pub mod two_step;
 pub mod users;
 pub mod views;
 pub mod webhooks;

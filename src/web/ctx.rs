@@ -200,7 +200,7 @@ impl Ctx {
         self.cookies.add(c);
     }
 
-    fn secure_cookies(&self) -> bool {
+    pub fn secure_cookies(&self) -> bool {
         self.state.secure_cookies
     }
 
@@ -385,6 +385,11 @@ impl Ctx {
 
     /// Notes on this browser that it signed in to `user_id` (kept across
     /// sign-outs).
+    /// Sets a cookie on the answer.
+    pub fn add_cookie(&self, c: actix_web::cookie::Cookie<'static>) {
+        self.cookies.add(c);
+    }
+
     pub fn remember_device(&self, user_id: i64) {
         let value = auth::device::remember(
             &self.state.settings.secret,

@@ -195,6 +195,7 @@ async fn gather(app: &TestApp) -> Pages {
         "/me",
         "/me/profile",
         "/me/password",
+        "/me/security",
         "/me/sessions",
         "/me/privacy",
         "/me/delete",
@@ -203,6 +204,12 @@ async fn gather(app: &TestApp) -> Pages {
     ] {
         p.ok(app, &ann, who, path).await;
     }
+    // Setting up two-step sign-in: the QR code drawn as SVG.
+    let started = app
+        .post_with(&ann, "/me/security/two-step/start", &[])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    p.ok(app, &ann, who, "/me/security").await;
     let mine = p.get(app, &ann, who, "/me/tickets", StatusCode::OK).await;
     p.ok(
         app,

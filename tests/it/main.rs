@@ -27,6 +27,7 @@ mod smtp;
 mod support;
 mod throttle;
 mod trust;
+mod two_step;
 mod webhooks;
 
 #[test]

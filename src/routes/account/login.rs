@@ -165,6 +165,14 @@ pub async fn submit(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse
         }
         Outcome::SignedIn(user) => {
             let id = user.id;
+            // A second step first, when the account has one.
+            if db::run(ctx.pool(), move |conn| {
+                Ok(crate::models::two_step::enabled(conn, id)?)
+            })
+            .await?
+            {
+                return Ok(super::two_step::begin(&ctx, id, &next));
+            }
             db::run(ctx.pool(), move |conn| {
                 Ok(audit::record(
                     conn,

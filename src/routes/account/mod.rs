@@ -5,6 +5,7 @@ pub mod password;
 pub mod privacy;
 pub mod signup;
 pub mod tickets;
+pub mod two_step;
 pub mod verify;
 
 use actix_web::web;
@@ -15,6 +16,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login::form))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
+        .route("/login/code", web::get().to(two_step::code_form))
+        .route("/login/code", web::post().to(two_step::code_submit))
+        .route("/me/security", web::get().to(two_step::security))
+        .route(
+            "/me/security/two-step/start",
+            web::post().to(two_step::start),
+        )
+        .route(
+            "/me/security/two-step/confirm",
+            web::post().to(two_step::confirm),
+        )
+        .route(
+            "/me/security/two-step/disable",
+            web::post().to(two_step::disable),
+        )
+        .route("/me/security/recovery", web::post().to(two_step::renew))
         .route("/verify/resend", web::get().to(verify::resend_form))
         .route("/verify/resend", web::post().to(verify::resend_submit))
         .route("/verify/{token}", web::get().to(verify::confirm))

@@ -956,3 +956,41 @@ admin-received-ignored = Ignored
 admin-received-refused = Refused
 admin-received-received = Being taken in
 webhooks-resend-limited = Sent again too often: try again in { $wait }.
+
+## Two-step sign-in
+me-security = Security
+two-step-title = Two-step sign-in
+two-step-login-intro = Enter the six-digit code your code app shows for Agora.
+two-step-code = Code
+two-step-recovery-hint = No phone at hand? Enter one of your recovery codes instead; each works once.
+two-step-login-submit = Sign in
+two-step-wrong-code = This code is not right, or was used already. Enter the code your app shows now.
+two-step-expired = The sign-in took too long. Enter your password again.
+two-step-is-off = Two-step sign-in is off: your password alone signs you in. Turn it on to ask for a code from an app on your phone as well.
+two-step-is-on = Two-step sign-in is on: after your password, a code from your app (or a recovery code) is asked for.
+two-step-codes-left = { $count ->
+    [one] { $count } recovery code is left.
+   *[other] { $count } recovery codes are left.
+}
+two-step-start = Set up a code app
+two-step-scan = Scan this QR code with a code app (such as an authenticator app), or enter the secret below in it, then enter the code it shows.
+two-step-qr = QR code to scan with a code app
+two-step-secret-text = Secret:
+two-step-confirm = Turn on
+two-step-codes-title = Your recovery codes
+two-step-codes-once = Keep these somewhere safe: each signs you in once if you lose your phone. They are shown only this once.
+two-step-renew = Make new recovery codes
+two-step-disable = Turn two-step sign-in off
+two-step-on = Two-step sign-in is on.
+two-step-off = Two-step sign-in is off.
+mail-two-step-on-subject = Two-step sign-in was turned on
+mail-two-step-on-intro = Two-step sign-in was turned on for your Agora account: signing in now asks for a code from your app after your password.
+mail-two-step-off-subject = Two-step sign-in was turned off
+mail-two-step-off-intro = Two-step sign-in was turned off for your Agora account: your password alone signs you in now.
+mail-recovery-used-subject = A recovery code was used to sign in
+mail-recovery-used-intro = Someone signed in to your Agora account with one of your recovery codes.
+mail-recovery-left = { $count ->
+    [one] { $count } recovery code is left.
+   *[other] { $count } recovery codes are left.
+}
+mail-two-step-not-you = If this was not you, change your password at once and look at your sessions.

@@ -1,0 +1,187 @@
+//! Two-step sign-in: set up with a code app (QR code and secret, a first
+//! code), sign-in asking for a code, wrong and replayed codes refused,
+//! recovery codes single-use, turning it off with password and code.
+
+use reqwest::StatusCode;
+
+use crate::both;
+use crate::helpers::{Backend, PASSWORD, Page, TestApp, new_client, spawn_app};
+
+/// The code a code app shows at `unix` for this base32 secret.
+fn code_at(secret: &str, unix: u64) -> String {
+    let t = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .with_account_name("test")
+        .build()
+        .unwrap();
+    t.generate(unix).to_string()
+}
+
+fn now() -> u64 {
+    time::OffsetDateTime::now_utc().unix_timestamp() as u64
+}
+
+fn secret_on(page: &Page) -> String {
+    let start = page
+        .body
+        .find("class=\"secret-text\">")
+        .unwrap_or_else(|| panic!("no secret on the page:\n{}", page.body))
+        + 20;
+    let end = start + page.body[start..].find('<').unwrap();
+    page.body[start..end].to_string()
+}
+
+fn codes_on(page: &Page) -> Vec<String> {
+    page.body
+        .match_indices("<li><code>")
+        .map(|(i, _)| {
+            let s = i + 10;
+            page.body[s..s + page.body[s..].find('<').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Signs in with the password; returns the client and where it was sent.
+async fn password_step(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let (client, _) = new_client();
+    let page = app.login_with(&client, email, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let to = page.headers["location"].to_str().unwrap().to_string();
+    (client, to)
+}
+
+async fn enter(app: &TestApp, client: &reqwest::Client, code: &str) -> Page {
+    app.post_with(client, "/login/code", &[("code", code)])
+        .await
+}
+
+async fn two_step_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let me = app.person("two@example.com", "Tess Two").await;
+
+    // Set up: QR code and secret; a wrong first code keeps it off.
+    let page = app.get_with(&me.client, "/me/security").await;
+    page.assert_contains("Two-step sign-in is off");
+    let started = app
+        .post_with(&me.client, "/me/security/two-step/start", &[])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let setup = app.get_with(&me.client, "/me/security").await;
+    setup.assert_contains("<svg");
+    let secret = secret_on(&setup);
+    let wrong = app
+        .post_with(
+            &me.client,
+            "/me/security/two-step/confirm",
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    wrong.assert_contains("This code is not right");
+    // One moment for every code below: the set-up's step, then the next.
+    let t0 = now();
+    let on = app
+        .post_with(
+            &me.client,
+            "/me/security/two-step/confirm",
+            &[("code", &code_at(&secret, t0))],
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    on.assert_contains("Your recovery codes");
+    let recovery = codes_on(&on);
+    assert_eq!(recovery.len(), 10, "{recovery:?}");
+    let mail = app.mail.wait_for("two@example.com", 1).await;
+    assert_eq!(mail.subject, "Two-step sign-in was turned on");
+
+    // The password alone no longer signs in.
+    let (client, to) = password_step(&app, "two@example.com").await;
+    assert_eq!(to, "/login/code");
+    assert_eq!(
+        app.get_with(&client, "/me").await.status,
+        StatusCode::SEE_OTHER,
+        "signed in without the code"
+    );
+    let bad = enter(&app, &client, "123456").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The code the set-up took cannot be taken again either.
+    let again = enter(&app, &client, &code_at(&secret, t0)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The next step's code signs in.
+    let next = code_at(&secret, t0 + 30);
+    let ok = enter(&app, &client, &next).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(app.get_with(&client, "/me").await.status, StatusCode::OK);
+    // Replayed on another browser: refused.
+    let (other, _) = password_step(&app, "two@example.com").await;
+    assert_eq!(
+        enter(&app, &other, &next).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A recovery code works once.
+    let used = enter(&app, &other, &recovery[0].to_uppercase()).await;
+    assert_eq!(used.status, StatusCode::SEE_OTHER, "{}", used.body);
+    let told = app.mail.wait_for("two@example.com", 2).await;
+    assert_eq!(told.subject, "A recovery code was used to sign in");
+    assert!(
+        told.text.contains("9 recovery codes are left"),
+        "{}",
+        told.text
+    );
+    let (third, _) = password_step(&app, "two@example.com").await;
+    assert_eq!(
+        enter(&app, &third, &recovery[0]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Without the cookie of a right password there is nothing to enter.
+    let (stranger, _) = new_client();
+    let res = app
+        .post_with(&stranger, "/login/code", &[("code", "123456")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.headers["location"], "/login");
+
+    // Turning it off asks for the password and a code.
+    let no_code = app
+        .post_with(
+            &me.client,
+            "/me/security/two-step/disable",
+            &[("password", PASSWORD), ("code", "")],
+        )
+        .await;
+    assert_eq!(no_code.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let off = app
+        .post_with(
+            &me.client,
+            "/me/security/two-step/disable",
+            &[("password", PASSWORD), ("code", &recovery[1])],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
+    let (plain, to) = password_step(&app, "two@example.com").await;
+    assert_ne!(to, "/login/code");
+    assert_eq!(app.get_with(&plain, "/me").await.status, StatusCode::OK);
+    let audited = app
+        .db(|c| {
+            use agora::schema::audit_events::dsl::*;
+            use diesel::prelude::*;
+            audit_events
+                .filter(action.like("two_step%").or(action.like("recovery%")))
+                .select(action)
+                .load::<String>(c)
+                .unwrap()
+        })
+        .await;
+    for a in [
+        "two_step_enabled",
+        "two_step_failed",
+        "recovery_code_used",
+        "two_step_disabled",
+    ] {
+        assert!(
+            audited.iter().any(|x| x == a),
+            "{a} not audited: {audited:?}"
+        );
+    }
+}
+both!(two_step_sign_in);
