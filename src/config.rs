@@ -19,6 +19,10 @@ pub struct Settings {
     pub support_address: String,
     /// The largest email `agora mail receive` takes.
     pub mail_max_bytes: usize,
+    /// Staff and platform admins must sign in with two steps before they
+    /// reach `/desk` or `/admin` (`AGORA_REQUIRE_2FA_FOR_STAFF`, on unless
+    /// set to 0).
+    pub require_two_step_for_staff: bool,
     /// Files on ticket messages: where they are kept and how many and how
     /// large they may be.
     pub attachments: crate::support::attachments::Rules,
@@ -261,6 +265,10 @@ impl Settings {
                 .unwrap_or_else(|| "Agora <no-reply@agora.localhost>".to_string()),
             support_address: String::new(),
             mail_max_bytes: number("AGORA_MAIL_MAX_BYTES", 25 * 1024 * 1024usize)?,
+            require_two_step_for_staff: !matches!(
+                var("AGORA_REQUIRE_2FA_FOR_STAFF").as_deref(),
+                Some("0" | "false" | "no" | "off")
+            ),
             attachments: crate::support::attachments::Rules {
                 dir: var("AGORA_ATTACHMENTS_DIR")
                     .map(PathBuf::from)

@@ -11,6 +11,8 @@ pub enum AppError {
     NotFound,
     #[error("sign-in required")]
     SignInRequired { next: String },
+    #[error("two-step sign-in required")]
+    TwoStepRequired,
     #[error("forbidden")]
     Forbidden,
     #[error("missing or wrong CSRF token")]
@@ -62,7 +64,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::SignInRequired { .. } | AppError::TwoStepRequired => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -81,6 +83,9 @@ impl ResponseError for AppError {
                     .insert_header((header::LOCATION, location))
                     .finish()
             }
+            AppError::TwoStepRequired => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/me/security?required=1"))
+                .finish(),
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "request failed");
                 let mut res = HttpResponse::build(self.status_code()).finish();

@@ -76,6 +76,9 @@ pub struct Ctx {
     /// A GET or HEAD: may be answered from the public page cache. A POST
     /// reads what it is about to change afresh.
     pub reading: bool,
+    /// Staff or an admin on a desk or admin page without two-step sign-in
+    /// while `AGORA_REQUIRE_2FA_FOR_STAFF` asks for it.
+    pub two_step_missing: bool,
     pub state: web::Data<AppState>,
     /// Cookies for the response, the anonymous CSRF nonce and flash
     /// messages of visitors without a session.
@@ -537,6 +540,21 @@ impl FromRequest for Ctx {
                 None => None,
             };
             let lang = pick_lang(&req, user.as_ref());
+            let guarded = req.path().starts_with("/desk") || req.path().starts_with("/admin");
+            let two_step_missing = match &user {
+                Some(u)
+                    if guarded
+                        && (u.is_staff || u.is_admin)
+                        && state.settings.require_two_step_for_staff =>
+                {
+                    let id = u.id;
+                    !db::read(&state.pool, move |conn| {
+                        Ok(crate::models::two_step::enabled(conn, id)?)
+                    })
+                    .await?
+                }
+                _ => false,
+            };
             let request_id = req
                 .extensions()
                 .get::<RequestId>()
@@ -549,6 +567,7 @@ impl FromRequest for Ctx {
             let ctx = Ctx {
                 lang,
                 user,
+                two_step_missing,
                 session,
                 request_id,
                 path,

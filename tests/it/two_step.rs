@@ -185,3 +185,51 @@ async fn two_step_sign_in(backend: Backend) {
     }
 }
 both!(two_step_sign_in);
+
+/// With `AGORA_REQUIRE_2FA_FOR_STAFF`, staff and admins are led to set up
+/// two-step sign-in before the desk and the admin pages; a consumer is
+/// not asked; once it is on, both open.
+async fn staff_must_set_it_up(backend: Backend) {
+    let app =
+        crate::helpers::spawn_app_with(backend, |s| s.require_two_step_for_staff = true).await;
+    let agent = app.person("two-agent@example.com", "Ada Agent").await;
+    let admin = app.admin("two-admin@example.com").await;
+    let consumer = app.person("two-cons@example.com", "Con Sumer").await;
+    let id = agent.id;
+    app.db(move |c| agora::models::users::set_staff(c, id, true).unwrap())
+        .await;
+    for (who, path) in [(&agent, "/desk"), (&admin, "/admin"), (&admin, "/desk")] {
+        let page = app.get_with(&who.client, path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            page.headers["location"], "/me/security?required=1",
+            "{path}"
+        );
+    }
+    app.get_with(&agent.client, "/me/security?required=1")
+        .await
+        .assert_contains("Your role needs two-step sign-in");
+    // A consumer is not staff: the desk is not found, as before.
+    assert_eq!(
+        app.get_with(&consumer.client, "/desk").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Set up: the desk opens.
+    app.post_with(&agent.client, "/me/security/two-step/start", &[])
+        .await;
+    let setup = app.get_with(&agent.client, "/me/security").await;
+    let secret = secret_on(&setup);
+    let on = app
+        .post_with(
+            &agent.client,
+            "/me/security/two-step/confirm",
+            &[("code", &code_at(&secret, now()))],
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    assert_eq!(
+        app.get_with(&agent.client, "/desk").await.status,
+        StatusCode::OK
+    );
+}
+both!(staff_must_set_it_up);

@@ -206,6 +206,8 @@ struct SecurityPage<'a> {
     /// Recovery codes just made, shown this once.
     codes: Vec<String>,
     errors: FormErrors,
+    /// Sent here because the desk or the admin pages ask for it.
+    required: bool,
 }
 
 async fn security_page(
@@ -214,6 +216,7 @@ async fn security_page(
     errors: FormErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    let required = ctx.path.contains("required=1");
     let user = ctx.require_user()?.clone();
     let (enabled, pending, left) = db::run(ctx.pool(), move |conn| {
         Ok((
@@ -232,6 +235,7 @@ async fn security_page(
             recovery_left: left,
             codes,
             errors,
+            required,
         },
     )
 }

@@ -54,11 +54,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 pub fn require_admin(ctx: &Ctx) -> Result<&User, AppError> {
     let user = ctx.require_user()?;
-    if user.is_admin {
-        Ok(user)
-    } else {
-        Err(AppError::NotFound)
+    if !user.is_admin {
+        return Err(AppError::NotFound);
     }
+    if ctx.two_step_missing {
+        return Err(AppError::TwoStepRequired);
+    }
+    Ok(user)
 }
 
 #[derive(Template)]

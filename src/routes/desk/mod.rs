@@ -46,9 +46,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 pub fn require_staff(ctx: &Ctx) -> Result<&User, AppError> {
     let user = ctx.require_user()?;
-    if user.is_staff || user.is_admin {
-        Ok(user)
-    } else {
-        Err(AppError::NotFound)
+    if !(user.is_staff || user.is_admin) {
+        return Err(AppError::NotFound);
     }
+    if ctx.two_step_missing {
+        return Err(AppError::TwoStepRequired);
+    }
+    Ok(user)
 }

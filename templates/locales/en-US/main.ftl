@@ -994,3 +994,4 @@ mail-recovery-left = { $count ->
    *[other] { $count } recovery codes are left.
 }
 mail-two-step-not-you = If this was not you, change your password at once and look at your sessions.
+two-step-required = Your role needs two-step sign-in: set it up here to reach the support desk and the admin pages.

@@ -963,3 +963,4 @@ mail-recovery-used-subject = 有人使用恢复代码登录
 mail-recovery-used-intro = 有人使用您的一个恢复代码登录了您的 Agora 账户。
 mail-recovery-left = 还剩 { $count } 个恢复代码。
 mail-two-step-not-you = 如果这不是您本人，请立即修改密码并查看您的会话。
+two-step-required = 您的角色需要两步登录：请在此设置后再进入支持工作台和管理页面。
