@@ -53,6 +53,11 @@ impl Lang {
         }
     }
 
+    /// A stored locale's language, or the platform's when there is none.
+    pub fn of_locale(locale: Option<&str>) -> Lang {
+        locale.and_then(Lang::from_code).unwrap_or_default()
+    }
+
     pub fn from_code(code: &str) -> Option<Lang> {
         let lower = code.trim().to_ascii_lowercase();
         if lower == "en" || lower.starts_with("en-") || lower.starts_with("en_") {

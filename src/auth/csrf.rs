@@ -146,11 +146,7 @@ pub async fn check(
     }
     // A form with files streams to its handler, which limits each file:
     // its token comes in the query string of the form's action.
-    let multipart = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let multipart = crate::web::upload::is_multipart(req.headers());
     // One-click unsubscribe (RFC 8058, often sent as multipart) and the
     // API answer to their own proofs, as below for other bodies.
     let exempt = req.path().starts_with("/unsubscribe/") || req.path().starts_with("/api/");

@@ -11,6 +11,21 @@ use askama::Template;
 use crate::i18n::Lang;
 use crate::models::outbox::NewEmail;
 
+/// Queues one email to each owner and admin of the partner, each in their
+/// own language. Call inside the change's transaction.
+pub fn to_managers(
+    conn: &mut crate::db::AnyConnection,
+    domain: &str,
+    partner_id: i64,
+    write: impl Fn(Lang, &str) -> Result<NewEmail, askama::Error>,
+) -> Result<(), crate::error::AppError> {
+    for (email, locale) in crate::models::partners::manager_emails(conn, partner_id)? {
+        let mail = write(Lang::of_locale(locale.as_deref()), &email)?;
+        crate::models::outbox::enqueue(conn, domain, &mail)?;
+    }
+    Ok(())
+}
+
 /// The body of an email: a greeting, paragraphs, an optional button, and a
 /// closing line. Drawn by `templates/mail/layout.{txt,html}`.
 pub struct MailBody {

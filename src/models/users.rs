@@ -28,6 +28,12 @@ impl User {
     pub fn is_active(&self) -> bool {
         self.disabled_at.is_none()
     }
+
+    /// The language their email is written in: the one they chose, or the
+    /// platform's.
+    pub fn lang(&self) -> crate::i18n::Lang {
+        crate::i18n::Lang::of_locale(self.locale.as_deref())
+    }
 }
 
 #[derive(Insertable)]

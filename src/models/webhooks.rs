@@ -58,7 +58,7 @@ impl Endpoint {
     }
 
     pub fn chose(&self, e: EventType) -> bool {
-        self.events.split(' ').any(|s| s == e.as_str())
+        lists(&self.events, e)
     }
 
     /// The secrets a delivery is signed with at `now`: the current one,
@@ -77,6 +77,11 @@ impl Endpoint {
     pub fn rotating(&self, now: PrimitiveDateTime) -> bool {
         self.signing_secrets(now).len() > 1
     }
+}
+
+/// Whether an endpoint's stored event list names this type.
+fn lists(events: &str, e: EventType) -> bool {
+    events.split(' ').any(|s| s == e.as_str())
 }
 
 fn event_text(events: &[EventType]) -> String {
@@ -291,7 +296,7 @@ pub fn subscribed(
         .load(conn)?;
     Ok(endpoints
         .into_iter()
-        .filter(|(_, events)| events.split(' ').any(|s| s == kind.as_str()))
+        .filter(|(_, events)| lists(events, kind))
         .map(|(id, _)| id)
         .collect())
 }

@@ -72,7 +72,9 @@ pub fn size_text(bytes: i64) -> String {
     }
 }
 
-fn url_segment(name: &str) -> String {
+/// The name with every byte but letters, digits, `.`, `-` and `_`
+/// percent-encoded: for a path segment and for RFC 6266's `filename*`.
+pub fn url_segment(name: &str) -> String {
     name.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),

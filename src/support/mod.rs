@@ -6,11 +6,10 @@ pub mod stats;
 
 use crate::db::AnyConnection;
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::outbox::{self, NewEmail};
 use crate::models::tickets::{self, Ticket};
-use crate::models::users::{self, User};
+use crate::models::users;
 
 /// The Message-ID of a ticket's first email; every later email about the
 /// ticket points at it so mail clients keep one thread. It carries the
@@ -51,13 +50,6 @@ pub fn queue_threaded(
     let id = outbox::enqueue(conn, &links.domain, &email)?;
     tickets::remember_mail_id(conn, t.id, &id)?;
     Ok(())
-}
-
-fn lang_of(user: &User) -> Lang {
-    user.locale
-        .as_deref()
-        .and_then(Lang::from_code)
-        .unwrap_or_default()
 }
 
 /// What links and Message-IDs in support emails are made from.
@@ -108,7 +100,7 @@ pub fn reply_signature(secret: &[u8], number: i64) -> String {
 pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
     let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
     let email = messages::ticket_opened(
-        lang_of(&requester),
+        requester.lang(),
         &requester.email,
         &requester.display_name,
         &t.subject_line(),
@@ -151,7 +143,7 @@ fn public_reply(
         return Ok(());
     };
     let email = messages::ticket_reply(
-        lang_of(&recipient),
+        recipient.lang(),
         &recipient.email,
         &t.subject_line(),
         t.number,
@@ -200,7 +192,7 @@ pub fn assigned(
         return Ok(());
     };
     let email = messages::ticket_assigned(
-        lang_of(&agent),
+        agent.lang(),
         &agent.email,
         &t.subject_line(),
         t.number,
@@ -212,7 +204,7 @@ pub fn assigned(
 /// The resolution notice with five one-click rating links.
 pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
     let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
-    let lang = lang_of(&requester);
+    let lang = requester.lang();
     let sig = satisfaction_signature(&links.secret, t.id);
     let rating_links = (1..=5)
         .map(|n| {

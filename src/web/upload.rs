@@ -73,6 +73,14 @@ impl Sent {
     }
 }
 
+/// Whether the request carries a form with files.
+pub fn is_multipart(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
 /// A text field longer than this is refused as a bad request.
 const MAX_FIELD: usize = 64 * 1024;
 
@@ -89,12 +97,7 @@ pub async fn read(
     rules: &Rules,
     timeout: Duration,
 ) -> Result<Sent, AppError> {
-    let multipart = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    if !multipart {
+    if !is_multipart(req.headers()) {
         // The CSRF check read this body already; it is small.
         let bytes = payload
             .to_bytes_limited(crate::auth::csrf::MAX_BODY)

@@ -12,10 +12,9 @@ use super::guard::{self, GuardedResolver};
 use crate::config::{Settings, WebhookSettings};
 use crate::db::{self, Pool, write_tx};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::webhooks::{self, AttemptResult, Claimed, Outcome, RESPONSE_KEPT};
-use crate::models::{audit, outbox, partners};
+use crate::models::{audit, partners};
 
 /// How long a claimed delivery is held before another process may take
 /// it: well past the longest try.
@@ -153,21 +152,9 @@ impl Worker {
                     None,
                 )?;
                 let link = format!("{base}/partner/{}/webhooks/{endpoint_id}", partner.slug);
-                for (email, locale) in partners::manager_emails(conn, partner_id)? {
-                    let lang = locale
-                        .as_deref()
-                        .and_then(Lang::from_code)
-                        .unwrap_or_default();
-                    let mail = messages::webhook_disabled(
-                        lang,
-                        &email,
-                        &partner.name,
-                        &endpoint.url,
-                        &link,
-                    )?;
-                    outbox::enqueue(conn, &domain, &mail)?;
-                }
-                Ok::<_, AppError>(())
+                crate::mail::to_managers(conn, &domain, partner_id, |lang, email| {
+                    messages::webhook_disabled(lang, email, &partner.name, &endpoint.url, &link)
+                })
             })
         })
         .await?;

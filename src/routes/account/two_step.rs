@@ -159,7 +159,7 @@ pub async fn code_submit(
                 )?;
                 let left = two_step::recovery_left(conn, user_id)?;
                 let mail = messages::two_step_notice(
-                    lang_of(&user),
+                    user.lang(),
                     &user.email,
                     "mail-recovery-used-subject",
                     Some(left),
@@ -188,13 +188,6 @@ pub async fn code_submit(
     Ok(see_other(&next))
 }
 
-fn lang_of(u: &users::User) -> crate::i18n::Lang {
-    u.locale
-        .as_deref()
-        .and_then(crate::i18n::Lang::from_code)
-        .unwrap_or_default()
-}
-
 #[derive(Template)]
 #[template(path = "account/security.html")]
 struct SecurityPage<'a> {
@@ -215,8 +208,8 @@ async fn security_page(
     codes: Vec<String>,
     errors: FormErrors,
     status: StatusCode,
+    required: bool,
 ) -> Result<HttpResponse, AppError> {
-    let required = ctx.path.contains("required=1");
     let user = ctx.require_user()?.clone();
     let (enabled, pending, left) = db::run(ctx.pool(), move |conn| {
         Ok((
@@ -240,8 +233,22 @@ async fn security_page(
     )
 }
 
-pub async fn security(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    security_page(&ctx, Vec::new(), FormErrors::new(), StatusCode::OK).await
+#[derive(Deserialize)]
+pub struct SecurityQuery {
+    /// Sent here by the desk or the admin pages.
+    required: Option<String>,
+}
+
+pub async fn security(ctx: Ctx, q: web::Query<SecurityQuery>) -> Result<HttpResponse, AppError> {
+    let required = q.required.is_some();
+    security_page(
+        &ctx,
+        Vec::new(),
+        FormErrors::new(),
+        StatusCode::OK,
+        required,
+    )
+    .await
 }
 
 pub async fn start(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -272,7 +279,7 @@ pub async fn confirm(ctx: Ctx, form: web::Form<CodeForm>) -> Result<HttpResponse
                 Some(&ip),
             )?;
             let mail = messages::two_step_notice(
-                lang_of(&user),
+                user.lang(),
                 &user.email,
                 "mail-two-step-on-subject",
                 None,
@@ -285,11 +292,11 @@ pub async fn confirm(ctx: Ctx, form: web::Form<CodeForm>) -> Result<HttpResponse
     let Some(codes) = codes else {
         let mut e = FormErrors::new();
         e.add("code", ctx.t("two-step-wrong-code"));
-        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY, false).await;
     };
     ctx.state.mail_wakeup.notify_one();
     ctx.flash("success", "two-step-on");
-    security_page(&ctx, codes, FormErrors::new(), StatusCode::OK).await
+    security_page(&ctx, codes, FormErrors::new(), StatusCode::OK, false).await
 }
 
 #[derive(Deserialize)]
@@ -312,7 +319,7 @@ pub async fn disable(ctx: Ctx, form: web::Form<PasswordAndCode>) -> Result<HttpR
         .await?;
     if !ok {
         e.add("password", ctx.t("error-current-password"));
-        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY, false).await;
     }
     let (code, ip, domain) = (form.code.clone(), ctx.ip.clone(), ctx.state.mail_domain());
     let done = db::run(ctx.pool(), move |conn| {
@@ -329,7 +336,7 @@ pub async fn disable(ctx: Ctx, form: web::Form<PasswordAndCode>) -> Result<HttpR
                 Some(&ip),
             )?;
             let mail = messages::two_step_notice(
-                lang_of(&user),
+                user.lang(),
                 &user.email,
                 "mail-two-step-off-subject",
                 None,
@@ -341,7 +348,7 @@ pub async fn disable(ctx: Ctx, form: web::Form<PasswordAndCode>) -> Result<HttpR
     .await?;
     if !done {
         e.add("code", ctx.t("two-step-wrong-code"));
-        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY, false).await;
     }
     ctx.state.mail_wakeup.notify_one();
     ctx.flash("success", "two-step-off");
@@ -365,7 +372,7 @@ pub async fn renew(ctx: Ctx, form: web::Form<PasswordOnly>) -> Result<HttpRespon
     if !ok {
         let mut e = FormErrors::new();
         e.add("password", ctx.t("error-current-password"));
-        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY, false).await;
     }
     let ip = ctx.ip.clone();
     let codes = db::run(ctx.pool(), move |conn| {
@@ -385,5 +392,5 @@ pub async fn renew(ctx: Ctx, form: web::Form<PasswordOnly>) -> Result<HttpRespon
         })
     })
     .await?;
-    security_page(&ctx, codes, FormErrors::new(), StatusCode::OK).await
+    security_page(&ctx, codes, FormErrors::new(), StatusCode::OK, false).await
 }

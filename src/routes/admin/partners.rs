@@ -7,7 +7,6 @@ use super::require_admin;
 use crate::db::{self, write_tx};
 use crate::domain::optional_text;
 use crate::error::{AppError, url_encode};
-use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::partners::{self, Partner, Role};
 use crate::models::{audit, outbox, search, users};
@@ -218,11 +217,7 @@ pub async fn decide(
             if from == partners::PENDING
                 && let Some(u) = &applicant
             {
-                let lang = u
-                    .locale
-                    .as_deref()
-                    .and_then(Lang::from_code)
-                    .unwrap_or_default();
+                let lang = u.lang();
                 let mail = messages::partner_decision(
                     lang,
                     &u.email,

@@ -10,10 +10,9 @@ use time::Duration;
 use super::{Access, access};
 use crate::db::{self, write_tx};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::api_tokens::{self, ApiToken, Scope};
-use crate::models::{audit, outbox, partners};
+use crate::models::{audit, partners};
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render_status, see_other};
 
@@ -120,23 +119,17 @@ fn notify(
     by: &str,
     link: &str,
 ) -> Result<(), AppError> {
-    for (email, locale) in partners::manager_emails(conn, partner.id)? {
-        let lang = locale
-            .as_deref()
-            .and_then(Lang::from_code)
-            .unwrap_or_default();
-        let mail = messages::api_token_changed(
+    crate::mail::to_managers(conn, domain, partner.id, |lang, email| {
+        messages::api_token_changed(
             lang,
-            &email,
+            email,
             subject_key,
             &partner.name,
             token_name,
             by,
             link,
-        )?;
-        outbox::enqueue(conn, domain, &mail)?;
-    }
-    Ok(())
+        )
+    })
 }
 
 pub async fn create(

@@ -12,10 +12,9 @@ use askama::Template;
 use super::{Access, access};
 use crate::db::{self, write_tx};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::webhooks::{self, Attempt, Delivery, Endpoint, MAX_ENDPOINTS, PAGE_SIZE};
-use crate::models::{audit, outbox, partners};
+use crate::models::{audit, partners};
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 use crate::webhooks::{EventType, guard};
@@ -158,16 +157,9 @@ fn notify(
     by: &str,
     link: &str,
 ) -> Result<(), AppError> {
-    for (email, locale) in partners::manager_emails(conn, partner.id)? {
-        let lang = locale
-            .as_deref()
-            .and_then(Lang::from_code)
-            .unwrap_or_default();
-        let mail =
-            messages::webhook_changed(lang, &email, subject_key, &partner.name, url, by, link)?;
-        outbox::enqueue(conn, domain, &mail)?;
-    }
-    Ok(())
+    crate::mail::to_managers(conn, domain, partner.id, |lang, email| {
+        messages::webhook_changed(lang, email, subject_key, &partner.name, url, by, link)
+    })
 }
 
 pub async fn create(
