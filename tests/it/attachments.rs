@@ -335,13 +335,7 @@ async fn emailed_files_and_deleted_tickets(backend: Backend) {
         b64(&small),
         b64(&png(70 * 1024)),
     );
-    let settings = app.settings.clone();
-    let got = app
-        .db(move |c| {
-            let intake = agora::mail::inbound::Intake::of(&settings);
-            agora::mail::inbound::receive(c, &intake, raw.as_bytes()).unwrap()
-        })
-        .await;
+    let got = app.receive_mail(&raw).await;
     assert!(
         matches!(got, agora::mail::inbound::Received::Added { .. }),
         "{got:?}"
@@ -371,13 +365,7 @@ async fn emailed_files_and_deleted_tickets(backend: Backend) {
         "From: mailfiles@example.com\r\nTo: support@agora.test\r\nSubject: Re: Leak\r\nMessage-ID: <files-2@client.example>\r\nIn-Reply-To: {root}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"YY\"\r\n\r\n--YY\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"ceiling.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--YY--\r\n",
         b64(&png(50)),
     );
-    let settings = app.settings.clone();
-    let got = app
-        .db(move |c| {
-            let intake = agora::mail::inbound::Intake::of(&settings);
-            agora::mail::inbound::receive(c, &intake, only.as_bytes()).unwrap()
-        })
-        .await;
+    let got = app.receive_mail(&only).await;
     assert!(
         matches!(got, agora::mail::inbound::Received::Added { .. }),
         "{got:?}"

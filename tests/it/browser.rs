@@ -895,13 +895,7 @@ async fn email_reply_journey(backend: Backend) {
         confirmation.subject,
         id = confirmation.message_id,
     );
-    let settings = app.settings.clone();
-    let received = app
-        .db(move |c| {
-            let intake = agora::mail::inbound::Intake::of(&settings);
-            agora::mail::inbound::receive(c, &intake, reply.as_bytes()).unwrap()
-        })
-        .await;
+    let received = app.receive_mail(&reply).await;
     assert!(
         matches!(received, agora::mail::inbound::Received::Added { .. }),
         "{received:?}"

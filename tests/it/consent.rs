@@ -1135,13 +1135,7 @@ async fn emailed_replies_and_files_follow_consent(backend: Backend) {
     let raw = format!(
         "From: Quinn Mailer <quiet-mail@example.com>\r\nTo: support@agora.test\r\nSubject: Re: Walker missing\r\nMessage-ID: <consent-mail@client.example>\r\nIn-Reply-To: {root}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nHere is where he waited.\r\n--B\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"corner.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{photo}\r\n--B--\r\n"
     );
-    let settings = app.settings.clone();
-    let got = app
-        .db(move |c| {
-            let intake = agora::mail::inbound::Intake::of(&settings);
-            agora::mail::inbound::receive(c, &intake, raw.as_bytes()).unwrap()
-        })
-        .await;
+    let got = app.receive_mail(&raw).await;
     assert!(
         matches!(got, agora::mail::inbound::Received::Added { .. }),
         "{got:?}"

@@ -390,6 +390,16 @@ impl TestApp {
         to_page(res).await
     }
 
+    /// Takes in one raw email as `agora mail receive` would.
+    pub async fn receive_mail(&self, raw: &str) -> agora::mail::inbound::Received {
+        let (raw, intake) = (
+            raw.to_string(),
+            agora::mail::inbound::Intake::of(&self.settings),
+        );
+        self.db(move |c| agora::mail::inbound::receive(c, &intake, raw.as_bytes()).unwrap())
+            .await
+    }
+
     pub async fn db<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut AnyConnection) -> T + Send + 'static,

@@ -274,12 +274,7 @@ async fn a_restart_mid_batch_loses_nothing(backend: Backend) {
         .collect();
     dovecot.deliver(&batch).await;
     // The first was stored by the run that stopped.
-    let (first, settings) = (batch[0].clone(), app.settings.clone());
-    app.db(move |c| {
-        let intake = agora::mail::inbound::Intake::of(&settings);
-        agora::mail::inbound::receive(c, &intake, first.as_bytes()).unwrap()
-    })
-    .await;
+    app.receive_mail(&batch[0]).await;
     assert_eq!(dovecot.count("INBOX").await, 4);
 
     let poller = app

@@ -35,13 +35,7 @@ fn email(from: &str, to: &str, subject: &str, headers: &[(&str, &str)], body: &s
 }
 
 async fn take(app: &TestApp, raw: &str) -> Received {
-    let raw = raw.as_bytes().to_vec();
-    let settings = app.settings.clone();
-    app.db(move |c| {
-        let intake = agora::mail::inbound::Intake::of(&settings);
-        agora::mail::inbound::receive(c, &intake, &raw).unwrap()
-    })
-    .await
+    app.receive_mail(raw).await
 }
 
 async fn open_ticket(app: &TestApp, who: &Person, listing: Option<&str>) -> i64 {

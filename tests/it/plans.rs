@@ -322,6 +322,7 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         ),
         (Some(&consumer), "/me".into()),
         (Some(&consumer), "/me/tickets".into()),
+        (Some(&consumer), "/me/security".into()),
         (Some(&owner), format!("{base}/developers")),
         (Some(&owner), format!("{base}/webhooks")),
         (Some(&owner), format!("{base}/webhooks/{eid}")),
