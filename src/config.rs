@@ -23,6 +23,10 @@ pub struct Settings {
     /// reach `/desk` or `/admin` (`AGORA_REQUIRE_2FA_FOR_STAFF`, on unless
     /// set to 0).
     pub require_two_step_for_staff: bool,
+    /// The platform's time zone (`AGORA_TIME_ZONE`, an IANA name; UTC
+    /// unless set): times are shown in it to visitors and to people who
+    /// chose none.
+    pub time_zone: crate::domain::zone::Zone,
     /// Files on ticket messages: where they are kept and how many and how
     /// large they may be.
     pub attachments: crate::support::attachments::Rules,
@@ -269,6 +273,15 @@ impl Settings {
                 var("AGORA_REQUIRE_2FA_FOR_STAFF").as_deref(),
                 Some("0" | "false" | "no" | "off")
             ),
+            time_zone: match var("AGORA_TIME_ZONE") {
+                None => crate::domain::zone::Zone::utc(),
+                Some(name) => crate::domain::zone::Zone::named(&name).ok_or_else(|| {
+                    ConfigError::Invalid {
+                        name: "AGORA_TIME_ZONE",
+                        reason: format!("{name} is not an IANA time zone (e.g. Europe/Berlin)"),
+                    }
+                })?,
+            },
             attachments: crate::support::attachments::Rules {
                 dir: var("AGORA_ATTACHMENTS_DIR")
                     .map(PathBuf::from)

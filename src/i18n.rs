@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use time::PrimitiveDateTime;
+
+use crate::domain::zone::Zone;
 use unic_langid::{LanguageIdentifier, langid};
 
 static_loader! {
@@ -168,12 +170,15 @@ impl Lang {
         LOCALES.lookup_with_args(self.id(), key, &map)
     }
 
-    /// A date and time, in UTC, written the way the language writes it.
-    pub fn datetime(self, dt: &PrimitiveDateTime) -> String {
+    /// A date and time kept in UTC, on the clock of `zone`, written the
+    /// way the language writes it and followed by the zone's name.
+    pub fn datetime(self, utc: &PrimitiveDateTime, zone: &Zone) -> String {
+        let dt = zone.local(*utc);
+        let label = zone.label_at(*utc);
         let month = u8::from(dt.month());
         match self {
             Lang::En => format!(
-                "{} {} {}, {:02}:{:02} UTC",
+                "{} {} {}, {:02}:{:02} {label}",
                 dt.day(),
                 EN_MONTHS[(month - 1) as usize],
                 dt.year(),
@@ -181,7 +186,7 @@ impl Lang {
                 dt.minute()
             ),
             Lang::ZhCn => format!(
-                "{}年{}月{}日 {:02}:{:02} (UTC)",
+                "{}年{}月{}日 {:02}:{:02} ({label})",
                 dt.year(),
                 month,
                 dt.day(),
@@ -274,7 +279,17 @@ mod tests {
     #[test]
     fn formats_for_the_language() {
         let dt = datetime!(2026-11-05 09:07);
-        assert_eq!(Lang::En.datetime(&dt), "5 Nov 2026, 09:07 UTC");
+        assert_eq!(Lang::En.datetime(&dt, &Zone::utc()), "5 Nov 2026, 09:07 UTC");
+        let shanghai = Zone::named("Asia/Shanghai").unwrap();
+        assert_eq!(
+            Lang::ZhCn.datetime(&dt, &shanghai),
+            "2026年11月5日 17:07 (CST)"
+        );
+        let new_york = Zone::named("America/New_York").unwrap();
+        assert_eq!(
+            Lang::En.datetime(&datetime!(2026-11-05 03:30), &new_york),
+            "4 Nov 2026, 22:30 EST"
+        );
         assert_eq!(Lang::ZhCn.date(&dt), "2026年11月5日");
         assert_eq!(Lang::En.number(1234567), "1,234,567");
         assert_eq!(Lang::En.number(-1000), "-1,000");

@@ -14,6 +14,7 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        time_zone -> Nullable<Text>,
     }
 }
 
@@ -278,6 +279,7 @@ diesel::table! {
         id -> BigInt,
         utc_offset_minutes -> Integer,
         schedule -> Text,
+        time_zone -> Nullable<Text>,
     }
 }
 

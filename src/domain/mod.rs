@@ -5,6 +5,7 @@ pub mod markdown;
 pub mod segments;
 pub mod sla;
 pub mod ticket;
+pub mod zone;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;

@@ -1,13 +1,16 @@
-//! The SLA clock: business hours in a fixed-offset time zone, and the
+//! The SLA clock: business hours in an IANA time zone (so summer time moves
+//! the opening hours with the office's clock), and the
 //! arithmetic of due times with pauses. Pure code, no database.
 
-use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday};
+use time::{Duration, PrimitiveDateTime, Weekday};
+
+use super::zone::Zone;
 
 /// Opening hours per weekday (Monday first), as minutes since local
 /// midnight `[start, end)`; `None` is a closed day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BusinessHours {
-    pub offset: UtcOffset,
+    pub zone: Zone,
     pub days: [Option<(u16, u16)>; 7],
 }
 
@@ -17,18 +20,18 @@ impl BusinessHours {
     /// Around the clock, every day.
     pub fn always() -> BusinessHours {
         BusinessHours {
-            offset: UtcOffset::UTC,
+            zone: Zone::utc(),
             days: [Some((0, DAY as u16)); 7],
         }
     }
 
     /// Monday to Friday, `start`–`end` local minutes.
-    pub fn weekdays(offset: UtcOffset, start: u16, end: u16) -> BusinessHours {
+    pub fn weekdays(zone: Zone, start: u16, end: u16) -> BusinessHours {
         let mut days = [None; 7];
         for d in days.iter_mut().take(5) {
             *d = Some((start, end));
         }
-        BusinessHours { offset, days }
+        BusinessHours { zone, days }
     }
 
     fn open_minutes_per_week(&self) -> i64 {
@@ -40,13 +43,11 @@ impl BusinessHours {
     }
 
     fn local(&self, utc: PrimitiveDateTime) -> PrimitiveDateTime {
-        let odt = utc.assume_utc().to_offset(self.offset);
-        PrimitiveDateTime::new(odt.date(), odt.time())
+        self.zone.local(utc)
     }
 
     fn utc(&self, local: PrimitiveDateTime) -> PrimitiveDateTime {
-        let odt: OffsetDateTime = local.assume_offset(self.offset).to_offset(UtcOffset::UTC);
-        PrimitiveDateTime::new(odt.date(), odt.time())
+        self.zone.to_utc(local)
     }
 
     fn window(&self, weekday: Weekday) -> Option<(i64, i64)> {
@@ -194,10 +195,10 @@ pub fn state(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::{datetime, offset};
+    use time::macros::datetime;
 
     fn nine_to_five() -> BusinessHours {
-        BusinessHours::weekdays(UtcOffset::UTC, 9 * 60, 17 * 60)
+        BusinessHours::weekdays(Zone::utc(), 9 * 60, 17 * 60)
     }
 
     #[test]
@@ -290,7 +291,7 @@ mod tests {
     #[test]
     fn time_zone_offsets_shift_the_day() {
         // 09:00–17:00 in UTC+08:00 is 01:00–09:00 UTC.
-        let h = BusinessHours::weekdays(offset!(+8), 9 * 60, 17 * 60);
+        let h = BusinessHours::weekdays(Zone::fixed(8 * 60), 9 * 60, 17 * 60);
         assert_eq!(
             h.add_minutes(datetime!(2026-11-25 00:00), 60),
             datetime!(2026-11-25 02:00)
@@ -301,11 +302,48 @@ mod tests {
             datetime!(2026-11-30 01:30)
         );
         // West of UTC: 09:00 in UTC−05:00 is 14:00 UTC.
-        let h = BusinessHours::weekdays(offset!(-5), 9 * 60, 17 * 60);
+        let h = BusinessHours::weekdays(Zone::fixed(-5 * 60), 9 * 60, 17 * 60);
         assert_eq!(
             h.add_minutes(datetime!(2026-11-25 12:00), 30),
             datetime!(2026-11-25 14:30)
         );
+    }
+
+    #[test]
+    fn opening_hours_follow_the_office_clock_across_summer_time() {
+        // Berlin, 09:00-17:00 local. Friday 27 March 2026 is winter time
+        // (09:00 = 08:00 UTC); clocks go forward on Sunday the 29th, so
+        // Monday opens at 07:00 UTC.
+        let h = BusinessHours::weekdays(Zone::named("Europe/Berlin").unwrap(), 9 * 60, 17 * 60);
+        // Friday 15:00 UTC = 16:00 local: 60 min left, 60 more on Monday.
+        assert_eq!(
+            h.add_minutes(datetime!(2026-03-27 15:00), 120),
+            datetime!(2026-03-30 08:00)
+        );
+        assert_eq!(
+            h.minutes_between(datetime!(2026-03-27 15:00), datetime!(2026-03-30 08:00)),
+            120
+        );
+        // And back: Friday 23 October is summer time (17:00 = 15:00 UTC),
+        // Monday the 26th winter (09:00 = 08:00 UTC).
+        assert_eq!(
+            h.add_minutes(datetime!(2026-10-23 14:00), 120),
+            datetime!(2026-10-26 09:00)
+        );
+        // A whole working week across the change is still five days of
+        // eight hours.
+        assert_eq!(
+            h.minutes_between(datetime!(2026-03-23 08:00), datetime!(2026-03-30 07:00)),
+            5 * 8 * 60
+        );
+        // Long spans (whole weeks at once) agree with day-by-day counting.
+        let start = datetime!(2026-02-02 08:00);
+        let due = h.add_minutes(start, 40 * 8 * 60);
+        assert_eq!(due, datetime!(2026-03-27 16:00));
+        assert_eq!(h.minutes_between(start, due), 40 * 8 * 60);
+        let after = h.add_minutes(start, 45 * 8 * 60);
+        assert_eq!(after, datetime!(2026-04-03 15:00));
+        assert_eq!(h.minutes_between(start, after), 45 * 8 * 60);
     }
 
     #[test]
@@ -367,11 +405,11 @@ mod tests {
 
 /// The weekly schedule as stored: `24x7`, or seven comma-separated entries
 /// (Monday first), each `HH:MM-HH:MM` or `closed`.
-pub fn parse_schedule(text: &str, offset: UtcOffset) -> Result<BusinessHours, &'static str> {
+pub fn parse_schedule(text: &str, zone: Zone) -> Result<BusinessHours, &'static str> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("24x7") {
         return Ok(BusinessHours {
-            offset,
+            zone,
             days: [Some((0, DAY as u16)); 7],
         });
     }
@@ -391,7 +429,7 @@ pub fn parse_schedule(text: &str, offset: UtcOffset) -> Result<BusinessHours, &'
         }
         days[i] = Some((start, end));
     }
-    Ok(BusinessHours { offset, days })
+    Ok(BusinessHours { zone, days })
 }
 
 fn parse_hhmm(s: &str) -> Result<u16, &'static str> {
@@ -430,37 +468,37 @@ mod schedule_tests {
     fn schedules_round_trip() {
         let h = parse_schedule(
             "09:00-17:00,09:00-17:00,09:00-17:00,09:00-17:00,09:00-17:00,closed,closed",
-            UtcOffset::UTC,
+            Zone::utc(),
         )
         .unwrap();
-        assert_eq!(h, BusinessHours::weekdays(UtcOffset::UTC, 540, 1020));
+        assert_eq!(h, BusinessHours::weekdays(Zone::utc(), 540, 1020));
         assert_eq!(
-            parse_schedule(&format_schedule(&h), UtcOffset::UTC).unwrap(),
+            parse_schedule(&format_schedule(&h), Zone::utc()).unwrap(),
             h
         );
         assert_eq!(
-            format_schedule(&parse_schedule("24x7", UtcOffset::UTC).unwrap()),
+            format_schedule(&parse_schedule("24x7", Zone::utc()).unwrap()),
             "24x7"
         );
-        assert!(parse_schedule("09:00-17:00", UtcOffset::UTC).is_err());
+        assert!(parse_schedule("09:00-17:00", Zone::utc()).is_err());
         assert!(
             parse_schedule(
                 "17:00-09:00,closed,closed,closed,closed,closed,closed",
-                UtcOffset::UTC
+                Zone::utc()
             )
             .is_err()
         );
         assert!(
             parse_schedule(
                 "9-17,closed,closed,closed,closed,closed,closed",
-                UtcOffset::UTC
+                Zone::utc()
             )
             .is_err()
         );
         assert!(
             parse_schedule(
                 "00:00-24:00,closed,closed,closed,closed,closed,closed",
-                UtcOffset::UTC
+                Zone::utc()
             )
             .is_ok()
         );

@@ -9,6 +9,7 @@ use time::{Date, PrimitiveDateTime, Time};
 use super::listings::{DRAFT, PUBLISHED, Rating};
 use crate::db::AnyConnection;
 use crate::domain::ticket::Status;
+use crate::domain::zone::Zone;
 use crate::schema::{engagements, listing_views, listings, tickets};
 
 /// Conversion is shown from this many views in the period on; below it
@@ -47,16 +48,22 @@ impl Overview {
     }
 }
 
-/// The first day of the period: views are counted per day, so requests are
-/// counted from the same midnight.
-pub fn period_start(today: Date) -> Date {
-    today - time::Duration::days(PERIOD_DAYS)
+/// The start of the period: midnight `PERIOD_DAYS` days ago on the
+/// reader's clock, as an instant in UTC. Views are kept per UTC day, so
+/// they are counted from the UTC day that instant falls in.
+pub fn period_start(now: PrimitiveDateTime, zone: &Zone) -> PrimitiveDateTime {
+    let today: Date = zone.local(now).date();
+    zone.to_utc(PrimitiveDateTime::new(
+        today - time::Duration::days(PERIOD_DAYS),
+        Time::MIDNIGHT,
+    ))
 }
 
 pub fn of_partner(
     conn: &mut AnyConnection,
     partner_id: i64,
     now: PrimitiveDateTime,
+    zone: &Zone,
 ) -> QueryResult<Overview> {
     let by_status: Vec<(String, i64)> = listings::table
         .filter(listings::partner_id.eq(partner_id))
@@ -70,11 +77,11 @@ pub fn of_partner(
             .map(|(_, n)| *n)
             .unwrap_or(0)
     };
-    let start = period_start(now.date());
+    let start = period_start(now, zone);
     let views: Option<i64> = listing_views::table
         .inner_join(listings::table)
         .filter(listings::partner_id.eq(partner_id))
-        .filter(listing_views::day.ge(start.to_string()))
+        .filter(listing_views::day.ge(start.date().to_string()))
         .select(sum(listing_views::views))
         .first(conn)?;
     let requests: i64 = engagements::table
@@ -83,7 +90,7 @@ pub fn of_partner(
         .get_result(conn)?;
     let requests_in_period: i64 = engagements::table
         .filter(engagements::partner_id.eq(partner_id))
-        .filter(engagements::created_at.ge(PrimitiveDateTime::new(start, Time::MIDNIGHT)))
+        .filter(engagements::created_at.ge(start))
         .count()
         .get_result(conn)?;
     // Kept in the partner's row as reviews are written and hidden.

@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use time::{PrimitiveDateTime, UtcOffset};
+use time::PrimitiveDateTime;
 
 use crate::db::AnyConnection;
 use crate::db::capped::count_capped;
 use crate::domain::sla::{self, BusinessHours, SlaState};
+use crate::domain::zone::Zone;
 use crate::domain::ticket::{Priority, Status};
 use crate::schema::{
     business_hours, canned_replies, partners, sla_policies, ticket_mail_ids, ticket_messages,
@@ -114,7 +115,6 @@ impl Ticket {
 pub struct SlaConfig {
     pub hours: BusinessHours,
     pub schedule: String,
-    pub offset_minutes: i32,
     pub targets: HashMap<&'static str, (i64, i64)>,
 }
 
@@ -144,18 +144,25 @@ pub fn sla_config(conn: &mut AnyConnection) -> QueryResult<SlaConfig> {
             .unwrap_or_else(|| p.default_targets());
         targets.insert(p.as_str(), t);
     }
-    let (offset_minutes, schedule): (i32, String) = business_hours::table
+    let (offset_minutes, zone, schedule): (i32, Option<String>, String) = business_hours::table
         .find(1)
-        .select((business_hours::utc_offset_minutes, business_hours::schedule))
+        .select((
+            business_hours::utc_offset_minutes,
+            business_hours::time_zone,
+            business_hours::schedule,
+        ))
         .first(conn)
         .optional()?
-        .unwrap_or((0, "24x7".to_string()));
-    let offset = UtcOffset::from_whole_seconds(offset_minutes * 60).unwrap_or(UtcOffset::UTC);
-    let hours = sla::parse_schedule(&schedule, offset).unwrap_or_else(|_| BusinessHours::always());
+        .unwrap_or((0, None, "24x7".to_string()));
+    // Hours saved before they had a zone keep their fixed offset.
+    let zone = zone
+        .as_deref()
+        .and_then(Zone::parse)
+        .unwrap_or_else(|| Zone::fixed(offset_minutes));
+    let hours = sla::parse_schedule(&schedule, zone).unwrap_or_else(|_| BusinessHours::always());
     Ok(SlaConfig {
         hours,
         schedule,
-        offset_minutes,
         targets,
     })
 }
@@ -163,7 +170,7 @@ pub fn sla_config(conn: &mut AnyConnection) -> QueryResult<SlaConfig> {
 pub fn save_sla(
     conn: &mut AnyConnection,
     targets: &[(Priority, i64, i64)],
-    offset_minutes: i32,
+    zone: &Zone,
     schedule: &str,
 ) -> QueryResult<()> {
     for (p, first, resolution) in targets {
@@ -176,7 +183,7 @@ pub fn save_sla(
     }
     diesel::update(business_hours::table.find(1))
         .set((
-            business_hours::utc_offset_minutes.eq(offset_minutes),
+            business_hours::time_zone.eq(zone.name()),
             business_hours::schedule.eq(schedule),
         ))
         .execute(conn)?;

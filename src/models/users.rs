@@ -19,6 +19,8 @@ pub struct User {
     pub disabled_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// Their time zone (an IANA name); `None`: the platform's.
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -33,6 +35,15 @@ impl User {
     /// platform's.
     pub fn lang(&self) -> crate::i18n::Lang {
         crate::i18n::Lang::of_locale(self.locale.as_deref())
+    }
+
+    /// The zone every time they read is shown in: the one they chose, or
+    /// `platform`'s.
+    pub fn zone(&self, platform: &crate::domain::zone::Zone) -> crate::domain::zone::Zone {
+        self.time_zone
+            .as_deref()
+            .and_then(crate::domain::zone::Zone::named)
+            .unwrap_or_else(|| platform.clone())
     }
 }
 
@@ -100,11 +111,13 @@ pub fn update_profile(
     id: i64,
     display_name: &str,
     locale: Option<&str>,
+    time_zone: Option<&str>,
 ) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set((
             users::display_name.eq(display_name),
             users::locale.eq(locale),
+            users::time_zone.eq(time_zone),
             users::updated_at.eq(super::now()),
         ))
         .execute(conn)

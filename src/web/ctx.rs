@@ -14,6 +14,7 @@ use time::PrimitiveDateTime;
 
 use crate::auth;
 use crate::db;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::i18n::{FluentArg, Lang};
 use crate::models::users::{self, User};
@@ -63,6 +64,8 @@ pub struct Flash {
 #[derive(Clone)]
 pub struct Ctx {
     pub lang: Lang,
+    /// The zone times are shown in: the reader's, or the platform's.
+    pub zone: Zone,
     pub user: Option<User>,
     pub session: Session,
     pub request_id: String,
@@ -139,8 +142,23 @@ impl Ctx {
         self.lang.t_args(key, args)
     }
 
+    /// A time kept in UTC, on the reader's clock, with the zone named.
     pub fn datetime(&self, dt: impl Val<PrimitiveDateTime>) -> String {
-        self.lang.datetime(&dt.val())
+        self.lang.datetime(&dt.val(), &self.zone)
+    }
+
+    /// The zones the time zone lists offer, by region.
+    pub fn zone_choices(&self) -> &'static [(&'static str, Vec<String>)] {
+        Zone::choices()
+    }
+
+    /// Whether a zone name is among the list's options (or none chosen).
+    pub fn zone_listed(&self, name: &str) -> bool {
+        name.is_empty()
+            || name == "UTC"
+            || Zone::choices()
+                .iter()
+                .any(|(_, names)| names.iter().any(|n| n == name))
     }
 
     pub fn number(&self, n: &i64) -> String {
@@ -540,6 +558,10 @@ impl FromRequest for Ctx {
                 None => None,
             };
             let lang = pick_lang(&req, user.as_ref());
+            let zone = match &user {
+                Some(u) => u.zone(&state.settings.time_zone),
+                None => state.settings.time_zone.clone(),
+            };
             let guarded = req.path().starts_with("/desk") || req.path().starts_with("/admin");
             let two_step_missing = match &user {
                 Some(u)
@@ -566,6 +588,7 @@ impl FromRequest for Ctx {
             };
             let ctx = Ctx {
                 lang,
+                zone,
                 user,
                 two_step_missing,
                 session,

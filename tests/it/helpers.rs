@@ -137,6 +137,7 @@ pub fn test_settings(
         mail_max_bytes: 2 * 1024 * 1024,
         // On in production; the tests that need it turn it on.
         require_two_step_for_staff: false,
+        time_zone: agora::domain::zone::Zone::utc(),
         attachments: agora::support::attachments::Rules {
             dir: mail_dir.join("attachments"),
             max_bytes: 64 * 1024,
@@ -564,6 +565,22 @@ impl TestApp {
             email: email.to_string(),
             client,
         }
+    }
+
+    /// A signed-in member of the support staff.
+    pub async fn staff(&self, email: &str, name: &str) -> Person {
+        let p = self.person(email, name).await;
+        let uid = p.id;
+        self.db(move |c| {
+            use agora::schema::users::dsl::*;
+            use diesel::prelude::*;
+            diesel::update(users.find(uid))
+                .set(is_staff.eq(true))
+                .execute(c)
+                .unwrap();
+        })
+        .await;
+        p
     }
 
     pub async fn admin(&self, email: &str) -> Person {

@@ -106,19 +106,6 @@ async fn all_tickets(app: &TestApp) -> Vec<Ticket> {
     .await
 }
 
-async fn staff(app: &TestApp, email: &str, name: &str) -> Person {
-    let p = app.person(email, name).await;
-    let uid = p.id;
-    app.db(move |c| {
-        use agora::schema::users::dsl::*;
-        diesel::update(users.find(uid))
-            .set(is_staff.eq(true))
-            .execute(c)
-            .unwrap();
-    })
-    .await;
-    p
-}
 
 /// The desk's SLA order: soonest running target first (ties by number),
 /// then paused clocks, newest first.
@@ -198,8 +185,8 @@ async fn desk_fixture(app: &TestApp, agent: i64, other: i64) -> (i64, i64, i64, 
 
 async fn desk_queues_walk_every_ticket_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = staff(&app, "agent@example.com", "Alex Agent").await;
-    let other = staff(&app, "other@example.com", "Olly Other").await;
+    let agent = app.staff("agent@example.com", "Alex Agent").await;
+    let other = app.staff("other@example.com", "Olly Other").await;
     app.login("agent@example.com", PASSWORD).await;
     let (_, r2, p1, _) = desk_fixture(&app, agent.id, other.id).await;
     let all = all_tickets(&app).await;
@@ -339,7 +326,7 @@ both!(desk_queues_walk_every_ticket_once);
 
 async fn desk_counts_are_capped(backend: Backend) {
     let app = spawn_app(backend).await;
-    staff(&app, "cap@example.com", "Cap Agent").await;
+    app.staff("cap@example.com", "Cap Agent").await;
     app.login("cap@example.com", PASSWORD).await;
     let r = app
         .create_user("many@example.com", "Many Tickets", PASSWORD, true)
@@ -417,7 +404,7 @@ async fn consumers_and_partners_see_only_their_tickets(backend: Backend) {
     );
 
     // The desk's short history links to every ticket of the requester.
-    staff(&app, "hist@example.com", "Hal").await;
+    app.staff("hist@example.com", "Hal").await;
     app.post("/logout", &[]).await;
     app.login("hist@example.com", PASSWORD).await;
     let first_of_ann = all.iter().find(|t| t.requester_id == ann).unwrap();
@@ -608,7 +595,7 @@ both!(admin_lists_walk_every_row_once);
 
 async fn canned_replies_page_by_title(backend: Backend) {
     let app = spawn_app(backend).await;
-    staff(&app, "canned@example.com", "Cory").await;
+    app.staff("canned@example.com", "Cory").await;
     app.login("canned@example.com", PASSWORD).await;
     // Past the numbered pages, with titles shared by several replies.
     app.db(|c| {
@@ -651,7 +638,7 @@ both!(canned_replies_page_by_title);
 
 async fn reports_aggregate_in_sql(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = staff(&app, "rep@example.com", "Rita Reports").await;
+    let agent = app.staff("rep@example.com", "Rita Reports").await;
     app.login("rep@example.com", PASSWORD).await;
     let r = app
         .create_user("rq@example.com", "Requester", PASSWORD, true)

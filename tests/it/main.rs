@@ -29,6 +29,7 @@ mod throttle;
 mod trust;
 mod two_step;
 mod webhooks;
+mod zones;
 
 #[test]
 fn migrations_agree_between_backends() {

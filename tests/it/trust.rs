@@ -522,19 +522,6 @@ both!(a_demoted_owner_loses_the_owner_powers_at_once);
 
 // ---- 8. Tickets are re-read inside the write ----
 
-async fn staff(app: &TestApp, email: &str, name: &str) -> Person {
-    let p = app.person(email, name).await;
-    let user_id = p.id;
-    app.db(move |c| {
-        use agora::schema::users::dsl::*;
-        diesel::update(users.find(user_id))
-            .set(is_staff.eq(true))
-            .execute(c)
-            .unwrap();
-    })
-    .await;
-    p
-}
 
 /// A ticket of `requester`, moved to `status` by hand; returns its number.
 async fn ticket(app: &TestApp, requester: i64, subject: &str, status: &str) -> i64 {
@@ -626,7 +613,7 @@ async fn queued(app: &TestApp, to: &str, needle: &str) -> i64 {
 
 async fn double_resolve_sends_one_email(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = staff(&app, "agent@example.com", "Alex Agent").await;
+    let agent = app.staff("agent@example.com", "Alex Agent").await;
     let consumer = app.person("cons@example.com", "Connie").await;
     for round in 0..ROUNDS {
         let number = ticket(&app, consumer.id, &format!("Help {round}"), "open").await;
@@ -745,7 +732,7 @@ both!(reply_racing_the_auto_close);
 
 async fn reply_racing_a_staff_close(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = staff(&app, "agent@example.com", "Alex Agent").await;
+    let agent = app.staff("agent@example.com", "Alex Agent").await;
     let consumer = app.person("cons@example.com", "Connie").await;
     for round in 0..ROUNDS {
         let number = ticket(&app, consumer.id, &format!("Done {round}"), "resolved").await;
@@ -778,7 +765,7 @@ both!(reply_racing_a_staff_close);
 /// The partner's reply racing a staff close follows the same rule.
 async fn partner_reply_racing_a_staff_close(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = staff(&app, "agent@example.com", "Alex Agent").await;
+    let agent = app.staff("agent@example.com", "Alex Agent").await;
     let owner = app.person("owner@example.com", "Olga Owner").await;
     let (pid, slug) = app.partner("Walkies", &owner).await;
     let consumer = app.person("cons@example.com", "Connie").await;
@@ -1088,7 +1075,7 @@ both!(same_slugs_at_once);
 
 async fn satisfaction_link_records_only_on_post(backend: Backend) {
     let app = spawn_app(backend).await;
-    let agent = staff(&app, "agent@example.com", "Alex Agent").await;
+    let agent = app.staff("agent@example.com", "Alex Agent").await;
     let consumer = app.person("cons@example.com", "Connie").await;
     let number = ticket(&app, consumer.id, "Survey", "open").await;
     post(

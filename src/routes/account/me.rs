@@ -4,6 +4,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::db::{self, write_tx};
+use crate::domain::zone::Zone;
 use crate::domain::{DisplayName, NewPassword};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -30,6 +31,7 @@ struct ProfilePage<'a> {
     ctx: &'a Ctx,
     display_name: &'a str,
     locale: &'a str,
+    time_zone: &'a str,
     errors: FormErrors,
 }
 
@@ -39,6 +41,7 @@ pub async fn profile_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         ctx: &ctx,
         display_name: &user.display_name,
         locale: user.locale.as_deref().unwrap_or(""),
+        time_zone: user.time_zone.as_deref().unwrap_or(""),
         errors: FormErrors::new(),
     })
 }
@@ -49,6 +52,8 @@ pub struct ProfileForm {
     display_name: String,
     #[serde(default)]
     locale: String,
+    #[serde(default)]
+    time_zone: String,
 }
 
 pub async fn profile_submit(
@@ -72,6 +77,16 @@ pub async fn profile_submit(
             }
         },
     };
+    let zone = match form.time_zone.trim() {
+        "" => None,
+        name => match Zone::named(name) {
+            Some(z) => Some(z.name().to_string()),
+            None => {
+                errors.add("time_zone", ctx.t("error-zone-invalid"));
+                None
+            }
+        },
+    };
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -79,13 +94,20 @@ pub async fn profile_submit(
                 ctx: &ctx,
                 display_name: &form.display_name,
                 locale: &form.locale,
+                time_zone: &form.time_zone,
                 errors,
             },
         );
     };
     let id = user.id;
     db::run(ctx.pool(), move |conn| {
-        Ok(users::update_profile(conn, id, name.as_str(), locale)?)
+        Ok(users::update_profile(
+            conn,
+            id,
+            name.as_str(),
+            locale,
+            zone.as_deref(),
+        )?)
     })
     .await?;
     let lang = locale.and_then(Lang::from_code).unwrap_or(ctx.lang);

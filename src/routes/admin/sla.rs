@@ -8,6 +8,7 @@ use super::require_admin;
 use crate::db::{self, write_tx};
 use crate::domain::sla::{format_schedule, parse_schedule};
 use crate::domain::ticket::Priority;
+use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::models::{audit, tickets};
 use crate::web::{Ctx, FormErrors, render_status, see_other};
@@ -17,7 +18,8 @@ use crate::web::{Ctx, FormErrors, render_status, see_other};
 struct SlaPage<'a> {
     ctx: &'a Ctx,
     rows: Vec<(Priority, String, String)>,
-    offset: String,
+    /// The zone's name as kept (an IANA name, or `UTC+08:00`).
+    zone: String,
     schedule: String,
     errors: FormErrors,
 }
@@ -45,29 +47,11 @@ pub async fn form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         &SlaPage {
             ctx: &ctx,
             rows,
-            offset: format_offset(cfg.offset_minutes),
+            zone: cfg.hours.zone.name().to_string(),
             schedule: format_schedule(&cfg.hours),
             errors: FormErrors::new(),
         },
     )
-}
-
-fn format_offset(minutes: i32) -> String {
-    let sign = if minutes < 0 { '-' } else { '+' };
-    let m = minutes.abs();
-    format!("{sign}{:02}:{:02}", m / 60, m % 60)
-}
-
-fn parse_offset(s: &str) -> Option<i32> {
-    let s = s.trim();
-    let (sign, rest) = match s.chars().next()? {
-        '+' => (1, &s[1..]),
-        '-' => (-1, &s[1..]),
-        _ => (1, s),
-    };
-    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
-    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
 }
 
 fn parse_hours(s: &str) -> Option<i64> {
@@ -103,25 +87,25 @@ pub async fn submit(
         }
         rows.push((p, fv, rv));
     }
-    let (offset_raw, schedule_raw) = (get("offset"), get("schedule"));
-    let offset = parse_offset(&offset_raw);
-    if offset.is_none() {
-        errors.add("offset", ctx.t("error-offset-invalid"));
+    let (zone_raw, schedule_raw) = (get("time_zone"), get("schedule"));
+    let zone = Zone::parse(&zone_raw);
+    if zone.is_none() {
+        errors.add("time_zone", ctx.t("error-zone-invalid"));
     }
-    let schedule = match parse_schedule(&schedule_raw, time::UtcOffset::UTC) {
+    let schedule = match parse_schedule(&schedule_raw, Zone::utc()) {
         Ok(h) => Some(format_schedule(&h)),
         Err(key) => {
             errors.add("schedule", ctx.t(key));
             None
         }
     };
-    let (Some(offset), Some(schedule)) = (offset, schedule.filter(|_| errors.is_empty())) else {
+    let (Some(zone), Some(schedule)) = (zone, schedule.filter(|_| errors.is_empty())) else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &SlaPage {
                 ctx: &ctx,
                 rows,
-                offset: offset_raw,
+                zone: zone_raw,
                 schedule: schedule_raw,
                 errors,
             },
@@ -130,7 +114,7 @@ pub async fn submit(
     let ip = ctx.ip.clone();
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            tickets::save_sla(conn, &targets, offset, &schedule)?;
+            tickets::save_sla(conn, &targets, &zone, &schedule)?;
             audit::record(conn, Some(admin), "sla_changed", "sla", Some(&ip))?;
             Ok::<_, AppError>(())
         })
@@ -145,12 +129,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn offsets_and_hours() {
-        assert_eq!(parse_offset("+08:00"), Some(480));
-        assert_eq!(parse_offset("-05:30"), Some(-330));
-        assert_eq!(parse_offset("0"), Some(0));
-        assert_eq!(parse_offset("+15:00"), None);
-        assert_eq!(format_offset(-330), "-05:30");
+    fn hours() {
         assert_eq!(parse_hours("1.5"), Some(90));
         assert_eq!(parse_hours("0"), None);
         assert_eq!(hours_text(90), "1.50");

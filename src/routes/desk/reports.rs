@@ -215,7 +215,9 @@ fn parse_day(s: &str) -> Option<Date> {
 
 pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppError> {
     require_staff(&ctx)?;
-    let today = now().date();
+    // Days are the reader's: a report from 1 to 7 March runs from
+    // midnight to midnight on their clock.
+    let today = ctx.zone.local(now()).date();
     let mut errors = FormErrors::new();
     let mut day = |raw: &str, field: &str, default: Date| -> Date {
         if raw.trim().is_empty() {
@@ -229,8 +231,10 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
     let from = day(&q.from, "from", today - time::Duration::days(30));
     let to = day(&q.to, "to", today);
     let (from, to) = if from > to { (to, from) } else { (from, to) };
-    let start = PrimitiveDateTime::new(from, Time::MIDNIGHT);
-    let end = PrimitiveDateTime::new(to.next_day().unwrap_or(to), Time::MIDNIGHT);
+    let start = ctx.zone.to_utc(PrimitiveDateTime::new(from, Time::MIDNIGHT));
+    let end = ctx
+        .zone
+        .to_utc(PrimitiveDateTime::new(to.next_day().unwrap_or(to), Time::MIDNIGHT));
     let f = db::run(ctx.pool(), move |conn| {
         db::with_custom_plans(conn, |conn| figures(conn, start, end))
     })

@@ -57,15 +57,15 @@ struct DashboardPage<'a> {
 
 pub async fn dashboard(ctx: Ctx, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
-    let (pid, lang) = (a.partner.id, ctx.lang);
+    let (pid, lang, zone) = (a.partner.id, ctx.lang, ctx.zone.clone());
     // The figures take a few aggregate reads over the partner's rows: kept
     // for a short while (AGORA_FIGURES_CACHE_SECONDS) per partner.
     let figures = ctx
         .state
         .overview
-        .get_or_load(format!("overview:{pid}"), || {
+        .get_or_load(format!("overview:{pid}:{}", zone.name()), || {
             db::run(ctx.pool(), move |conn| {
-                let mut o = overview::of_partner(conn, pid, now())?;
+                let mut o = overview::of_partner(conn, pid, now(), &zone)?;
                 let cfg = tickets::sla_config(conn)?;
                 let firsts: Vec<i64> = o
                     .first_responses

@@ -12,6 +12,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show))
         .route("/healthz", web::get().to(system::health))
         .route("/static/app.css", web::get().to(system::stylesheet))
+        .route("/static/app.js", web::get().to(system::script))
         .route("/favicon.ico", web::get().to(system::favicon))
         .route("/developers", web::get().to(developers::reference))
         .route("/lang", web::post().to(system::switch_language))

@@ -32,6 +32,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 }
 
 const STYLESHEET: &str = include_str!("../../../static/app.css");
+const SCRIPT: &str = include_str!("../../../static/app.js");
 const FAVICON: &str = include_str!("../../../static/favicon.svg");
 
 pub async fn stylesheet() -> HttpResponse {
@@ -39,6 +40,13 @@ pub async fn stylesheet() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(SCRIPT)
 }
 
 pub async fn favicon() -> HttpResponse {

@@ -518,13 +518,13 @@ admin-sla = Service levels
 sla-intro = Targets per priority, in business hours. The clock stops while a ticket waits on the consumer.
 sla-first-response-hours = First response (hours)
 sla-resolution-hours = Resolution (hours)
-sla-offset = Time zone (offset from UTC, e.g. +08:00)
+sla-zone = Time zone of the business hours (summer time follows it)
 sla-schedule = Business hours
 sla-schedule-hint = 24x7, or seven entries Monday to Sunday separated by commas, each HH:MM-HH:MM or closed.
 sla-saved = The service levels were saved.
 error-hours-invalid = Enter a number of hours greater than zero.
 error-sla-order = The resolution target cannot be shorter than the first response.
-error-offset-invalid = Enter an offset like +08:00 or -05:00.
+error-zone-invalid = Choose a time zone from the list.
 error-schedule-invalid = Enter 24x7, or seven entries like 09:00-17:00 or closed.
 
 ## Support: reports
@@ -995,3 +995,9 @@ mail-recovery-left = { $count ->
 }
 mail-two-step-not-you = If this was not you, change your password at once and look at your sessions.
 two-step-required = Your role needs two-step sign-in: set it up here to reach the support desk and the admin pages.
+
+## Time zones
+field-time-zone = Time zone
+time-zone-default = The platform's ({ $zone })
+time-zone-hint = Every time on these pages and in your email is shown in this zone.
+time-zone-suggested = Suggested from your browser's settings; save to keep it.

@@ -511,13 +511,13 @@ admin-sla = 服务水平
 sla-intro = 各优先级的目标时间，按工作时间计算。工单等待用户回复期间计时暂停。
 sla-first-response-hours = 首次响应（小时）
 sla-resolution-hours = 解决（小时）
-sla-offset = 时区（相对 UTC 的偏移，例如 +08:00）
+sla-zone = 工作时间所在时区（随夏令时变化）
 sla-schedule = 工作时间
 sla-schedule-hint = 填写 24x7，或按周一到周日用逗号分隔的七项，每项为 HH:MM-HH:MM 或 closed。
 sla-saved = 服务水平已保存。
 error-hours-invalid = 请输入大于零的小时数。
 error-sla-order = 解决目标不能短于首次响应目标。
-error-offset-invalid = 请输入类似 +08:00 或 -05:00 的偏移。
+error-zone-invalid = 请从列表中选择一个时区。
 error-schedule-invalid = 请填写 24x7，或七项类似 09:00-17:00 或 closed 的内容。
 
 ## Support: reports
@@ -964,3 +964,9 @@ mail-recovery-used-intro = 有人使用您的一个恢复代码登录了您的 A
 mail-recovery-left = 还剩 { $count } 个恢复代码。
 mail-two-step-not-you = 如果这不是您本人，请立即修改密码并查看您的会话。
 two-step-required = 您的角色需要两步登录：请在此设置后再进入支持工作台和管理页面。
+
+## Time zones
+field-time-zone = 时区
+time-zone-default = 平台默认（{ $zone }）
+time-zone-hint = 页面和邮件中的所有时间都按此时区显示。
+time-zone-suggested = 已根据浏览器设置推荐；保存后生效。
