@@ -62,6 +62,9 @@ pub struct Settings {
     pub mail_poll: Duration,
     pub mail_backoff: Duration,
     pub mail_max_attempts: i32,
+    /// How often digests and SLA warnings are looked for
+    /// (`AGORA_NOTIFICATIONS_SECONDS`, 60; 0 turns them off).
+    pub notifications_every: Option<Duration>,
     /// How often counted listing views are written.
     pub views_flush: Duration,
     /// How long partner overviews and customer counts are reused.
@@ -314,6 +317,10 @@ impl Settings {
             mail_poll: Duration::from_millis(number("AGORA_MAIL_POLL_MS", 2000u64)?),
             mail_backoff: Duration::from_secs(number("AGORA_MAIL_BACKOFF_SECONDS", 30u64)?),
             mail_max_attempts: number("AGORA_MAIL_MAX_ATTEMPTS", 8)?,
+            notifications_every: match number("AGORA_NOTIFICATIONS_SECONDS", 60u64)? {
+                0 => None,
+                n => Some(Duration::from_secs(n)),
+            },
             views_flush: Duration::from_millis(number("AGORA_VIEWS_FLUSH_MS", 5000u64)?),
             figures_ttl: Duration::from_secs(number("AGORA_FIGURES_CACHE_SECONDS", 60u64)?),
             public_ttl: Duration::from_secs(number("AGORA_PUBLIC_CACHE_SECONDS", 5u64)?),

@@ -238,6 +238,23 @@ diesel::table! {
         /// an active ticket; never written.
         queue_key -> Nullable<BigInt>,
         follow_up_of -> Nullable<BigInt>,
+        sla_warned_key -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    email_preferences (user_id, kind) {
+        user_id -> BigInt,
+        kind -> Text,
+        enabled -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_digests (user_id) {
+        user_id -> BigInt,
+        sent_at -> Timestamp,
     }
 }
 
@@ -477,6 +494,7 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(email_preferences -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> partners (partner_id));
@@ -515,6 +533,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    email_preferences,
+    email_digests,
     sessions,
     email_tokens,
     audit_events,

@@ -150,6 +150,11 @@ impl Application {
             settings.session_absolute,
             (settings.outbox_retention, settings.webhooks.retention),
             settings.attachments.clone(),
+            (
+                crate::support::Links::of(&settings),
+                settings.time_zone.clone(),
+                settings.notifications_every,
+            ),
             shutdown_rx,
         ));
 
@@ -403,6 +408,11 @@ async fn maintenance(
     absolute: Duration,
     (retention, webhook_retention): (Duration, Duration),
     files: crate::support::attachments::Rules,
+    (links, platform_zone, notifications_every): (
+        crate::support::Links,
+        crate::domain::zone::Zone,
+        Option<Duration>,
+    ),
     mut shutdown: watch::Receiver<bool>,
 ) {
     let session_absolute = time::Duration::try_from(absolute).unwrap_or(time::Duration::days(14));
@@ -410,6 +420,15 @@ async fn maintenance(
     let webhook_retention =
         time::Duration::try_from(webhook_retention).unwrap_or(time::Duration::days(30));
     tokio::spawn(refresh_customer_scores(pool.clone(), shutdown.clone()));
+    if let Some(period) = notifications_every {
+        tokio::spawn(notifications(
+            pool.clone(),
+            links,
+            platform_zone,
+            period,
+            shutdown.clone(),
+        ));
+    }
     let mut window_day = None;
     loop {
         let today = crate::models::now().date();
@@ -443,6 +462,33 @@ async fn maintenance(
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// Sends the optional emails that are due by the clock rather than by an
+/// event: partner digests and SLA warnings (one instance at a time).
+async fn notifications(
+    pool: Pool,
+    links: crate::support::Links,
+    zone: crate::domain::zone::Zone,
+    period: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut every = tokio::time::interval(period);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = shutdown.changed() => break,
+        }
+        let (links, zone) = (links.clone(), zone.clone());
+        let result = db::run(&pool, move |conn| {
+            crate::mail::notify::run_pass(conn, &links, &zone, crate::models::now())
+        })
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "cannot send digests and SLA warnings");
         }
     }
 }

@@ -233,15 +233,18 @@ pub async fn reply_to_review(
                 Err(p) => return caller.problem(&req, p),
             };
             let pid = caller.token.partner_id;
+            let links = crate::support::Links::of(&state.settings);
             let saved = db::run(&state.pool, move |conn| {
                 write_tx(conn, |conn| {
                     if engagements::set_reply(conn, pid, id, &text)? == 0 {
                         return Ok(None);
                     }
+                    crate::mail::notify::review_replied(conn, &links, id)?;
                     Ok::<_, AppError>(engagements::partner_review(conn, pid, id)?)
                 })
             })
             .await;
+            state.mail_wakeup.notify_one();
             match saved {
                 // The author's name is left out of this answer: it is kept
                 // for a retry, and consent may be withdrawn meanwhile.

@@ -4,6 +4,7 @@ use crate::i18n::Lang;
 use crate::models::outbox::NewEmail;
 
 use super::MailBody;
+use super::notify::Optional;
 
 fn greeting(lang: Lang, name: &str) -> String {
     lang.t_args("mail-greeting", &[("name", name.into())])
@@ -140,6 +141,20 @@ pub fn new_engagement(
         lang.t_args("mail-engagement-subject", &[("listing", listing.into())]),
     );
     m.greeting = lang.t("mail-greeting-plain");
+    request_paragraphs(&mut m, listing, shared);
+    m.action = Some((lang.t("mail-engagement-action"), link.to_string()));
+    m.after.push(lang.t("mail-engagement-settings"));
+    m.after
+        .push(lang.t_args("mail-unsubscribe", &[("link", unsubscribe.into())]));
+    let mut email = m.into_email(to)?;
+    email.unsubscribe = Some(unsubscribe.to_string());
+    Ok(email)
+}
+
+/// What a new request's notice says: who asked and what, while the
+/// consumer's consent stands; only that a request arrived otherwise.
+pub fn request_paragraphs(m: &mut MailBody, listing: &str, shared: Option<SharedRequest<'_>>) {
+    let lang = m.lang;
     match shared {
         Some(r) => {
             m.paragraphs.push(lang.t_args(
@@ -163,13 +178,6 @@ pub fn new_engagement(
             m.paragraphs.push(lang.t("mail-engagement-details-hidden"));
         }
     }
-    m.action = Some((lang.t("mail-engagement-action"), link.to_string()));
-    m.after.push(lang.t("mail-engagement-settings"));
-    m.after
-        .push(lang.t_args("mail-unsubscribe", &[("link", unsubscribe.into())]));
-    let mut email = m.into_email(to)?;
-    email.unsubscribe = Some(unsubscribe.to_string());
-    Ok(email)
 }
 
 /// What a consenting consumer's request tells the partner.
@@ -223,13 +231,22 @@ pub fn ticket_assigned(
     subject_line: &str,
     number: i64,
     link: &str,
+    optional: &Optional,
 ) -> Result<NewEmail, askama::Error> {
     let mut m = MailBody::new(lang, subject_line.to_string());
     m.greeting = lang.t("mail-greeting-plain");
     m.paragraphs
         .push(lang.t_args("mail-ticket-assigned-intro", &[("number", number.into())]));
     m.action = Some((lang.t("mail-ticket-view"), link.to_string()));
+    m.optional(optional);
     m.into_email(to)
+}
+
+/// The rating question of a resolution notice: its links, and what makes
+/// it an optional part.
+pub struct Survey {
+    pub rating_links: Vec<(String, String)>,
+    pub optional: Optional,
 }
 
 pub fn ticket_resolved(
@@ -238,17 +255,20 @@ pub fn ticket_resolved(
     name: &str,
     subject_line: &str,
     number: i64,
-    rating_links: Vec<(String, String)>,
+    survey: Option<Survey>,
     link: &str,
 ) -> Result<NewEmail, askama::Error> {
     let mut m = MailBody::new(lang, subject_line.to_string());
     m.greeting = greeting(lang, name);
     m.paragraphs
         .push(lang.t_args("mail-ticket-resolved-intro", &[("number", number.into())]));
-    m.paragraphs.push(lang.t("mail-ticket-survey"));
-    m.links = rating_links;
     m.action = Some((lang.t("mail-ticket-view"), link.to_string()));
     m.after.push(lang.t("mail-ticket-reopen-hint"));
+    if let Some(s) = survey {
+        m.paragraphs.push(lang.t("mail-ticket-survey"));
+        m.links = s.rating_links;
+        m.optional(&s.optional);
+    }
     m.into_email(to)
 }
 

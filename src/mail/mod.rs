@@ -4,6 +4,7 @@
 pub mod imap;
 pub mod inbound;
 pub mod messages;
+pub mod notify;
 pub mod worker;
 
 use askama::Template;
@@ -39,6 +40,8 @@ pub struct MailBody {
     /// A quoted message (a reply in a ticket).
     pub quote: Option<String>,
     pub after: Vec<String>,
+    /// For an optional email: its one-click unsubscribe address.
+    pub unsubscribe: Option<String>,
 }
 
 #[derive(Template)]
@@ -66,7 +69,28 @@ impl MailBody {
             links: Vec::new(),
             quote: None,
             after: Vec::new(),
+            unsubscribe: None,
         }
+    }
+
+    /// Makes this an optional email of a kind: a line says why it came,
+    /// with a link that turns off exactly this kind and one to every
+    /// preference; mail clients get the link as one-click unsubscribe
+    /// (RFC 8058).
+    pub fn optional(&mut self, o: &notify::Optional) {
+        let lang = self.lang;
+        self.after.push(lang.t_args(
+            "mail-optional-why",
+            &[("kind", lang.t(&o.kind.label_key()).into())],
+        ));
+        self.after.push(lang.t_args(
+            "mail-optional-links",
+            &[
+                ("link", o.unsubscribe.clone().into()),
+                ("preferences", o.preferences.clone().into()),
+            ],
+        ));
+        self.unsubscribe = Some(o.unsubscribe.clone());
     }
 
     pub fn into_email(self, to: &str) -> Result<NewEmail, askama::Error> {
@@ -88,7 +112,7 @@ impl MailBody {
             html,
             in_reply_to: None,
             references: None,
-            unsubscribe: None,
+            unsubscribe: self.unsubscribe,
             reply_to: None,
             sensitive: false,
         })

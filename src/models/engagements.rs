@@ -248,9 +248,9 @@ pub fn save_review(
     consumer_id: i64,
     rating: i32,
     body: &str,
-) -> QueryResult<()> {
+) -> QueryResult<Option<i64>> {
     let t = super::now();
-    match review_of(conn, listing_id, consumer_id)? {
+    let first = match review_of(conn, listing_id, consumer_id)? {
         Some(r) => {
             diesel::update(reviews::table.find(r.id))
                 .set((
@@ -259,6 +259,7 @@ pub fn save_review(
                     reviews::updated_at.eq(t),
                 ))
                 .execute(conn)?;
+            None
         }
         None => {
             let id: i64 = diesel::insert_into(reviews::table)
@@ -274,8 +275,9 @@ pub fn save_review(
                 .returning(reviews::id)
                 .get_result(conn)?;
             crate::webhooks::events::review_created(conn, partner_id, id)?;
+            Some(id)
         }
-    }
+    };
     super::listings::refresh_rating(conn, listing_id)?;
     record_activity(
         conn,
@@ -284,7 +286,8 @@ pub fn save_review(
         Some(listing_id),
         REVIEWED,
         &rating.to_string(),
-    )
+    )?;
+    Ok(first)
 }
 
 /// The listings a consumer reviewed.

@@ -8,6 +8,7 @@ pub mod export;
 pub mod listings;
 pub mod outbox;
 pub mod overview;
+pub mod preferences;
 pub mod partners;
 pub mod search;
 pub mod sessions;

@@ -7,6 +7,8 @@ pub mod stats;
 use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::mail::messages;
+use crate::mail::notify::Optional;
+use crate::models::preferences::{self, Kind};
 use crate::models::outbox::{self, NewEmail};
 use crate::models::tickets::{self, Ticket};
 use crate::models::users;
@@ -96,7 +98,8 @@ pub fn reply_signature(secret: &[u8], number: i64) -> String {
     hex::encode(&mac.finalize().into_bytes()[..6])
 }
 
-/// The confirmation to the requester; its Message-ID is the thread's root.
+/// The confirmation to the requester (its Message-ID is the thread's
+/// root), and the notice to partner members who want one.
 pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
     let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
     let email = messages::ticket_opened(
@@ -112,7 +115,7 @@ pub fn ticket_opened(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Res
     let root = root_message_id(links, t.number);
     outbox::enqueue_with_id(conn, &root, &email)?;
     tickets::remember_mail_id(conn, t.id, &root)?;
-    Ok(())
+    crate::mail::notify::ticket_for_partner(conn, links, t)
 }
 
 /// A public reply goes to the other side: staff or partner replies to the
@@ -191,36 +194,44 @@ pub fn assigned(
     let Some(agent) = users::by_id(conn, agent_id)? else {
         return Ok(());
     };
+    if !preferences::wants(conn, agent.id, Kind::Assignment)? {
+        return Ok(());
+    }
     let email = messages::ticket_assigned(
         agent.lang(),
         &agent.email,
         &t.subject_line(),
         t.number,
         &format!("{}/desk/tickets/{}", links.base, t.number),
+        &Optional::new(links, agent.id, Kind::Assignment),
     )?;
     queue_threaded(conn, links, t, email)
 }
 
-/// The resolution notice with five one-click rating links.
+/// The resolution notice, with five one-click rating links for a
+/// requester who takes satisfaction surveys.
 pub fn resolved(conn: &mut AnyConnection, links: &Links, t: &Ticket) -> Result<(), AppError> {
     let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
     let lang = requester.lang();
     let sig = satisfaction_signature(&links.secret, t.id);
-    let rating_links = (1..=5)
-        .map(|n| {
-            (
-                lang.t_args("rating-label", &[("rating", (n as i64).into())]),
-                format!("{}/satisfaction/{}/{sig}?rating={n}", links.base, t.number),
-            )
-        })
-        .collect();
+    let survey = preferences::wants(conn, requester.id, Kind::Surveys)?.then(|| messages::Survey {
+        rating_links: (1..=5)
+            .map(|n| {
+                (
+                    lang.t_args("rating-label", &[("rating", (n as i64).into())]),
+                    format!("{}/satisfaction/{}/{sig}?rating={n}", links.base, t.number),
+                )
+            })
+            .collect(),
+        optional: Optional::new(links, requester.id, Kind::Surveys),
+    });
     let email = messages::ticket_resolved(
         lang,
         &requester.email,
         &requester.display_name,
         &t.subject_line(),
         t.number,
-        rating_links,
+        survey,
         &format!("{}/me/tickets/{}", links.base, t.number),
     )?;
     queue_threaded(conn, links, t, email)

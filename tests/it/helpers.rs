@@ -138,6 +138,8 @@ pub fn test_settings(
         // On in production; the tests that need it turn it on.
         require_two_step_for_staff: false,
         time_zone: agora::domain::zone::Zone::utc(),
+        // Tests run the pass themselves, at the times they choose.
+        notifications_every: None,
         attachments: agora::support::attachments::Rules {
             dir: mail_dir.join("attachments"),
             max_bytes: 64 * 1024,

@@ -1,6 +1,7 @@
 pub mod data;
 pub mod login;
 pub mod me;
+pub mod notifications;
 pub mod password;
 pub mod privacy;
 pub mod signup;
@@ -46,6 +47,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(password::reset_submit),
         )
         .route("/me", web::get().to(me::overview))
+        .route("/me/notifications", web::get().to(notifications::show))
+        .route("/me/notifications", web::post().to(notifications::save))
+        .route(
+            "/unsubscribe/email/{user}/{kind}/{sig}",
+            web::get().to(notifications::confirm),
+        )
+        .route(
+            "/unsubscribe/email/{user}/{kind}/{sig}",
+            web::post().to(notifications::unsubscribe),
+        )
         .route("/me/profile", web::get().to(me::profile_form))
         .route("/me/profile", web::post().to(me::profile_submit))
         .route("/me/password", web::get().to(me::password_form))

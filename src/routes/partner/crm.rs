@@ -151,10 +151,18 @@ pub async fn reply(
         }
     };
     let pid = a.partner.id;
+    let links = ctx.mail_links();
     let n = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::set_reply(conn, pid, id, &text)?)
+        crate::db::write_tx(conn, |conn| {
+            let n = engagements::set_reply(conn, pid, id, &text)?;
+            if n > 0 {
+                crate::mail::notify::review_replied(conn, &links, id)?;
+            }
+            Ok::<_, AppError>(n)
+        })
     })
     .await?;
+    ctx.state.mail_wakeup.notify_one();
     if n == 0 {
         return Err(AppError::NotFound);
     }

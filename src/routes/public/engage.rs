@@ -11,7 +11,7 @@ use crate::db::{self, write_tx, write_tx_retrying};
 use crate::domain::{optional_text, parse_rating, required_text};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::mail::messages;
+use crate::mail::{messages, notify};
 use crate::models::{consents, engagements, outbox};
 use crate::web::limits::{self, Action, Actor};
 use crate::web::paging::PageRequest;
@@ -72,10 +72,18 @@ pub async fn engage(
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let secret = ctx.state.settings.secret.clone();
+    let links = ctx.mail_links();
     // Sent twice at once, the second finds the first's request.
     let done = db::run(ctx.pool(), move |conn| {
         write_tx_retrying(conn, |conn| {
             let done = engagements::engage(conn, listing.id, partner.id, user.id, &message, share)?;
+            // The consumer's name, address and words only while their
+            // consent to this partner stands.
+            let shared = done.shares.then_some(messages::SharedRequest {
+                name: &user.display_name,
+                email: &user.email,
+                message: &message,
+            });
             if done.created && partner.notify_engagements {
                 let lang = partner
                     .applicant_id
@@ -86,13 +94,6 @@ pub async fn engage(
                     .as_deref()
                     .and_then(Lang::from_code)
                     .unwrap_or_default();
-                // The consumer's name, address and words only while their
-                // consent to this partner stands.
-                let shared = done.shares.then_some(messages::SharedRequest {
-                    name: &user.display_name,
-                    email: &user.email,
-                    message: &message,
-                });
                 let mail = messages::new_engagement(
                     lang,
                     &partner.contact_email,
@@ -102,6 +103,9 @@ pub async fn engage(
                     &super::unsubscribe::engagement_link(&base, &secret, partner.id),
                 )?;
                 outbox::enqueue(conn, &domain, &mail)?;
+            }
+            if done.created {
+                notify::new_request(conn, &links, &partner, &listing.title, shared)?;
             }
             Ok::<_, AppError>(done)
         })
@@ -236,14 +240,18 @@ pub async fn review(
         );
     };
     let (lid, pid) = (d.listing.id, d.partner.id);
+    let links = ctx.mail_links();
     // Sent twice at once, the second edits the first's review.
     db::run(ctx.pool(), move |conn| {
         write_tx_retrying(conn, |conn| {
-            engagements::save_review(conn, lid, pid, user_id, rating, &body)?;
+            if let Some(id) = engagements::save_review(conn, lid, pid, user_id, rating, &body)? {
+                notify::new_review(conn, &links, id)?;
+            }
             Ok::<_, AppError>(())
         })
     })
     .await?;
+    ctx.state.mail_wakeup.notify_one();
     ctx.flash("success", "review-saved");
     Ok(see_other(&format!("/listings/{}#reviews", d.listing.slug)))
 }

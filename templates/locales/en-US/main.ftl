@@ -1001,3 +1001,60 @@ field-time-zone = Time zone
 time-zone-default = The platform's ({ $zone })
 time-zone-hint = Every time on these pages and in your email is shown in this zone.
 time-zone-suggested = Suggested from your browser's settings; save to keep it.
+
+## Email preferences
+me-notifications = Email preferences
+notify-intro = Choose which optional emails you get. Each of them also carries a link that turns off just its kind.
+notify-saved = Your email preferences are saved.
+notify-as-consumer = As a customer
+notify-as-partner = As a partner team member
+notify-as-staff = As support staff
+notify-kind-review-replies = Replies to my reviews
+notify-kind-review-replies-hint = When a partner answers a review you wrote.
+notify-kind-surveys = Satisfaction surveys
+notify-kind-surveys-hint = The one-click rating question when a ticket of yours is resolved (the resolution notice itself still comes).
+notify-kind-partner-requests = New requests
+notify-kind-partner-requests-hint = When a customer asks about one of your partner's listings.
+notify-kind-partner-reviews = New reviews
+notify-kind-partner-reviews-hint = When a customer reviews one of your partner's listings.
+notify-kind-partner-tickets = Tickets about our listings
+notify-kind-partner-tickets-hint = When a customer opens a ticket about one of your partner's listings.
+notify-kind-partner-digest = Daily digest instead
+notify-kind-partner-digest-hint = One email each morning at 08:00 your time with the day's requests, reviews and tickets, in place of one email for each.
+notify-kind-assignment = Tickets assigned to me
+notify-kind-assignment-hint = When a ticket is assigned to you.
+notify-kind-sla-warning = SLA about to be missed
+notify-kind-sla-warning-hint = When a ticket assigned to you will miss its next SLA target within the hour.
+notify-always-title = Always sent
+notify-always-intro = These emails cannot be turned off, because your account or a conversation you started depends on them:
+notify-always-verification = Address verification: it proves the address is yours before anything else is sent to it.
+notify-always-reset = Password reset: sent only when you (or someone using your address) ask for it.
+notify-always-security = Security alerts (a sign-in from a new browser, two-step sign-in turned on or off, a recovery code used, the password changed): they let you act if it was not you.
+notify-always-ticket-replies = Replies to your own tickets: you asked for help, and the answer is the point.
+mail-optional-why = You get this email because "{ $kind }" is on in your email preferences.
+mail-optional-links = Stop this kind of email: { $link } · All email preferences: { $preferences }
+unsubscribe-kind-question = Stop emails of the kind "{ $kind }"?
+unsubscribe-kind-done = Emails of the kind "{ $kind }" are turned off. You can turn them on again in your email preferences.
+unsubscribe-all-preferences = All email preferences
+mail-review-subject = New review of { $listing }
+mail-review-intro = { $author } rated { $listing } { $rating } out of 5:
+mail-review-action = See the reviews
+mail-review-reply-subject = { $partner } replied to your review
+mail-review-reply-intro = { $partner } replied to your review of { $listing }:
+mail-review-reply-action = See the reply
+mail-partner-ticket-subject = New ticket #{ $number } about your listing
+mail-partner-ticket-intro = A customer opened ticket #{ $number } about a listing of { $partner }. Its page shows what you may see and lets you answer.
+mail-digest-subject = Your daily digest
+mail-digest-intro = What happened since { $since }:
+mail-digest-line = { $partner }: { $requests ->
+    [one] 1 request
+   *[other] { $requests } requests
+}, { $reviews ->
+    [one] 1 review
+   *[other] { $reviews } reviews
+}, { $tickets ->
+    [one] 1 ticket
+   *[other] { $tickets } tickets
+}
+mail-sla-warning-subject = Ticket #{ $number } is about to miss its SLA
+mail-sla-warning-intro = Ticket #{ $number } ("{ $subject }"), assigned to you, is due by { $due }.

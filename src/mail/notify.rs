@@ -1,0 +1,504 @@
+//! Optional emails: each goes only to people who want its kind
+//! (`models::preferences`), and carries a signed one-click link that turns
+//! off exactly that kind (`/unsubscribe/email/{user}/{kind}/{sig}`).
+//!
+//! Partner members who take the daily digest get none of the partner
+//! kinds one by one: `send_digests` gathers them once a day, at 08:00 on
+//! each member's clock.
+
+use diesel::prelude::*;
+use time::{Duration, PrimitiveDateTime, Time};
+
+use super::MailBody;
+use crate::auth::{sign, signature_valid};
+use crate::db::AnyConnection;
+use crate::domain::zone::Zone;
+use crate::error::AppError;
+use crate::models::preferences::{self, Kind};
+use crate::models::users::User;
+use crate::models::{consents, listings, outbox, partners};
+use crate::schema::{engagements, memberships, reviews, tickets};
+use crate::support::Links;
+
+/// What makes an email optional: its kind and the two links its footer
+/// carries.
+pub struct Optional {
+    pub kind: Kind,
+    pub unsubscribe: String,
+    pub preferences: String,
+}
+
+fn message(user_id: i64, kind: Kind) -> String {
+    format!("unsubscribe:{user_id}:{}", kind.as_str())
+}
+
+impl Optional {
+    pub fn new(links: &Links, user_id: i64, kind: Kind) -> Optional {
+        Optional {
+            kind,
+            unsubscribe: format!(
+                "{}/unsubscribe/email/{user_id}/{}/{}",
+                links.base,
+                kind.as_str(),
+                sign(&links.secret, &message(user_id, kind))
+            ),
+            preferences: format!("{}/me/notifications", links.base),
+        }
+    }
+}
+
+/// Whether `sig` was made for this person and kind.
+pub fn link_valid(secret: &[u8], user_id: i64, kind: Kind, sig: &str) -> bool {
+    signature_valid(secret, &message(user_id, kind), sig)
+}
+
+fn body_for(user: &User, subject: String) -> MailBody {
+    let mut m = MailBody::new(user.lang(), subject);
+    m.greeting = user
+        .lang()
+        .t_args("mail-greeting", &[("name", user.display_name.clone().into())]);
+    m
+}
+
+fn send(
+    conn: &mut AnyConnection,
+    links: &Links,
+    user: &User,
+    kind: Kind,
+    mut m: MailBody,
+) -> Result<(), AppError> {
+    m.optional(&Optional::new(links, user.id, kind));
+    let email = m.into_email(&user.email)?;
+    outbox::enqueue(conn, &links.domain, &email)?;
+    Ok(())
+}
+
+/// A new request: each member who wants it one by one. The consumer's
+/// name, address and words only while their consent stands.
+pub fn new_request(
+    conn: &mut AnyConnection,
+    links: &Links,
+    partner: &partners::Partner,
+    listing_title: &str,
+    shared: Option<super::messages::SharedRequest<'_>>,
+) -> Result<(), AppError> {
+    for member in preferences::members_wanting(conn, partner.id, Kind::PartnerRequests)? {
+        // The partner's own inbox gets its notice already.
+        if partner.notify_engagements && member.email.eq_ignore_ascii_case(&partner.contact_email)
+        {
+            continue;
+        }
+        let lang = member.lang();
+        let mut m = body_for(
+            &member,
+            lang.t_args(
+                "mail-engagement-subject",
+                &[("listing", listing_title.into())],
+            ),
+        );
+        super::messages::request_paragraphs(&mut m, listing_title, shared);
+        m.action = Some((
+            lang.t("mail-engagement-action"),
+            format!("{}/partner/{}/engagements", links.base, partner.slug),
+        ));
+        send(conn, links, &member, Kind::PartnerRequests, m)?;
+    }
+    Ok(())
+}
+
+/// A first review of one of the partner's listings: to each member who
+/// wants it. The author is named only while their consent stands.
+pub fn new_review(conn: &mut AnyConnection, links: &Links, review_id: i64) -> Result<(), AppError> {
+    let Some(r) = reviews::table
+        .find(review_id)
+        .select(crate::models::engagements::Review::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let (Some(partner), Some(listing)) = (
+        partners::by_id(conn, r.partner_id)?,
+        listings::by_id(conn, r.listing_id)?,
+    ) else {
+        return Ok(());
+    };
+    let author = if consents::stands(conn, r.partner_id, r.consumer_id)? {
+        crate::models::users::by_id(conn, r.consumer_id)?.map(|u| u.display_name)
+    } else {
+        None
+    };
+    for member in preferences::members_wanting(conn, r.partner_id, Kind::PartnerReviews)? {
+        let lang = member.lang();
+        let mut m = body_for(
+            &member,
+            lang.t_args(
+                "mail-review-subject",
+                &[("listing", listing.title.clone().into())],
+            ),
+        );
+        m.paragraphs.push(lang.t_args(
+            "mail-review-intro",
+            &[
+                ("listing", listing.title.clone().into()),
+                ("rating", i64::from(r.rating).into()),
+                (
+                    "author",
+                    author
+                        .clone()
+                        .unwrap_or_else(|| lang.t("consent-a-consumer"))
+                        .into(),
+                ),
+            ],
+        ));
+        m.quote = Some(r.body.clone());
+        m.action = Some((
+            lang.t("mail-review-action"),
+            format!("{}/partner/{}/reviews", links.base, partner.slug),
+        ));
+        send(conn, links, &member, Kind::PartnerReviews, m)?;
+    }
+    Ok(())
+}
+
+/// The partner answered a review: to its author, if they want it.
+pub fn review_replied(
+    conn: &mut AnyConnection,
+    links: &Links,
+    review_id: i64,
+) -> Result<(), AppError> {
+    let Some(r) = reviews::table
+        .find(review_id)
+        .select(crate::models::engagements::Review::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let (Some(author), Some(listing), Some(partner)) = (
+        crate::models::users::by_id(conn, r.consumer_id)?,
+        listings::by_id(conn, r.listing_id)?,
+        partners::by_id(conn, r.partner_id)?,
+    ) else {
+        return Ok(());
+    };
+    if !author.is_active() || !preferences::wants(conn, author.id, Kind::ReviewReplies)? {
+        return Ok(());
+    }
+    let lang = author.lang();
+    let mut m = body_for(
+        &author,
+        lang.t_args(
+            "mail-review-reply-subject",
+            &[("partner", partner.name.clone().into())],
+        ),
+    );
+    m.paragraphs.push(lang.t_args(
+        "mail-review-reply-intro",
+        &[
+            ("partner", partner.name.into()),
+            ("listing", listing.title.into()),
+        ],
+    ));
+    m.quote = r.reply_body;
+    m.action = Some((
+        lang.t("mail-review-reply-action"),
+        format!("{}/listings/{}#reviews", links.base, listing.slug),
+    ));
+    send(conn, links, &author, Kind::ReviewReplies, m)
+}
+
+/// A new ticket about one of the partner's listings: to each member who
+/// wants it. It names neither the requester nor their words: the ticket's
+/// page shows what the partner may see.
+pub fn ticket_for_partner(
+    conn: &mut AnyConnection,
+    links: &Links,
+    t: &crate::models::tickets::Ticket,
+) -> Result<(), AppError> {
+    let Some(pid) = t.partner_id else {
+        return Ok(());
+    };
+    let Some(partner) = partners::by_id(conn, pid)? else {
+        return Ok(());
+    };
+    for member in preferences::members_wanting(conn, pid, Kind::PartnerTickets)? {
+        let lang = member.lang();
+        let mut m = body_for(
+            &member,
+            lang.t_args("mail-partner-ticket-subject", &[("number", t.number.into())]),
+        );
+        m.paragraphs.push(lang.t_args(
+            "mail-partner-ticket-intro",
+            &[
+                ("number", t.number.into()),
+                ("partner", partner.name.clone().into()),
+            ],
+        ));
+        m.action = Some((
+            lang.t("mail-ticket-view"),
+            format!("{}/partner/{}/tickets/{}", links.base, partner.slug, t.number),
+        ));
+        send(conn, links, &member, Kind::PartnerTickets, m)?;
+    }
+    Ok(())
+}
+
+/// What one partner had since a digest: requests, reviews, tickets.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DigestCounts {
+    pub requests: i64,
+    pub reviews: i64,
+    pub tickets: i64,
+}
+
+impl DigestCounts {
+    fn is_empty(&self) -> bool {
+        self.requests + self.reviews + self.tickets == 0
+    }
+}
+
+/// Counts of the partner's rows in `[from, to)`: each an index range.
+pub fn digest_counts(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> QueryResult<DigestCounts> {
+    Ok(DigestCounts {
+        requests: engagements::table
+            .filter(engagements::partner_id.eq(partner_id))
+            .filter(engagements::created_at.ge(from))
+            .filter(engagements::created_at.lt(to))
+            .count()
+            .get_result(conn)?,
+        reviews: reviews::table
+            .filter(reviews::partner_id.eq(partner_id))
+            .filter(reviews::created_at.ge(from))
+            .filter(reviews::created_at.lt(to))
+            .count()
+            .get_result(conn)?,
+        tickets: tickets::table
+            .filter(tickets::partner_id.eq(partner_id))
+            .filter(tickets::created_at.ge(from))
+            .filter(tickets::created_at.lt(to))
+            .count()
+            .get_result(conn)?,
+    })
+}
+
+/// The hour of the member's day the digest goes out.
+pub const DIGEST_HOUR: u8 = 8;
+
+/// Whether a digest is due: it is past `DIGEST_HOUR` on the member's
+/// clock and none went out since that hour today.
+pub fn digest_due(zone: &Zone, now: PrimitiveDateTime, last: Option<PrimitiveDateTime>) -> bool {
+    let local = zone.local(now);
+    let today_at = PrimitiveDateTime::new(
+        local.date(),
+        Time::from_hms(DIGEST_HOUR, 0, 0).expect("valid hour"),
+    );
+    if local < today_at {
+        return false;
+    }
+    let since = zone.to_utc(today_at);
+    last.is_none_or(|l| l < since)
+}
+
+/// Sends each digest that is due; returns how many went out. Pages
+/// through the members who take it; each member's digest and its mark
+/// are written in one transaction.
+pub fn send_digests(
+    conn: &mut AnyConnection,
+    links: &Links,
+    platform_zone: &Zone,
+    now: PrimitiveDateTime,
+) -> Result<usize, AppError> {
+    let mut sent = 0;
+    let mut after = 0;
+    loop {
+        let page = preferences::digest_takers(conn, after, 200)?;
+        let Some((last, _)) = page.last() else {
+            break;
+        };
+        after = last.id;
+        for (member, last_sent) in page {
+            let zone = member.zone(platform_zone);
+            if !digest_due(&zone, now, last_sent) {
+                continue;
+            }
+            // A first digest covers the day before.
+            let from = last_sent.unwrap_or(now - Duration::days(1));
+            crate::db::write_tx(conn, |conn| {
+                let partners_of: Vec<(i64, String, String)> = memberships::table
+                    .inner_join(crate::schema::partners::table)
+                    .filter(memberships::user_id.eq(member.id))
+                    .order(crate::schema::partners::name)
+                    .select((
+                        crate::schema::partners::id,
+                        crate::schema::partners::name,
+                        crate::schema::partners::slug,
+                    ))
+                    .load(conn)?;
+                let lang = member.lang();
+                let mut lines = Vec::new();
+                for (pid, name, slug) in partners_of {
+                    let c = digest_counts(conn, pid, from, now)?;
+                    if c.is_empty() {
+                        continue;
+                    }
+                    lines.push((
+                        lang.t_args(
+                            "mail-digest-line",
+                            &[
+                                ("partner", name.into()),
+                                ("requests", c.requests.into()),
+                                ("reviews", c.reviews.into()),
+                                ("tickets", c.tickets.into()),
+                            ],
+                        ),
+                        format!("{}/partner/{slug}", links.base),
+                    ));
+                }
+                if !lines.is_empty() {
+                    let mut m = body_for(&member, lang.t("mail-digest-subject"));
+                    m.paragraphs.push(lang.t_args(
+                        "mail-digest-intro",
+                        &[("since", lang.datetime(&from, &zone).into())],
+                    ));
+                    m.links = lines;
+                    send(conn, links, &member, Kind::PartnerDigest, m)?;
+                    sent += 1;
+                }
+                preferences::digest_sent(conn, member.id, now)?;
+                Ok::<_, AppError>(())
+            })?;
+        }
+    }
+    Ok(sent)
+}
+
+/// Warns each assignee whose ticket's next SLA target is due within the
+/// hour, once per due time; returns how many were warned.
+pub fn warn_sla(
+    conn: &mut AnyConnection,
+    links: &Links,
+    platform_zone: &Zone,
+    now: PrimitiveDateTime,
+) -> Result<usize, AppError> {
+    use crate::models::tickets as t;
+    let due: Vec<t::Ticket> = tickets::table
+        .filter(tickets::queue_key.gt(crate::web::paging::time_key(now)))
+        .filter(tickets::queue_key.le(t::breaching_key(now)))
+        .filter(tickets::assignee_id.is_not_null())
+        .filter(
+            tickets::sla_warned_key
+                .is_null()
+                .or(tickets::sla_warned_key.ne(tickets::queue_key)),
+        )
+        .order((tickets::queue_key, tickets::id))
+        .limit(100)
+        .select(t::Ticket::as_select())
+        .load(conn)?;
+    let mut warned = 0;
+    for ticket in due {
+        crate::db::write_tx(conn, |conn| {
+            diesel::update(tickets::table.find(ticket.id))
+                .set(tickets::sla_warned_key.eq(ticket.queue_key))
+                .execute(conn)?;
+            let Some(agent) = ticket
+                .assignee_id
+                .map(|id| crate::models::users::by_id(conn, id))
+                .transpose()?
+                .flatten()
+            else {
+                return Ok(());
+            };
+            let Some(when) = ticket.next_due() else {
+                return Ok(());
+            };
+            if !agent.is_active() || !preferences::wants(conn, agent.id, Kind::SlaWarning)? {
+                return Ok(());
+            }
+            let lang = agent.lang();
+            let mut m = body_for(
+                &agent,
+                lang.t_args("mail-sla-warning-subject", &[("number", ticket.number.into())]),
+            );
+            m.paragraphs.push(lang.t_args(
+                "mail-sla-warning-intro",
+                &[
+                    ("number", ticket.number.into()),
+                    ("subject", ticket.subject.clone().into()),
+                    ("due", lang.datetime(&when, &agent.zone(platform_zone)).into()),
+                ],
+            ));
+            m.action = Some((
+                lang.t("mail-ticket-view"),
+                format!("{}/desk/tickets/{}", links.base, ticket.number),
+            ));
+            send(conn, links, &agent, Kind::SlaWarning, m)?;
+            warned += 1;
+            Ok::<_, AppError>(())
+        })?;
+    }
+    Ok(warned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_digest_goes_out_once_a_day_after_eight_on_the_members_clock() {
+        let tokyo = Zone::named("Asia/Tokyo").unwrap();
+        // 22:30 UTC is 07:30 in Tokyo: not yet.
+        assert!(!digest_due(&tokyo, datetime!(2026-12-01 22:30), None));
+        // 23:05 UTC is 08:05: due, once.
+        assert!(digest_due(&tokyo, datetime!(2026-12-01 23:05), None));
+        assert!(!digest_due(
+            &tokyo,
+            datetime!(2026-12-02 05:00),
+            Some(datetime!(2026-12-01 23:05))
+        ));
+        // The next morning again.
+        assert!(digest_due(
+            &tokyo,
+            datetime!(2026-12-02 23:01),
+            Some(datetime!(2026-12-01 23:05))
+        ));
+    }
+}
+
+/// The advisory lock key of the notification pass.
+pub const LOCK_KEY: i64 = 72003;
+
+/// Sends what is due (digests, SLA warnings) unless another instance is
+/// doing it; `None` when another instance held the pass.
+pub fn run_pass(
+    conn: &mut AnyConnection,
+    links: &Links,
+    platform_zone: &Zone,
+    now: PrimitiveDateTime,
+) -> Result<Option<(usize, usize)>, AppError> {
+    let work = |conn: &mut AnyConnection| -> Result<(usize, usize), AppError> {
+        Ok((
+            send_digests(conn, links, platform_zone, now)?,
+            warn_sla(conn, links, platform_zone, now)?,
+        ))
+    };
+    match conn {
+        AnyConnection::Postgres(_) => conn.transaction(|conn| {
+            let got: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "pg_try_advisory_xact_lock({LOCK_KEY})"
+            )))
+            .get_result(conn)?;
+            if !got {
+                return Ok(None);
+            }
+            work(conn).map(Some)
+        }),
+        AnyConnection::Sqlite(_) => work(conn).map(Some),
+    }
+}
