@@ -180,44 +180,79 @@ async fn new_request_email_carries_details_only_with_consent(backend: Backend) {
     let sam = app.person("sam@example.com", "Shy Sam").await;
     let inbox = "contact@partner.example";
 
+    // The partner's inbox, and each member who takes the notice (the
+    // owner), get the same rule.
+    let owner_inbox = "owner@example.com";
     request(&app, &carla, &first, "Mornings please", true).await;
-    let mail = app.mail.wait_for(inbox, 1).await;
-    assert_eq!(mail.subject, "New request: Dog walks");
-    assert!(mail.text.contains("Carla Consumer"), "{}", mail.text);
-    assert!(mail.text.contains("carla@example.com"), "{}", mail.text);
-    assert!(mail.text.contains("Mornings please"), "{}", mail.text);
+    for to in [inbox, owner_inbox] {
+        let mail = app.mail.wait_for(to, 1).await;
+        assert_eq!(mail.subject, "New request: Dog walks");
+        assert!(mail.text.contains("Carla Consumer"), "{}", mail.text);
+        assert!(mail.text.contains("carla@example.com"), "{}", mail.text);
+        assert!(mail.text.contains("Mornings please"), "{}", mail.text);
+    }
 
     request(&app, &sam, &first, "My flat is at 5 Elm Road", false).await;
-    let mail = app.mail.wait_for(inbox, 2).await;
-    assert_eq!(mail.subject, "New request: Dog walks");
-    for hidden in ["Shy Sam", "sam@example.com", "5 Elm Road"] {
-        assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
-        assert!(!mail.html.contains(hidden), "{hidden} in {}", mail.html);
+    for to in [inbox, owner_inbox] {
+        let mail = app.mail.wait_for(to, 2).await;
+        assert_eq!(mail.subject, "New request: Dog walks");
+        for hidden in ["Shy Sam", "sam@example.com", "5 Elm Road"] {
+            assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
+            assert!(!mail.html.contains(hidden), "{hidden} in {}", mail.html);
+        }
+        assert!(mail.text.contains("stay hidden"), "{}", mail.text);
+        assert!(
+            mail.text
+                .contains(&format!("{}/partner/{pslug}/engagements", app.address)),
+            "{}",
+            mail.text
+        );
     }
-    assert!(mail.text.contains("stay hidden"), "{}", mail.text);
-    assert!(
-        mail.text
-            .contains(&format!("{}/partner/{pslug}/engagements", app.address)),
-        "{}",
-        mail.text
-    );
 
     // Consent is the partner's: a second request carries the details
     // without ticking anything again.
     request(&app, &carla, &second, "Two cats", false).await;
-    let mail = app.mail.wait_for(inbox, 3).await;
-    assert_eq!(mail.subject, "New request: Cat sitting");
-    assert!(mail.text.contains("carla@example.com"), "{}", mail.text);
-    assert!(mail.text.contains("Two cats"), "{}", mail.text);
+    for to in [inbox, owner_inbox] {
+        let mail = app.mail.wait_for(to, 3).await;
+        assert_eq!(mail.subject, "New request: Cat sitting");
+        assert!(mail.text.contains("carla@example.com"), "{}", mail.text);
+        assert!(mail.text.contains("Two cats"), "{}", mail.text);
+    }
+    // A review names its author to the members while consent stands.
+    let page = post(
+        &app,
+        &carla,
+        &format!("/listings/{second}/review"),
+        &[("rating", "5"), ("body", "The cats purred.")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mail = app.mail.wait_for(owner_inbox, 4).await;
+    assert_eq!(mail.subject, "New review of Cat sitting");
+    assert!(mail.text.contains("Carla Consumer"), "{}", mail.text);
 
-    // Withdrawn, then asked again: nothing of hers in the email.
+    // Withdrawn, then asked again: nothing of hers in the emails.
     post(&app, &carla, &format!("/me/privacy/{pid}/withdraw"), &[]).await;
     let (_, third) = app.listing(pid, "Fish feeding", "Feeds.", true).await;
     request(&app, &carla, &third, "Goldfish named Bob", false).await;
-    let mail = app.mail.wait_for(inbox, 4).await;
-    for hidden in ["Carla Consumer", "carla@example.com", "Goldfish named Bob"] {
-        assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
+    for (to, n) in [(inbox, 4), (owner_inbox, 5)] {
+        let mail = app.mail.wait_for(to, n).await;
+        for hidden in ["Carla Consumer", "carla@example.com", "Goldfish named Bob"] {
+            assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
+        }
     }
+    let page = post(
+        &app,
+        &carla,
+        &format!("/listings/{third}/review"),
+        &[("rating", "3"), ("body", "Fish fine.")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mail = app.mail.wait_for(owner_inbox, 6).await;
+    assert_eq!(mail.subject, "New review of Fish feeding");
+    assert!(!mail.text.contains("Carla"), "{}", mail.text);
+    assert!(!mail.html.contains("Carla"), "{}", mail.html);
 }
 both!(new_request_email_carries_details_only_with_consent);
 

@@ -290,6 +290,13 @@ pub fn new_client() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
 }
 
 /// A client that sends no cookies but those given by hand.
+/// The "seen" field of a ticket's reply form: what the writer had read.
+pub fn seen_of(body: &str) -> String {
+    let marker = "name=\"seen\" value=\"";
+    let i = body.find(marker).expect("seen field") + marker.len();
+    body[i..].split('"').next().unwrap().to_string()
+}
+
 pub fn bare_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

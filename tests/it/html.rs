@@ -196,6 +196,7 @@ async fn gather(app: &TestApp) -> Pages {
         "/me/profile",
         "/me/password",
         "/me/security",
+        "/me/notifications",
         "/me/sessions",
         "/me/privacy",
         "/me/delete",
@@ -388,6 +389,7 @@ async fn gather(app: &TestApp) -> Pages {
         "/admin/audit",
         "/admin/outbox",
         "/admin/sla",
+        "/me/notifications",
     ] {
         p.ok(app, &ada, who, path).await;
     }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::both;
-use crate::helpers::{Backend, PASSWORD, Person, TestApp, spawn_app, walk_pages};
+use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, walk_pages};
 
 /// Runs a multi-row insert on the backend's own connection (the
 /// MultiConnection does not batch).

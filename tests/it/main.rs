@@ -17,6 +17,7 @@ mod imap;
 mod inbound;
 mod lists;
 mod metrics;
+mod notifications;
 mod partners;
 mod plans;
 mod platform;

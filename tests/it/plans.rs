@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Person, TestApp, spawn_app_with};
+use crate::helpers::{Backend, Person, TestApp, spawn_app, spawn_app_with};
 
 /// Tables that grow with the platform.
 const LARGE: &[&str] = &[
@@ -31,6 +31,7 @@ const LARGE: &[&str] = &[
     "webhook_attempts",
     "inbound_mail",
     "attachments",
+    "email_preferences",
 ];
 
 #[derive(QueryableByName)]
@@ -323,6 +324,8 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         (Some(&consumer), "/me".into()),
         (Some(&consumer), "/me/tickets".into()),
         (Some(&consumer), "/me/security".into()),
+        (Some(&owner), "/me/notifications".into()),
+        (Some(&staff), "/me/notifications".into()),
         (Some(&owner), format!("{base}/developers")),
         (Some(&owner), format!("{base}/webhooks")),
         (Some(&owner), format!("{base}/webhooks/{eid}")),
@@ -417,3 +420,44 @@ async fn metrics_scrape_reads_no_whole_large_table(backend: Backend) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 both!(metrics_scrape_reads_no_whole_large_table);
+
+/// The notification pass (digests, SLA warnings) and the member lookups
+/// behind each optional email read indexes only.
+async fn notification_pass_reads_no_whole_large_table(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("plan-digest@example.com", "Olga").await;
+    let (pid, _) = app.partner("Plan Digest", &owner).await;
+    let id = owner.id;
+    app.db(move |c| {
+        use agora::models::preferences::{self, Kind};
+        preferences::set(c, id, Kind::PartnerDigest, true).unwrap();
+    })
+    .await;
+    let log = agora::db::QueryLog::default();
+    let pool =
+        agora::db::connect_logged(&app.settings.database_url, 1, Some(log.clone()), None).unwrap();
+    let links = agora::support::Links::of(&app.settings);
+    let at = agora::models::now() + time::Duration::days(1);
+    tokio::task::spawn_blocking(move || {
+        let mut c = pool.get().unwrap();
+        agora::mail::notify::run_pass(&mut c, &links, &agora::domain::zone::Zone::utc(), at)
+            .unwrap();
+        agora::models::preferences::members_wanting(
+            &mut c,
+            pid,
+            agora::models::preferences::Kind::PartnerRequests,
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let statements = log.take();
+    assert!(
+        statements.iter().any(|s| s.contains("email_preferences")),
+        "{statements:?}"
+    );
+    let explainer = agora::db::connect(&app.settings.database_url, 1).unwrap();
+    let problems = explain_statements(&explainer, "notification pass", statements).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+both!(notification_pass_reads_no_whole_large_table);

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Page, Person, TestApp, spawn_app};
+use crate::helpers::{Backend, Page, Person, TestApp, seen_of, spawn_app};
 
 async fn get(app: &TestApp, p: &Person, path: &str) -> Page {
     app.get_with(&p.client, path).await
@@ -246,12 +246,6 @@ async fn ticket_through_every_role(backend: Backend) {
     );
 }
 both!(ticket_through_every_role);
-
-fn seen_of(body: &str) -> String {
-    let marker = "name=\"seen\" value=\"";
-    let i = body.find(marker).expect("seen field") + marker.len();
-    body[i..].split('"').next().unwrap().to_string()
-}
 
 async fn who_may_see_a_ticket(backend: Backend) {
     let app = spawn_app(backend).await;
