@@ -278,12 +278,12 @@ impl Settings {
             ),
             time_zone: match var("AGORA_TIME_ZONE") {
                 None => crate::domain::zone::Zone::utc(),
-                Some(name) => crate::domain::zone::Zone::named(&name).ok_or_else(|| {
-                    ConfigError::Invalid {
+                Some(name) => {
+                    crate::domain::zone::Zone::named(&name).ok_or_else(|| ConfigError::Invalid {
                         name: "AGORA_TIME_ZONE",
                         reason: format!("{name} is not an IANA time zone (e.g. Europe/Berlin)"),
-                    }
-                })?,
+                    })?
+                }
             },
             attachments: crate::support::attachments::Rules {
                 dir: var("AGORA_ATTACHMENTS_DIR")

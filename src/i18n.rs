@@ -279,7 +279,10 @@ mod tests {
     #[test]
     fn formats_for_the_language() {
         let dt = datetime!(2026-11-05 09:07);
-        assert_eq!(Lang::En.datetime(&dt, &Zone::utc()), "5 Nov 2026, 09:07 UTC");
+        assert_eq!(
+            Lang::En.datetime(&dt, &Zone::utc()),
+            "5 Nov 2026, 09:07 UTC"
+        );
         let shanghai = Zone::named("Asia/Shanghai").unwrap();
         assert_eq!(
             Lang::ZhCn.datetime(&dt, &shanghai),

@@ -95,6 +95,7 @@ diesel::table! {
         updated_at -> Timestamp,
         rating_count -> Integer,
         rating_sum -> Integer,
+        require_two_step -> Bool,
     }
 }
 

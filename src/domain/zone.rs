@@ -102,7 +102,8 @@ impl Zone {
         if offset_minutes == 0 {
             return Zone::utc();
         }
-        let offset = jiff::tz::Offset::from_seconds(offset_minutes * 60).unwrap_or(jiff::tz::Offset::UTC);
+        let offset =
+            jiff::tz::Offset::from_seconds(offset_minutes * 60).unwrap_or(jiff::tz::Offset::UTC);
         let (sign, m) = (
             if offset_minutes < 0 { '-' } else { '+' },
             offset_minutes.unsigned_abs(),
@@ -180,10 +181,7 @@ impl Zone {
     pub fn choices() -> &'static [(&'static str, Vec<String>)] {
         static LIST: OnceLock<Vec<(&'static str, Vec<String>)>> = OnceLock::new();
         LIST.get_or_init(|| {
-            let names: Vec<String> = jiff::tz::db()
-                .available()
-                .map(|n| n.to_string())
-                .collect();
+            let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
             REGIONS
                 .iter()
                 .map(|region| {
@@ -207,7 +205,10 @@ mod tests {
 
     #[test]
     fn names_are_read_and_kept_as_the_database_spells_them() {
-        assert_eq!(Zone::named("Europe/Berlin").unwrap().name(), "Europe/Berlin");
+        assert_eq!(
+            Zone::named("Europe/Berlin").unwrap().name(),
+            "Europe/Berlin"
+        );
         assert_eq!(Zone::named("utc").unwrap().name(), "UTC");
         assert!(Zone::named("Mars/Olympus").is_none());
         assert!(Zone::named("").is_none());
@@ -267,10 +268,7 @@ mod tests {
         let kolkata = Zone::named("Asia/Kolkata").unwrap();
         assert_eq!(kolkata.label_at(datetime!(2026-01-15 12:00)), "IST");
         let sao_paulo = Zone::named("America/Sao_Paulo").unwrap();
-        assert_eq!(
-            sao_paulo.label_at(datetime!(2026-01-15 12:00)),
-            "UTC-03:00"
-        );
+        assert_eq!(sao_paulo.label_at(datetime!(2026-01-15 12:00)), "UTC-03:00");
         let fixed = Zone::fixed(330);
         assert_eq!(fixed.name(), "UTC+05:30");
         assert_eq!(
@@ -284,7 +282,10 @@ mod tests {
         let all: Vec<&String> = Zone::choices().iter().flat_map(|(_, l)| l).collect();
         assert!(all.iter().any(|n| *n == "Asia/Shanghai"));
         assert!(all.iter().any(|n| *n == "America/New_York"));
-        assert!(!all.iter().any(|n| n.starts_with("Etc/") || n.starts_with("US/")));
+        assert!(
+            !all.iter()
+                .any(|n| n.starts_with("Etc/") || n.starts_with("US/"))
+        );
         assert!(all.len() > 300, "{}", all.len());
     }
 }

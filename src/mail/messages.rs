@@ -5,6 +5,8 @@ use crate::models::outbox::NewEmail;
 
 use super::MailBody;
 use super::notify::Optional;
+use crate::domain::zone::Zone;
+use crate::models::users::User;
 
 fn greeting(lang: Lang, name: &str) -> String {
     lang.t_args("mail-greeting", &[("name", name.into())])
@@ -329,24 +331,28 @@ pub fn inbound_not_added(
     m.into_email(to)
 }
 
-/// Two-step sign-in was turned on or off, or a recovery code was used
-/// (`subject_key` says which; `left`: the recovery codes still unused).
-pub fn two_step_notice(
-    lang: Lang,
-    to: &str,
+/// A security notice: two-step sign-in turned on or off, a recovery code
+/// used, a sign-in from a browser not seen before (`subject_key` says
+/// which, its `-intro` key what happened). Says when, on the reader's
+/// clock; `details` follow the intro.
+pub fn security_notice(
+    user: &User,
+    zone: &Zone,
     subject_key: &str,
-    left: Option<i64>,
+    details: Vec<String>,
 ) -> Result<NewEmail, askama::Error> {
+    let lang = user.lang();
     let mut m = MailBody::new(lang, lang.t(subject_key));
-    m.greeting = lang.t("mail-greeting-plain");
+    m.greeting = greeting(lang, &user.display_name);
     m.paragraphs
         .push(lang.t(&subject_key.replace("-subject", "-intro")));
-    if let Some(n) = left {
-        m.paragraphs
-            .push(lang.t_args("mail-recovery-left", &[("count", n.into())]));
-    }
+    m.paragraphs.extend(details);
+    m.paragraphs.push(lang.t_args(
+        "mail-when",
+        &[("time", lang.datetime(&crate::models::now(), zone).into())],
+    ));
     m.after.push(lang.t("mail-two-step-not-you"));
-    m.into_email(to)
+    m.into_email(&user.email)
 }
 
 /// The files of an emailed reply that were over the limits: the reply was

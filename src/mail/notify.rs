@@ -54,9 +54,10 @@ pub fn link_valid(secret: &[u8], user_id: i64, kind: Kind, sig: &str) -> bool {
 
 fn body_for(user: &User, subject: String) -> MailBody {
     let mut m = MailBody::new(user.lang(), subject);
-    m.greeting = user
-        .lang()
-        .t_args("mail-greeting", &[("name", user.display_name.clone().into())]);
+    m.greeting = user.lang().t_args(
+        "mail-greeting",
+        &[("name", user.display_name.clone().into())],
+    );
     m
 }
 
@@ -84,8 +85,7 @@ pub fn new_request(
 ) -> Result<(), AppError> {
     for member in preferences::members_wanting(conn, partner.id, Kind::PartnerRequests)? {
         // The partner's own inbox gets its notice already.
-        if partner.notify_engagements && member.email.eq_ignore_ascii_case(&partner.contact_email)
-        {
+        if partner.notify_engagements && member.email.eq_ignore_ascii_case(&partner.contact_email) {
             continue;
         }
         let lang = member.lang();
@@ -137,20 +137,22 @@ pub fn new_review(conn: &mut AnyConnection, links: &Links, review_id: i64) -> Re
                 &[("listing", listing.title.clone().into())],
             ),
         );
-        m.paragraphs.push(lang.t_args(
-            "mail-review-intro",
-            &[
-                ("listing", listing.title.clone().into()),
-                ("rating", i64::from(r.rating).into()),
-                (
-                    "author",
-                    author
-                        .clone()
-                        .unwrap_or_else(|| lang.t("consent-a-consumer"))
-                        .into(),
-                ),
-            ],
-        ));
+        m.paragraphs.push(
+            lang.t_args(
+                "mail-review-intro",
+                &[
+                    ("listing", listing.title.clone().into()),
+                    ("rating", i64::from(r.rating).into()),
+                    (
+                        "author",
+                        author
+                            .clone()
+                            .unwrap_or_else(|| lang.t("consent-a-consumer"))
+                            .into(),
+                    ),
+                ],
+            ),
+        );
         m.quote = Some(r.body.clone());
         m.action = Some((
             lang.t("mail-review-action"),
@@ -226,7 +228,10 @@ pub fn ticket_for_partner(
         let lang = member.lang();
         let mut m = body_for(
             &member,
-            lang.t_args("mail-partner-ticket-subject", &[("number", t.number.into())]),
+            lang.t_args(
+                "mail-partner-ticket-subject",
+                &[("number", t.number.into())],
+            ),
         );
         m.paragraphs.push(lang.t_args(
             "mail-partner-ticket-intro",
@@ -237,7 +242,10 @@ pub fn ticket_for_partner(
         ));
         m.action = Some((
             lang.t("mail-ticket-view"),
-            format!("{}/partner/{}/tickets/{}", links.base, partner.slug, t.number),
+            format!(
+                "{}/partner/{}/tickets/{}",
+                links.base, partner.slug, t.number
+            ),
         ));
         send(conn, links, &member, Kind::PartnerTickets, m)?;
     }
@@ -423,14 +431,20 @@ pub fn warn_sla(
             let lang = agent.lang();
             let mut m = body_for(
                 &agent,
-                lang.t_args("mail-sla-warning-subject", &[("number", ticket.number.into())]),
+                lang.t_args(
+                    "mail-sla-warning-subject",
+                    &[("number", ticket.number.into())],
+                ),
             );
             m.paragraphs.push(lang.t_args(
                 "mail-sla-warning-intro",
                 &[
                     ("number", ticket.number.into()),
                     ("subject", ticket.subject.clone().into()),
-                    ("due", lang.datetime(&when, &agent.zone(platform_zone)).into()),
+                    (
+                        "due",
+                        lang.datetime(&when, &agent.zone(platform_zone)).into(),
+                    ),
                 ],
             ));
             m.action = Some((

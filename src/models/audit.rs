@@ -26,6 +26,18 @@ struct NewEvent<'a> {
     created_at: PrimitiveDateTime,
 }
 
+/// Whether the account (by its address) signed in more than once: the
+/// sign-in being finished is recorded already, so a first one is alone.
+pub fn signed_in_before(conn: &mut AnyConnection, email: &str) -> QueryResult<bool> {
+    let ids: Vec<i64> = audit_events::table
+        .filter(audit_events::subject.eq(email))
+        .filter(audit_events::action.eq(LOGIN))
+        .select(audit_events::id)
+        .limit(2)
+        .load(conn)?;
+    Ok(ids.len() > 1)
+}
+
 pub fn record(
     conn: &mut AnyConnection,
     actor_id: Option<i64>,

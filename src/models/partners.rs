@@ -74,6 +74,8 @@ pub struct Partner {
     pub notify_engagements: bool,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// Every member must sign in with two steps to open its pages.
+    pub require_two_step: bool,
 }
 
 impl Partner {
@@ -249,6 +251,15 @@ pub fn update_profile(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+pub fn set_require_two_step(conn: &mut AnyConnection, id: i64, on: bool) -> QueryResult<usize> {
+    diesel::update(partners::table.find(id))
+        .set((
+            partners::require_two_step.eq(on),
+            partners::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
 }
 
 pub fn set_notify_engagements(conn: &mut AnyConnection, id: i64, on: bool) -> QueryResult<usize> {

@@ -166,7 +166,8 @@ pub fn members_wanting(
         .load(conn)?;
     let mut out = Vec::with_capacity(members.len());
     for u in members {
-        if wants(conn, u.id, kind)? && !(kind.in_digest() && wants(conn, u.id, Kind::PartnerDigest)?)
+        if wants(conn, u.id, kind)?
+            && !(kind.in_digest() && wants(conn, u.id, Kind::PartnerDigest)?)
         {
             out.push(u);
         }

@@ -8,8 +8,8 @@ use time::PrimitiveDateTime;
 use crate::db::AnyConnection;
 use crate::db::capped::count_capped;
 use crate::domain::sla::{self, BusinessHours, SlaState};
-use crate::domain::zone::Zone;
 use crate::domain::ticket::{Priority, Status};
+use crate::domain::zone::Zone;
 use crate::schema::{
     business_hours, canned_replies, partners, sla_policies, ticket_mail_ids, ticket_messages,
     tickets, users,

@@ -8,8 +8,8 @@ use crate::db::AnyConnection;
 use crate::error::AppError;
 use crate::mail::messages;
 use crate::mail::notify::Optional;
-use crate::models::preferences::{self, Kind};
 use crate::models::outbox::{self, NewEmail};
+use crate::models::preferences::{self, Kind};
 use crate::models::tickets::{self, Ticket};
 use crate::models::users;
 
@@ -246,9 +246,73 @@ pub fn satisfaction_valid(secret: &[u8], ticket_id: i64, sig: &str) -> bool {
     crate::auth::signature_valid(secret, &format!("satisfaction:{ticket_id}"), sig)
 }
 
+/// A short name of the browser and system a User-Agent header names
+/// (`Firefox · Windows`), for sign-in alerts; the header itself (cut
+/// short) when it names neither.
+pub fn browser_name(agent: &str) -> String {
+    let has = |needle: &str| agent.contains(needle);
+    let browser = if has("Edg/") {
+        Some("Edge")
+    } else if has("OPR/") {
+        Some("Opera")
+    } else if has("Firefox/") {
+        Some("Firefox")
+    } else if has("Chromium/") {
+        Some("Chromium")
+    } else if has("Chrome/") {
+        Some("Chrome")
+    } else if has("Safari/") {
+        Some("Safari")
+    } else {
+        None
+    };
+    let system = if has("Android") {
+        Some("Android")
+    } else if has("iPhone") || has("iPad") {
+        Some("iOS")
+    } else if has("Windows") {
+        Some("Windows")
+    } else if has("Mac OS X") {
+        Some("macOS")
+    } else if has("CrOS") {
+        Some("ChromeOS")
+    } else if has("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} · {s}"),
+        (Some(n), None) | (None, Some(n)) => n.to_string(),
+        (None, None) if agent.trim().is_empty() => "?".to_string(),
+        (None, None) => agent.chars().take(80).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn browsers_are_named_shortly() {
+        assert_eq!(
+            browser_name(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+            ),
+            "Chrome · Linux"
+        );
+        assert_eq!(
+            browser_name("Mozilla/5.0 (Windows NT 10.0; rv:133.0) Gecko/20100101 Firefox/133.0"),
+            "Firefox · Windows"
+        );
+        assert_eq!(
+            browser_name(
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile Safari/604.1"
+            ),
+            "Safari · iOS"
+        );
+        assert_eq!(browser_name("curl/8.5"), "curl/8.5");
+    }
 
     #[test]
     fn signatures_are_tied_to_ticket_and_key() {

@@ -106,7 +106,6 @@ async fn all_tickets(app: &TestApp) -> Vec<Ticket> {
     .await
 }
 
-
 /// The desk's SLA order: soonest running target first (ties by number),
 /// then paused clocks, newest first.
 fn sla_sorted(mut list: Vec<&Ticket>) -> Vec<String> {

@@ -11,7 +11,10 @@ use crate::both;
 use crate::helpers::{Backend, Person, TestApp, bare_client, seen_of, spawn_app};
 
 async fn wants(app: &TestApp, who: &Person, kind: &str) -> bool {
-    let (id, kind) = (who.id, agora::models::preferences::Kind::parse(kind).unwrap());
+    let (id, kind) = (
+        who.id,
+        agora::models::preferences::Kind::parse(kind).unwrap(),
+    );
     app.db(move |c| agora::models::preferences::wants(c, id, kind).unwrap())
         .await
 }
@@ -45,29 +48,6 @@ async fn review(app: &TestApp, who: &Person, listing: &str, body: &str) {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
 
-/// Waits until `n` mails to `to` whose subject holds `subject` came;
-/// returns the last of them.
-async fn wait_mail(app: &TestApp, to: &str, subject: &str, n: usize) -> crate::smtp::Mail {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let found: Vec<_> = app
-            .mail
-            .to(to)
-            .into_iter()
-            .filter(|m| m.subject.contains(subject))
-            .collect();
-        if found.len() >= n {
-            return found[n - 1].clone();
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "expected {n} mail(s) to {to} about {subject:?}, got {:?}",
-            app.mail.to(to).iter().map(|m| &m.subject).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 /// Waits a moment for mail that should not come, then counts those to
 /// `to` whose subject holds `subject`.
 async fn count_after_a_while(app: &TestApp, to: &str, subject: &str) -> usize {
@@ -93,17 +73,31 @@ async fn the_link_turns_off_its_kind_only(backend: Backend) {
 
     // Both members hear of the request and the review; without consent
     // neither names the consumer, their address or their words.
-    let request = wait_mail(&app, "np-owner@example.com", "New request", 1).await;
-    assert!(request.link(&app.url("/unsubscribe/email/")).contains("/partner_requests/"));
+    let request = app
+        .mail
+        .wait_about("np-owner@example.com", "New request", 1)
+        .await;
+    assert!(
+        request
+            .link(&app.url("/unsubscribe/email/"))
+            .contains("/partner_requests/")
+    );
     for text in ["Alice", "np-alice@example.com", "Saturday"] {
         assert!(!request.text.contains(text), "{}", request.text);
     }
-    let mail = wait_mail(&app, "np-owner@example.com", "New review of Piano lessons", 1).await;
+    let mail = app
+        .mail
+        .wait_about("np-owner@example.com", "New review of Piano lessons", 1)
+        .await;
     assert!(mail.text.contains("Patient teacher"), "{}", mail.text);
     assert!(!mail.text.contains("Alice"), "{}", mail.text);
     assert!(mail.text.contains("/me/notifications"), "{}", mail.text);
-    wait_mail(&app, "np-member@example.com", "New review", 1).await;
-    wait_mail(&app, "np-member@example.com", "New request", 1).await;
+    app.mail
+        .wait_about("np-member@example.com", "New review", 1)
+        .await;
+    app.mail
+        .wait_about("np-member@example.com", "New request", 1)
+        .await;
     let link = mail.link(&app.url("/unsubscribe/email/"));
     assert!(link.contains("/partner_reviews/"), "{link}");
     assert!(
@@ -111,7 +105,10 @@ async fn the_link_turns_off_its_kind_only(backend: Backend) {
         "{}",
         mail.raw
     );
-    assert!(mail.raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(
+        mail.raw
+            .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    );
     let path = link.strip_prefix(&app.address).unwrap().to_string();
 
     // Opening the link asks and changes nothing; a changed signature, or
@@ -133,7 +130,10 @@ async fn the_link_turns_off_its_kind_only(backend: Backend) {
     for forged in [
         format!("{path}x"),
         path.replace("/partner_reviews/", "/partner_requests/"),
-        path.replace(&format!("/email/{}/", owner.id), &format!("/email/{}/", member.id)),
+        path.replace(
+            &format!("/email/{}/", owner.id),
+            &format!("/email/{}/", member.id),
+        ),
     ] {
         let res = bare_client().post(app.url(&forged)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{forged}");
@@ -155,8 +155,12 @@ async fn the_link_turns_off_its_kind_only(backend: Backend) {
     // reaches the owner (its own kind).
     let bob = app.person("np-bob@example.com", "Bob").await;
     review(&app, &bob, &listing, "Good value.").await;
-    wait_mail(&app, "np-member@example.com", "New review", 2).await;
-    wait_mail(&app, "np-owner@example.com", "New request", 2).await;
+    app.mail
+        .wait_about("np-member@example.com", "New review", 2)
+        .await;
+    app.mail
+        .wait_about("np-owner@example.com", "New request", 2)
+        .await;
     assert_eq!(
         count_after_a_while(&app, "np-owner@example.com", "New review").await,
         1
@@ -202,9 +206,19 @@ async fn consumer_and_staff_kinds_follow_the_page(backend: Backend) {
         }
     };
     reply("Thank you, Carol!").await;
-    let mail = wait_mail(&app, "nc-carol@example.com", "Answering Co replied to your review", 1).await;
+    let mail = app
+        .mail
+        .wait_about(
+            "nc-carol@example.com",
+            "Answering Co replied to your review",
+            1,
+        )
+        .await;
     assert!(mail.text.contains("Thank you, Carol!"));
-    assert!(mail.link(&app.url("/unsubscribe/email/")).contains("/review_replies/"));
+    assert!(
+        mail.link(&app.url("/unsubscribe/email/"))
+            .contains("/review_replies/")
+    );
 
     // Turned off on the page: the next reply sends nothing, surveys stay.
     choose(&app, &carol, &["surveys"]).await;
@@ -264,16 +278,30 @@ async fn consumer_and_staff_kinds_follow_the_page(backend: Backend) {
                 assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
             }
             // The confirmation, the reply, then the resolution notice.
-            wait_mail(app, "nc-carol@example.com", subject, 3).await
+            app.mail
+                .wait_about("nc-carol@example.com", subject, 3)
+                .await
         }
     };
     let resolved = resolve("Broken string").await;
-    assert!(resolved.text.contains("How did we do?"), "{}", resolved.text);
+    assert!(
+        resolved.text.contains("How did we do?"),
+        "{}",
+        resolved.text
+    );
     assert!(resolved.raw.contains("List-Unsubscribe:"));
     choose(&app, &carol, &[]).await;
     let resolved = resolve("Another string").await;
-    assert!(!resolved.text.contains("How did we do?"), "{}", resolved.text);
-    assert!(!resolved.raw.contains("List-Unsubscribe:"), "{}", resolved.raw);
+    assert!(
+        !resolved.text.contains("How did we do?"),
+        "{}",
+        resolved.text
+    );
+    assert!(
+        !resolved.raw.contains("List-Unsubscribe:"),
+        "{}",
+        resolved.raw
+    );
 
     // Staff see their own kinds; assignment mail follows the setting.
     let page = app.get_with(&agent.client, "/me/notifications").await;
@@ -293,7 +321,12 @@ async fn members_may_take_one_digest_a_day(backend: Backend) {
     choose(
         &app,
         &owner,
-        &["partner_requests", "partner_reviews", "partner_tickets", "partner_digest"],
+        &[
+            "partner_requests",
+            "partner_reviews",
+            "partner_tickets",
+            "partner_digest",
+        ],
     )
     .await;
     let dan = app.person("nd-dan@example.com", "Dan").await;
@@ -303,7 +336,10 @@ async fn members_may_take_one_digest_a_day(backend: Backend) {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     // Nothing one by one.
-    assert_eq!(count_after_a_while(&app, "nd-owner@example.com", "").await, 0);
+    assert_eq!(
+        count_after_a_while(&app, "nd-owner@example.com", "").await,
+        0
+    );
 
     // The next 09:00 UTC after now: past 08:00 on the owner's (the
     // platform's) clock, and within a day of what happened.
@@ -323,20 +359,30 @@ async fn members_may_take_one_digest_a_day(backend: Backend) {
     };
     let (digests, _) = app.db(pass(at)).await;
     assert_eq!(digests, 1);
-    let mail = wait_mail(&app, "nd-owner@example.com", "Your daily digest", 1).await;
+    let mail = app
+        .mail
+        .wait_about("nd-owner@example.com", "Your daily digest", 1)
+        .await;
     assert!(
-        mail.text.contains("Digest Works: 1 request, 1 review, 0 tickets"),
+        mail.text
+            .contains("Digest Works: 1 request, 1 review, 0 tickets"),
         "{}",
         mail.text
     );
-    assert!(mail.link(&app.url("/unsubscribe/email/")).contains("/partner_digest/"));
+    assert!(
+        mail.link(&app.url("/unsubscribe/email/"))
+            .contains("/partner_digest/")
+    );
     // Once a day: an hour later, nothing more.
     let (digests, _) = app.db(pass(at + time::Duration::hours(1))).await;
     assert_eq!(digests, 0);
     // The next morning again, but a day with nothing new sends nothing.
     let (digests, _) = app.db(pass(at + time::Duration::days(1))).await;
     assert_eq!(digests, 0);
-    assert_eq!(count_after_a_while(&app, "nd-owner@example.com", "").await, 1);
+    assert_eq!(
+        count_after_a_while(&app, "nd-owner@example.com", "").await,
+        1
+    );
 }
 both!(members_may_take_one_digest_a_day);
 
@@ -395,10 +441,20 @@ async fn staff_are_warned_once_before_a_target_is_missed(backend: Backend) {
     };
     let (_, warned) = app.db(pass()).await;
     assert_eq!(warned, 1);
-    let mail = wait_mail(&app, "ns-agent@example.com", "about to miss", 1).await;
-    assert!(mail.subject.contains(&format!("#{}", numbers[0])), "{}", mail.subject);
+    let mail = app
+        .mail
+        .wait_about("ns-agent@example.com", "about to miss", 1)
+        .await;
+    assert!(
+        mail.subject.contains(&format!("#{}", numbers[0])),
+        "{}",
+        mail.subject
+    );
     assert!(mail.text.contains("UTC"), "{}", mail.text);
-    assert!(mail.link(&app.url("/unsubscribe/email/")).contains("/sla_warning/"));
+    assert!(
+        mail.link(&app.url("/unsubscribe/email/"))
+            .contains("/sla_warning/")
+    );
     // Once per due time.
     let (_, warned) = app.db(pass()).await;
     assert_eq!(warned, 0);

@@ -132,6 +132,29 @@ impl MailSink {
         self.all().into_iter().filter(|m| m.to == addr).collect()
     }
 
+    /// Waits until `n` messages to `addr` whose subject holds `subject`
+    /// have arrived; returns the last of them.
+    pub async fn wait_about(&self, addr: &str, subject: &str, n: usize) -> Mail {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let notified = self.shared.arrived.notified();
+            let found: Vec<Mail> = self
+                .to(addr)
+                .into_iter()
+                .filter(|m| m.subject.contains(subject))
+                .collect();
+            if found.len() >= n {
+                return found[n - 1].clone();
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "expected {n} message(s) to {addr} about {subject:?}, got {:?}",
+                    self.to(addr).iter().map(|m| &m.subject).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
     /// Waits until `n` messages to `addr` have arrived; returns the last.
     pub async fn wait_for(&self, addr: &str, n: usize) -> Mail {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);

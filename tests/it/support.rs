@@ -11,7 +11,6 @@ async fn post(app: &TestApp, p: &Person, path: &str, fields: &[(&str, &str)]) ->
     app.post_with(&p.client, path, fields).await
 }
 
-
 /// Opens a ticket as `who`, optionally about a listing; returns its number.
 async fn open_ticket(app: &TestApp, who: &Person, subject: &str, listing: &str) -> i64 {
     let page = post(

@@ -522,7 +522,6 @@ both!(a_demoted_owner_loses_the_owner_powers_at_once);
 
 // ---- 8. Tickets are re-read inside the write ----
 
-
 /// A ticket of `requester`, moved to `status` by hand; returns its number.
 async fn ticket(app: &TestApp, requester: i64, subject: &str, status: &str) -> i64 {
     let (subject, status) = (subject.to_string(), status.to_string());

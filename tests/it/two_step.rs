@@ -121,8 +121,10 @@ async fn two_step_sign_in(backend: Backend) {
     // A recovery code works once.
     let used = enter(&app, &other, &recovery[0].to_uppercase()).await;
     assert_eq!(used.status, StatusCode::SEE_OTHER, "{}", used.body);
-    let told = app.mail.wait_for("two@example.com", 2).await;
-    assert_eq!(told.subject, "A recovery code was used to sign in");
+    let told = app
+        .mail
+        .wait_about("two@example.com", "A recovery code was used", 1)
+        .await;
     assert!(
         told.text.contains("9 recovery codes are left"),
         "{}",
@@ -233,3 +235,144 @@ async fn staff_must_set_it_up(backend: Backend) {
     );
 }
 both!(staff_must_set_it_up);
+
+/// Turns two-step sign-in on for a signed-in person; returns the secret.
+async fn enrol(app: &TestApp, who: &crate::helpers::Person) -> String {
+    app.post_with(&who.client, "/me/security/two-step/start", &[])
+        .await;
+    let secret = secret_on(&app.get_with(&who.client, "/me/security").await);
+    let on = app
+        .post_with(
+            &who.client,
+            "/me/security/two-step/confirm",
+            &[("code", &code_at(&secret, now()))],
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    secret
+}
+
+async fn a_new_browser_is_told_by_email(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let me = app.person("nb@example.com", "Nia").await;
+    let zone = "Asia/Tokyo";
+    let page = app
+        .post_with(
+            &me.client,
+            "/me/profile",
+            &[("display_name", "Nia"), ("time_zone", zone)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // The account's first sign-in (in `person`) sent nothing.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(app.mail.to("nb@example.com").is_empty());
+
+    // Another browser: an alert, with the time on her clock.
+    let (other, _) = new_client();
+    let res = other
+        .post(app.url("/login"))
+        .header(
+            "User-Agent",
+            "Mozilla/5.0 (Windows NT 10.0; rv:133.0) Gecko/20100101 Firefox/133.0",
+        )
+        .form(&[
+            ("csrf", app.csrf_with(&other).await.as_str()),
+            ("email", "nb@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mail = app.mail.wait_for("nb@example.com", 1).await;
+    assert_eq!(mail.subject, "A new sign-in to your account");
+    assert!(mail.text.contains("Firefox · Windows"), "{}", mail.text);
+    assert!(mail.text.contains("127.0.0.1"), "{}", mail.text);
+    assert!(mail.text.contains("JST"), "{}", mail.text);
+    let audited = app
+        .db(|c| {
+            use agora::schema::audit_events::dsl::*;
+            use diesel::prelude::*;
+            audit_events
+                .filter(action.eq("new_browser_sign_in"))
+                .count()
+                .get_result::<i64>(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(audited, 1);
+    // The same browser again: nothing new.
+    app.post_with(&other, "/logout", &[]).await;
+    let page = app.login_with(&other, "nb@example.com", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.mail.to("nb@example.com").len(), 1);
+}
+both!(a_new_browser_is_told_by_email);
+
+async fn owners_may_require_it_of_their_team(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("req-owner@example.com", "Olga").await;
+    let admin = app.person("req-admin@example.com", "Adam").await;
+    let member = app.person("req-member@example.com", "Mo").await;
+    let (pid, slug) = app.partner("Strict Ltd", &owner).await;
+    app.add_member(pid, &admin, "admin").await;
+    app.add_member(pid, &member, "member").await;
+    let settings = format!("/partner/{slug}/settings/two-step");
+    let required = || async {
+        app.db(move |c| {
+            agora::models::partners::by_id(c, pid)
+                .unwrap()
+                .unwrap()
+                .require_two_step
+        })
+        .await
+    };
+    // Only owners may change it; an owner needs two steps of their own.
+    let page = app
+        .post_with(&admin.client, &settings, &[("required", "on")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = app
+        .post_with(&owner.client, &settings, &[("required", "on")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(!required().await);
+    app.get_with(&owner.client, &format!("/partner/{slug}/settings"))
+        .await
+        .assert_contains("Turn on two-step sign-in for your own account first");
+    enrol(&app, &owner).await;
+    let page = app
+        .post_with(&owner.client, &settings, &[("required", "on")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(required().await);
+
+    // Members without it are led to set it up; the owner goes on.
+    for who in [&member, &admin] {
+        let page = app
+            .get_with(&who.client, &format!("/partner/{slug}/listings"))
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert_eq!(page.headers["location"], "/me/security?required=1");
+    }
+    let page = app
+        .get_with(&owner.client, &format!("/partner/{slug}/listings"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    enrol(&app, &member).await;
+    let page = app
+        .get_with(&member.client, &format!("/partner/{slug}/listings"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Turned off again (an unticked box), the admin is let in.
+    let page = app.post_with(&owner.client, &settings, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(!required().await);
+    let page = app
+        .get_with(&admin.client, &format!("/partner/{slug}/listings"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+}
+both!(owners_may_require_it_of_their_team);

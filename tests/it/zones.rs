@@ -12,7 +12,11 @@ async fn choose_zone(app: &TestApp, who: &Person, name: &str, zone: &str) {
         .post_with(
             &who.client,
             "/me/profile",
-            &[("display_name", name), ("locale", "en"), ("time_zone", zone)],
+            &[
+                ("display_name", name),
+                ("locale", "en"),
+                ("time_zone", zone),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);

@@ -183,18 +183,70 @@ pub async fn submit(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse
                 )?)
             })
             .await?;
-            ctx.sign_in(&user)?;
-            ctx.remember_device(user.id);
-            ctx.flash_text(
-                "success",
-                ctx.lang.t_args(
-                    "login-welcome",
-                    &[("name", user.display_name.as_str().into())],
-                ),
-            );
-            Ok(see_other(&next))
+            finish_sign_in(&ctx, &user, &next).await
         }
     }
+}
+
+/// The last step of every way to sign in (its `login` audit event is
+/// written already): the session, the browser remembered, a welcome, and
+/// an email when this browser never signed in to the account before (and
+/// the account had signed in before: its very first sign-in is no news).
+pub async fn finish_sign_in(
+    ctx: &Ctx,
+    user: &users::User,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
+    if ctx.known_device(user.id).is_none() {
+        let (who, ip, agent) = (user.clone(), ctx.ip.clone(), ctx.user_agent.clone());
+        let (domain, platform_zone) = (
+            ctx.state.mail_domain(),
+            ctx.state.settings.time_zone.clone(),
+        );
+        let sent = db::run(ctx.pool(), move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                if !audit::signed_in_before(conn, &who.email)? {
+                    return Ok::<_, AppError>(false);
+                }
+                audit::record(
+                    conn,
+                    Some(who.id),
+                    "new_browser_sign_in",
+                    &who.email,
+                    Some(&ip),
+                )?;
+                let lang = who.lang();
+                let mail = crate::mail::messages::security_notice(
+                    &who,
+                    &who.zone(&platform_zone),
+                    "mail-new-browser-subject",
+                    vec![lang.t_args(
+                        "mail-new-browser-where",
+                        &[
+                            ("browser", crate::support::browser_name(&agent).into()),
+                            ("address", ip.clone().into()),
+                        ],
+                    )],
+                )?;
+                crate::models::outbox::enqueue(conn, &domain, &mail)?;
+                Ok(true)
+            })
+        })
+        .await?;
+        if sent {
+            ctx.state.mail_wakeup.notify_one();
+        }
+    }
+    ctx.sign_in(user)?;
+    ctx.remember_device(user.id);
+    ctx.flash_text(
+        "success",
+        ctx.lang.t_args(
+            "login-welcome",
+            &[("name", user.display_name.as_str().into())],
+        ),
+    );
+    Ok(see_other(next))
 }
 
 pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {

@@ -37,8 +37,7 @@ async fn audiences(ctx: &Ctx, user: &users::User) -> Result<Vec<Audience>, AppEr
     let id = user.id;
     let member = db::read(ctx.pool(), move |conn| {
         Ok(diesel::select(diesel::dsl::exists(
-            crate::schema::memberships::table
-                .filter(crate::schema::memberships::user_id.eq(id)),
+            crate::schema::memberships::table.filter(crate::schema::memberships::user_id.eq(id)),
         ))
         .get_result::<bool>(conn)?)
     })
@@ -100,7 +99,10 @@ pub async fn save(
     let (id, ip) = (user.id, ctx.ip.clone());
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
-            for k in Kind::ALL.into_iter().filter(|k| shown.contains(&k.audience())) {
+            for k in Kind::ALL
+                .into_iter()
+                .filter(|k| shown.contains(&k.audience()))
+            {
                 preferences::set(conn, id, k, on.contains(&k))?;
             }
             audit::record(conn, Some(id), "email_preferences_changed", "", Some(&ip))?;
@@ -127,7 +129,10 @@ async fn checked(ctx: &Ctx, uid: i64, kind: &str, sig: &str) -> Result<(i64, Kin
     if !notify::link_valid(&ctx.state.settings.secret, uid, kind, sig) {
         return Err(AppError::NotFound);
     }
-    let exists = db::read(ctx.pool(), move |conn| Ok(users::by_id(conn, uid)?.is_some())).await?;
+    let exists = db::read(ctx.pool(), move |conn| {
+        Ok(users::by_id(conn, uid)?.is_some())
+    })
+    .await?;
     if !exists {
         return Err(AppError::NotFound);
     }
@@ -141,7 +146,10 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let (uid, kind, sig) = path.into_inner();
     let (uid, kind) = checked(&ctx, uid, &kind, &sig).await?;
-    let on = db::read(ctx.pool(), move |conn| Ok(preferences::wants(conn, uid, kind)?)).await?;
+    let on = db::read(ctx.pool(), move |conn| {
+        Ok(preferences::wants(conn, uid, kind)?)
+    })
+    .await?;
     render(&UnsubscribePage {
         ctx: &ctx,
         kind,
@@ -162,7 +170,13 @@ pub async fn unsubscribe(
     db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             preferences::set(conn, uid, kind, false)?;
-            audit::record(conn, Some(uid), "email_unsubscribed", kind.as_str(), Some(&ip))?;
+            audit::record(
+                conn,
+                Some(uid),
+                "email_unsubscribed",
+                kind.as_str(),
+                Some(&ip),
+            )?;
             Ok::<_, AppError>(())
         })
     })

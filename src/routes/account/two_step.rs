@@ -132,6 +132,7 @@ pub async fn code_submit(
     }
     let (code, ip) = (form.code.clone(), ctx.ip.clone());
     let domain = ctx.state.mail_domain();
+    let platform_zone = ctx.state.settings.time_zone.clone();
     let passed = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             let Some(user) = users::by_id(conn, user_id)?.filter(|u| u.is_active()) else {
@@ -158,11 +159,14 @@ pub async fn code_submit(
                     Some(&ip),
                 )?;
                 let left = two_step::recovery_left(conn, user_id)?;
-                let mail = messages::two_step_notice(
-                    user.lang(),
-                    &user.email,
+                let mail = messages::security_notice(
+                    &user,
+                    &user.zone(&platform_zone),
                     "mail-recovery-used-subject",
-                    Some(left),
+                    vec![
+                        user.lang()
+                            .t_args("mail-recovery-left", &[("count", left.into())]),
+                    ],
                 )?;
                 outbox::enqueue(conn, &domain, &mail)?;
             }
@@ -175,17 +179,7 @@ pub async fn code_submit(
         return page(errors, StatusCode::UNPROCESSABLE_ENTITY);
     };
     forget(&ctx);
-    ctx.state.mail_wakeup.notify_one();
-    ctx.sign_in(&user)?;
-    ctx.remember_device(user.id);
-    ctx.flash_text(
-        "success",
-        ctx.lang.t_args(
-            "login-welcome",
-            &[("name", user.display_name.as_str().into())],
-        ),
-    );
-    Ok(see_other(&next))
+    super::login::finish_sign_in(&ctx, &user, &next).await
 }
 
 #[derive(Template)]
@@ -265,6 +259,7 @@ pub async fn start(ctx: Ctx) -> Result<HttpResponse, AppError> {
 pub async fn confirm(ctx: Ctx, form: web::Form<CodeForm>) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?.clone();
     let (code, ip, domain) = (form.code.clone(), ctx.ip.clone(), ctx.state.mail_domain());
+    let platform_zone = ctx.state.settings.time_zone.clone();
     let codes = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             if !two_step::confirm(conn, user.id, &code)? {
@@ -278,11 +273,11 @@ pub async fn confirm(ctx: Ctx, form: web::Form<CodeForm>) -> Result<HttpResponse
                 &format!("user:{}", user.id),
                 Some(&ip),
             )?;
-            let mail = messages::two_step_notice(
-                user.lang(),
-                &user.email,
+            let mail = messages::security_notice(
+                &user,
+                &user.zone(&platform_zone),
                 "mail-two-step-on-subject",
-                None,
+                Vec::new(),
             )?;
             outbox::enqueue(conn, &domain, &mail)?;
             Ok(Some(codes))
@@ -322,6 +317,7 @@ pub async fn disable(ctx: Ctx, form: web::Form<PasswordAndCode>) -> Result<HttpR
         return security_page(&ctx, Vec::new(), e, StatusCode::UNPROCESSABLE_ENTITY, false).await;
     }
     let (code, ip, domain) = (form.code.clone(), ctx.ip.clone(), ctx.state.mail_domain());
+    let platform_zone = ctx.state.settings.time_zone.clone();
     let done = db::run(ctx.pool(), move |conn| {
         write_tx(conn, |conn| {
             if two_step::verify(conn, user.id, &code)?.is_none() {
@@ -335,11 +331,11 @@ pub async fn disable(ctx: Ctx, form: web::Form<PasswordAndCode>) -> Result<HttpR
                 &format!("user:{}", user.id),
                 Some(&ip),
             )?;
-            let mail = messages::two_step_notice(
-                user.lang(),
-                &user.email,
+            let mail = messages::security_notice(
+                &user,
+                &user.zone(&platform_zone),
                 "mail-two-step-off-subject",
-                None,
+                Vec::new(),
             )?;
             outbox::enqueue(conn, &domain, &mail)?;
             Ok(true)

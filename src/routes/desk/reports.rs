@@ -231,10 +231,13 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
     let from = day(&q.from, "from", today - time::Duration::days(30));
     let to = day(&q.to, "to", today);
     let (from, to) = if from > to { (to, from) } else { (from, to) };
-    let start = ctx.zone.to_utc(PrimitiveDateTime::new(from, Time::MIDNIGHT));
-    let end = ctx
+    let start = ctx
         .zone
-        .to_utc(PrimitiveDateTime::new(to.next_day().unwrap_or(to), Time::MIDNIGHT));
+        .to_utc(PrimitiveDateTime::new(from, Time::MIDNIGHT));
+    let end = ctx.zone.to_utc(PrimitiveDateTime::new(
+        to.next_day().unwrap_or(to),
+        Time::MIDNIGHT,
+    ));
     let f = db::run(ctx.pool(), move |conn| {
         db::with_custom_plans(conn, |conn| figures(conn, start, end))
     })

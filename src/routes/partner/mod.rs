@@ -96,6 +96,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/partner/{slug}/settings", web::get().to(settings::form))
         .route("/partner/{slug}/settings", web::post().to(settings::submit))
         .route(
+            "/partner/{slug}/settings/two-step",
+            web::post().to(settings::two_step),
+        )
+        .route(
             "/partner/{slug}/engagements",
             web::get().to(crm::engagements),
         )
@@ -230,6 +234,10 @@ pub async fn access(ctx: &Ctx, slug: &str) -> Result<Access, AppError> {
             return Err(AppError::NotFound);
         }
         let role = partners::role_of(conn, partner.id, user_id)?.ok_or(AppError::NotFound)?;
+        // The owners asked the team for two-step sign-in.
+        if partner.require_two_step && !crate::models::two_step::enabled(conn, user_id)? {
+            return Err(AppError::TwoStepRequired);
+        }
         Ok(Access { partner, role })
     })
     .await

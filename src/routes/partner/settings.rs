@@ -120,3 +120,52 @@ pub async fn submit(
     ctx.flash("success", "settings-saved");
     Ok(see_other(&format!("{}/settings", a.base())))
 }
+
+#[derive(Deserialize)]
+pub struct TwoStepForm {
+    /// A checkbox: present when ticked.
+    required: Option<String>,
+}
+
+/// Owners only: ask (or stop asking) every member for two-step sign-in.
+/// An owner turns it on only with two steps of their own, so the setting
+/// cannot lock its own maker out.
+pub async fn two_step(
+    ctx: Ctx,
+    slug: web::Path<String>,
+    form: web::Form<TwoStepForm>,
+) -> Result<HttpResponse, AppError> {
+    let a = access(&ctx, &slug).await?;
+    if a.role != partners::Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let on = form.required.is_some();
+    let (pid, actor, ip) = (a.partner.id, ctx.require_user()?.id, ctx.ip.clone());
+    let done = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            if on && !crate::models::two_step::enabled(conn, actor)? {
+                return Ok::<_, AppError>(false);
+            }
+            partners::set_require_two_step(conn, pid, on)?;
+            audit::record(
+                conn,
+                Some(actor),
+                if on {
+                    "partner_two_step_required"
+                } else {
+                    "partner_two_step_not_required"
+                },
+                &format!("partner:{pid}"),
+                Some(&ip),
+            )?;
+            Ok(true)
+        })
+    })
+    .await?;
+    if done {
+        ctx.flash("success", "settings-saved");
+    } else {
+        ctx.flash("error", "settings-two-step-yourself-first");
+    }
+    Ok(see_other(&format!("{}/settings", a.base())))
+}

@@ -1058,3 +1058,16 @@ mail-digest-line = { $partner }: { $requests ->
 }
 mail-sla-warning-subject = Ticket #{ $number } is about to miss its SLA
 mail-sla-warning-intro = Ticket #{ $number } ("{ $subject }"), assigned to you, is due by { $due }.
+
+## Sign-in safety
+mail-when = When: { $time }
+mail-new-browser-subject = A new sign-in to your account
+mail-new-browser-intro = Your account was just signed in to from a browser that had not signed in to it before.
+mail-new-browser-where = Browser: { $browser }. Address: { $address }.
+settings-two-step = Two-step sign-in for the team
+settings-two-step-intro = When this is on, every member of the team must turn on two-step sign-in before the partner's pages open for them.
+settings-two-step-require = Require two-step sign-in for every member
+settings-two-step-on = Two-step sign-in is required for every member.
+settings-two-step-off = Two-step sign-in is not required.
+settings-two-step-owners = Owners can change this.
+settings-two-step-yourself-first = Turn on two-step sign-in for your own account first (under Security), then require it for the team.

@@ -1018,3 +1018,16 @@ mail-digest-intro = 自 { $since } 以来：
 mail-digest-line = { $partner }：{ $requests } 个服务请求，{ $reviews } 条评价，{ $tickets } 个工单
 mail-sla-warning-subject = 工单 #{ $number } 即将违反 SLA
 mail-sla-warning-intro = 分配给您的工单 #{ $number }（“{ $subject }”）须在 { $due } 前处理。
+
+## Sign-in safety
+mail-when = 时间：{ $time }
+mail-new-browser-subject = 您的账户有新的登录
+mail-new-browser-intro = 您的账户刚刚在一个此前从未登录过该账户的浏览器上登录。
+mail-new-browser-where = 浏览器：{ $browser }。地址：{ $address }。
+settings-two-step = 团队两步登录
+settings-two-step-intro = 开启后，团队每位成员都必须先开启两步登录，才能打开伙伴机构页面。
+settings-two-step-require = 要求每位成员使用两步登录
+settings-two-step-on = 已要求每位成员使用两步登录。
+settings-two-step-off = 未要求两步登录。
+settings-two-step-owners = 所有者可以更改此设置。
+settings-two-step-yourself-first = 请先为您自己的账户开启两步登录（在“安全”中），再对团队提出要求。
