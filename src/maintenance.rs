@@ -68,6 +68,7 @@ fn work(conn: &mut AnyConnection, options: PassOptions) -> QueryResult<()> {
     crate::mail::inbound::purge(conn, options.outbox_retention, 1000)?;
     crate::models::throttle::purge(conn)?;
     crate::models::api_tokens::purge_keys(conn)?;
+    crate::models::passkeys::purge(conn)?;
     if options.recount_views {
         crate::models::views::refresh_window(conn)?;
     }

@@ -253,6 +253,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    passkeys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        credential_id -> Text,
+        user_handle -> Text,
+        passkey -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webauthn_challenges (id) {
+        id -> Text,
+        user_id -> Nullable<BigInt>,
+        purpose -> Text,
+        state -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     email_digests (user_id) {
         user_id -> BigInt,
         sent_at -> Timestamp,
@@ -536,6 +559,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     email_preferences,
     email_digests,
+    passkeys,
+    webauthn_challenges,
     sessions,
     email_tokens,
     audit_events,

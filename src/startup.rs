@@ -203,6 +203,7 @@ impl Application {
             partner_tags: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
             api_limiter: Default::default(),
             public: crate::web::cache::PublicCache::new(settings.public_ttl),
+            passkeys: crate::auth::passkey::relying_party(&settings.base_url),
         });
         let key = Key::derive_from(&settings.secret);
         let secure = cookies_need_secure(&settings.base_url);

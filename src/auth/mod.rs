@@ -1,5 +1,6 @@
 pub mod csrf;
 pub mod device;
+pub mod passkey;
 pub mod password;
 pub mod store;
 

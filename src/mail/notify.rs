@@ -459,32 +459,6 @@ pub fn warn_sla(
     Ok(warned)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn the_digest_goes_out_once_a_day_after_eight_on_the_members_clock() {
-        let tokyo = Zone::named("Asia/Tokyo").unwrap();
-        // 22:30 UTC is 07:30 in Tokyo: not yet.
-        assert!(!digest_due(&tokyo, datetime!(2026-12-01 22:30), None));
-        // 23:05 UTC is 08:05: due, once.
-        assert!(digest_due(&tokyo, datetime!(2026-12-01 23:05), None));
-        assert!(!digest_due(
-            &tokyo,
-            datetime!(2026-12-02 05:00),
-            Some(datetime!(2026-12-01 23:05))
-        ));
-        // The next morning again.
-        assert!(digest_due(
-            &tokyo,
-            datetime!(2026-12-02 23:01),
-            Some(datetime!(2026-12-01 23:05))
-        ));
-    }
-}
-
 /// The advisory lock key of the notification pass.
 pub const LOCK_KEY: i64 = 72003;
 
@@ -514,5 +488,31 @@ pub fn run_pass(
             work(conn).map(Some)
         }),
         AnyConnection::Sqlite(_) => work(conn).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_digest_goes_out_once_a_day_after_eight_on_the_members_clock() {
+        let tokyo = Zone::named("Asia/Tokyo").unwrap();
+        // 22:30 UTC is 07:30 in Tokyo: not yet.
+        assert!(!digest_due(&tokyo, datetime!(2026-12-01 22:30), None));
+        // 23:05 UTC is 08:05: due, once.
+        assert!(digest_due(&tokyo, datetime!(2026-12-01 23:05), None));
+        assert!(!digest_due(
+            &tokyo,
+            datetime!(2026-12-02 05:00),
+            Some(datetime!(2026-12-01 23:05))
+        ));
+        // The next morning again.
+        assert!(digest_due(
+            &tokyo,
+            datetime!(2026-12-02 23:01),
+            Some(datetime!(2026-12-01 23:05))
+        ));
     }
 }

@@ -9,6 +9,7 @@ pub mod listings;
 pub mod outbox;
 pub mod overview;
 pub mod partners;
+pub mod passkeys;
 pub mod preferences;
 pub mod search;
 pub mod sessions;

@@ -101,11 +101,13 @@ fn keys(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
-fn is_html(res: &HttpResponse<BoxBody>) -> bool {
+/// A page already, or a JSON answer a page's script reads (passkeys):
+/// either is sent as it is.
+fn is_final(res: &HttpResponse<BoxBody>) -> bool {
     res.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
 }
 
 /// Draws 4xx and 5xx answers that are not pages yet (handler errors, 404s,
@@ -119,7 +121,7 @@ pub async fn error_pages(
     let res = next.call(req).await?.map_into_boxed_body();
     let http_req = res.request().clone();
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_html(res.response()) {
+    if !(status.is_client_error() || status.is_server_error()) || is_final(res.response()) {
         return Ok(res);
     }
     // The API answers with its own problem documents.

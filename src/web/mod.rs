@@ -65,6 +65,8 @@ pub struct AppState {
     pub api_limiter: crate::api::limiter::ApiLimiter,
     /// What public pages show everyone, until the next change.
     pub public: cache::PublicCache,
+    /// The WebAuthn relying party, when the base URL's host can be one.
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl AppState {

@@ -168,8 +168,7 @@ async fn password_change_ends_other_sessions(backend: Backend) {
     app.mail
         .wait_about("cy@example.com", "A new sign-in to your account", 1)
         .await;
-    let mail = app
-        .mail
+    app.mail
         .wait_about("cy@example.com", "Your Agora password was changed", 1)
         .await;
 

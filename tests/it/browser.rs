@@ -111,7 +111,8 @@ where
     let _permit = browsers().acquire().await.unwrap();
     let driver = Driver::start().await;
     let browser = driver.session().await;
-    match journey(browser, app.address.clone()).await {
+    // The base URL (the address, unless a test reaches the portal by name).
+    match journey(browser, app.settings.base_url.clone()).await {
         Ok(browser) => {
             browser.quit().await.unwrap();
         }
@@ -949,3 +950,133 @@ async fn email_reply_journey(backend: Backend) {
     .await;
 }
 both!(email_reply_journey);
+
+/// WebDriver's virtual authenticator (WebAuthn Level 2 §11): a device
+/// with a screen lock that keeps passkeys and always says yes.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl thirtyfour::common::command::ExtensionCommand for AddVirtualAuthenticator {
+    fn parameters_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserConsenting": true,
+            "isUserVerified": true,
+        }))
+    }
+
+    fn method(&self) -> reqwest::Method {
+        reqwest::Method::POST
+    }
+
+    fn endpoint(&self) -> std::sync::Arc<str> {
+        "/webauthn/authenticator".into()
+    }
+}
+
+/// A person adds a passkey at /me/security and, signed out, signs in with
+/// it alone; the portal is reached by name (`localhost`), as passkeys ask.
+async fn passkey_journey(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.base_url = s.base_url.replace("127.0.0.1", "localhost");
+    })
+    .await;
+    let id = app
+        .create_user(
+            "keys@example.com",
+            "Kim Keys",
+            crate::helpers::PASSWORD,
+            true,
+        )
+        .await;
+    with_browser(
+        &app,
+        &format!("passkey_{backend:?}"),
+        |b, base| async move {
+            check!(
+                b,
+                base.starts_with("http://localhost:"),
+                "not by name: {base}"
+            );
+            step!(
+                b,
+                b.handle()
+                    .cmd(thirtyfour::common::command::Command::ExtensionCommand(
+                        Box::new(AddVirtualAuthenticator)
+                    ))
+                    .await
+            );
+            check!(
+                b,
+                step!(b, sign_in(&b, &base, "keys@example.com").await),
+                "password sign-in"
+            );
+            step!(b, b.goto(format!("{base}/me/security")).await);
+            // The form shows only where the browser has WebAuthn.
+            step!(
+                b,
+                step!(b, el(&b, By::Css("[data-passkey-register]")).await)
+                    .wait_until()
+                    .displayed()
+                    .await
+            );
+            step!(b, fill(&b, "name", "Test laptop").await);
+            step!(b, click(&b, "[data-passkey-register] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "The passkey is added.").await),
+                "the passkey was not added"
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Test laptop").await),
+                "the passkey is not listed"
+            );
+            check!(b, step!(b, sign_out(&b).await), "sign-out");
+            step!(b, b.goto(format!("{base}/login")).await);
+            step!(
+                b,
+                step!(b, el(&b, By::Css("[data-passkey-sign-in] button")).await)
+                    .wait_until()
+                    .displayed()
+                    .await
+            );
+            step!(b, click(&b, "[data-passkey-sign-in] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "action=\"/logout\"").await),
+                "no sign-in with the passkey"
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Welcome back, Kim Keys").await),
+                "no welcome"
+            );
+            Ok(b)
+        },
+    )
+    .await;
+    let (used, audited) = app
+        .db(move |c| {
+            use diesel::prelude::*;
+            let used = agora::models::passkeys::of_user(c, id).unwrap()[0]
+                .last_used_at
+                .is_some();
+            let audited: i64 = agora::schema::audit_events::table
+                .filter(agora::schema::audit_events::action.eq("passkey_sign_in"))
+                .count()
+                .get_result(c)
+                .unwrap();
+            (used, audited)
+        })
+        .await;
+    assert!(used);
+    assert_eq!(audited, 1);
+    app.mail
+        .wait_about("keys@example.com", "A passkey was added to your account", 1)
+        .await;
+}
+both!(passkey_journey);

@@ -19,6 +19,7 @@ mod lists;
 mod metrics;
 mod notifications;
 mod partners;
+mod passkeys;
 mod plans;
 mod platform;
 mod scale;

@@ -32,6 +32,7 @@ const LARGE: &[&str] = &[
     "inbound_mail",
     "attachments",
     "email_preferences",
+    "passkeys",
 ];
 
 #[derive(QueryableByName)]

@@ -188,15 +188,21 @@ pub async fn submit(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse
     }
 }
 
-/// The last step of every way to sign in (its `login` audit event is
-/// written already): the session, the browser remembered, a welcome, and
-/// an email when this browser never signed in to the account before (and
-/// the account had signed in before: its very first sign-in is no news).
+/// The last step of every way to sign in, then on to `next`.
 pub async fn finish_sign_in(
     ctx: &Ctx,
     user: &users::User,
     next: &str,
 ) -> Result<HttpResponse, AppError> {
+    complete_sign_in(ctx, user).await?;
+    Ok(see_other(next))
+}
+
+/// The last step of every way to sign in (its `login` audit event is
+/// written already): the session, the browser remembered, a welcome, and
+/// an email when this browser never signed in to the account before (and
+/// the account had signed in before: its very first sign-in is no news).
+pub async fn complete_sign_in(ctx: &Ctx, user: &users::User) -> Result<(), AppError> {
     if ctx.known_device(user.id).is_none() {
         let (who, ip, agent) = (user.clone(), ctx.ip.clone(), ctx.user_agent.clone());
         let (domain, platform_zone) = (
@@ -246,7 +252,7 @@ pub async fn finish_sign_in(
             &[("name", user.display_name.as_str().into())],
         ),
     );
-    Ok(see_other(next))
+    Ok(())
 }
 
 pub async fn logout(ctx: Ctx) -> Result<HttpResponse, AppError> {

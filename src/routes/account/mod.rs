@@ -2,6 +2,7 @@ pub mod data;
 pub mod login;
 pub mod me;
 pub mod notifications;
+pub mod passkeys;
 pub mod password;
 pub mod privacy;
 pub mod signup;
@@ -47,6 +48,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(password::reset_submit),
         )
         .route("/me", web::get().to(me::overview))
+        .route(
+            "/me/security/passkeys/start",
+            web::post().to(passkeys::register_start),
+        )
+        .route(
+            "/me/security/passkeys/finish",
+            web::post().to(passkeys::register_finish),
+        )
+        .route(
+            "/me/security/passkeys/{id}/remove",
+            web::post().to(passkeys::remove),
+        )
+        .route(
+            "/login/passkey/start",
+            web::post().to(passkeys::sign_in_start),
+        )
+        .route(
+            "/login/passkey/finish",
+            web::post().to(passkeys::sign_in_finish),
+        )
         .route("/me/notifications", web::get().to(notifications::show))
         .route("/me/notifications", web::post().to(notifications::save))
         .route(

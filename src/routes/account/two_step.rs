@@ -192,6 +192,9 @@ struct SecurityPage<'a> {
     recovery_left: i64,
     /// Recovery codes just made, shown this once.
     codes: Vec<String>,
+    /// Whether this site can have passkeys (its host is a name).
+    passkeys_offered: bool,
+    passkeys: Vec<crate::models::passkeys::PasskeyRow>,
     errors: FormErrors,
     /// Sent here because the desk or the admin pages ask for it.
     required: bool,
@@ -205,11 +208,12 @@ async fn security_page(
     required: bool,
 ) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?.clone();
-    let (enabled, pending, left) = db::run(ctx.pool(), move |conn| {
+    let (enabled, pending, left, passkeys) = db::run(ctx.pool(), move |conn| {
         Ok((
             two_step::enabled(conn, user.id)?,
             two_step::pending(conn, user.id, &user.email)?,
             two_step::recovery_left(conn, user.id)?,
+            crate::models::passkeys::of_user(conn, user.id)?,
         ))
     })
     .await?;
@@ -223,6 +227,8 @@ async fn security_page(
             codes,
             errors,
             required,
+            passkeys_offered: ctx.state.passkeys.is_some(),
+            passkeys,
         },
     )
 }
