@@ -109,14 +109,16 @@
     var button = box.querySelector("button");
     var csrf = box.getAttribute("data-csrf");
     var next = box.getAttribute("data-next") || "/";
+    var startUrl = box.getAttribute("data-start") || "/login/passkey/start";
+    var finishUrl = box.getAttribute("data-finish") || "/login/passkey/finish";
     button.addEventListener("click", function () {
-      postJson("/login/passkey/start", csrf, {})
+      postJson(startUrl, csrf, {})
         .then(function (start) {
           var pk = start.options.publicKey;
           pk.challenge = fromB64u(pk.challenge);
           (pk.allowCredentials || []).forEach(function (c) { c.id = fromB64u(c.id); });
           return navigator.credentials.get({ publicKey: pk }).then(function (a) {
-            return postJson("/login/passkey/finish", csrf, {
+            return postJson(finishUrl, csrf, {
               challenge: start.challenge,
               next: next,
               credential: {

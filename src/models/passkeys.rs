@@ -99,6 +99,7 @@ pub fn delete(conn: &mut AnyConnection, user_id: i64, id: i64) -> QueryResult<us
 /// What a ceremony is for.
 pub const REGISTER: &str = "register";
 pub const SIGN_IN: &str = "sign_in";
+pub const SECOND_STEP: &str = "second_step";
 
 /// Keeps what the server asked; returns the ceremony's id.
 pub fn challenge_put(

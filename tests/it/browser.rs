@@ -992,6 +992,7 @@ async fn passkey_journey(backend: Backend) {
             true,
         )
         .await;
+    let db = &app;
     with_browser(
         &app,
         &format!("passkey_{backend:?}"),
@@ -1055,6 +1056,45 @@ async fn passkey_journey(backend: Backend) {
                 step!(b, wait_for_text(&b, "Welcome back, Kim Keys").await),
                 "no welcome"
             );
+            // With a code app too, the passkey stands in for the code.
+            db.db(move |c| {
+                let p = agora::models::two_step::start(c, id, "keys@example.com")
+                    .unwrap()
+                    .unwrap();
+                let code = totp_rs::Builder::new()
+                    .with_secret(totp_rs::Secret::try_from_base32(&p.secret).unwrap())
+                    .with_account_name("test")
+                    .build()
+                    .unwrap()
+                    .generate(time::OffsetDateTime::now_utc().unix_timestamp() as u64)
+                    .to_string();
+                assert!(agora::models::two_step::confirm(c, id, &code).unwrap());
+            })
+            .await;
+            check!(b, step!(b, sign_out(&b).await), "second sign-out");
+            check!(
+                b,
+                !step!(b, sign_in(&b, &base, "keys@example.com").await),
+                "signed in without a second step"
+            );
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "Use a passkey instead").await),
+                "no passkey on the code page"
+            );
+            step!(
+                b,
+                step!(b, el(&b, By::Css("[data-passkey-sign-in] button")).await)
+                    .wait_until()
+                    .displayed()
+                    .await
+            );
+            step!(b, click(&b, "[data-passkey-sign-in] button").await);
+            check!(
+                b,
+                step!(b, wait_for_text(&b, "action=\"/logout\"").await),
+                "no sign-in with the passkey as second step"
+            );
             Ok(b)
         },
     )
@@ -1075,6 +1115,17 @@ async fn passkey_journey(backend: Backend) {
         .await;
     assert!(used);
     assert_eq!(audited, 1);
+    let second: i64 = app
+        .db(|c| {
+            use diesel::prelude::*;
+            agora::schema::audit_events::table
+                .filter(agora::schema::audit_events::action.eq("passkey_second_step"))
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(second, 1);
     app.mail
         .wait_about("keys@example.com", "A passkey was added to your account", 1)
         .await;

@@ -464,3 +464,98 @@ async fn staff_are_warned_once_before_a_target_is_missed(backend: Backend) {
     );
 }
 both!(staff_are_warned_once_before_a_target_is_missed);
+
+async fn partner_and_staff_kinds_each_follow_their_switch(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("ns2-owner@example.com", "Olga").await;
+    let member = app.person("ns2-member@example.com", "Max").await;
+    let (pid, slug) = app.partner("Switch Board", &owner).await;
+    app.add_member(pid, &member, "member").await;
+    let (_, listing) = app.listing(pid, "Lamp repair", "Bulbs.", true).await;
+    // The owner keeps tickets and turns requests off; the member the
+    // other way round.
+    choose(&app, &owner, &["partner_reviews", "partner_tickets"]).await;
+    choose(&app, &member, &["partner_requests", "partner_reviews"]).await;
+    let cat = app.person("ns2-cat@example.com", "Cat").await;
+    let page = app
+        .post_with(&cat.client, &format!("/listings/{listing}/engage"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    app.mail
+        .wait_about("ns2-member@example.com", "New request", 1)
+        .await;
+    let page = app
+        .post_with(
+            &cat.client,
+            "/me/tickets/new",
+            &[
+                ("subject", "Flickering"),
+                ("message", "It flickers at night."),
+                ("priority", "normal"),
+                ("listing", &listing),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mail = app
+        .mail
+        .wait_about("ns2-owner@example.com", "about your listing", 1)
+        .await;
+    // The notice names neither the requester nor their words.
+    for hidden in ["Cat", "ns2-cat@example.com", "Flickering", "flickers"] {
+        assert!(!mail.text.contains(hidden), "{hidden} in {}", mail.text);
+    }
+    assert!(
+        mail.text.contains(&format!("/partner/{slug}/tickets/")),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.link(&app.url("/unsubscribe/email/"))
+            .contains("/partner_tickets/")
+    );
+    assert_eq!(
+        count_after_a_while(&app, "ns2-owner@example.com", "New request").await,
+        0
+    );
+    assert_eq!(
+        count_after_a_while(&app, "ns2-member@example.com", "about your listing").await,
+        0
+    );
+
+    // Assignment: mailed to an agent who wants it, not to one who does not.
+    let ash = app.staff("ns2-ash@example.com", "Ash").await;
+    let bea = app.staff("ns2-bea@example.com", "Bea").await;
+    choose(&app, &bea, &["sla_warning"]).await;
+    let number = page.headers["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let lead = app.staff("ns2-lead@example.com", "Lee").await;
+    for agent in [&ash, &bea] {
+        let page = app
+            .post_with(
+                &lead.client,
+                &format!("/desk/tickets/{number}/assign"),
+                &[("assignee", &agent.id.to_string())],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    let mail = app
+        .mail
+        .wait_about("ns2-ash@example.com", &format!("#{number}"), 1)
+        .await;
+    assert!(
+        mail.link(&app.url("/unsubscribe/email/"))
+            .contains("/assignment/")
+    );
+    assert_eq!(
+        count_after_a_while(&app, "ns2-bea@example.com", "").await,
+        0
+    );
+}
+both!(partner_and_staff_kinds_each_follow_their_switch);

@@ -65,6 +65,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(passkeys::sign_in_start),
         )
         .route(
+            "/login/code/passkey/start",
+            web::post().to(passkeys::second_step_start),
+        )
+        .route(
+            "/login/code/passkey/finish",
+            web::post().to(passkeys::second_step_finish),
+        )
+        .route(
             "/login/passkey/finish",
             web::post().to(passkeys::sign_in_finish),
         )

@@ -1,14 +1,15 @@
-//! Passkeys: added and named at `/me/security`, removed there, and used
-//! to sign in without a password (`/login`). WebAuthn runs in the browser,
+//! Passkeys: added and named at `/me/security`, removed there, used to
+//! sign in without a password (`/login`), and as the second step in place
+//! of a code (`/login/code`). WebAuthn runs in the browser,
 //! so these endpoints speak JSON to `static/app.js`; every other way in
 //! works without JavaScript.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use webauthn_rs::prelude::{
-    DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, Webauthn,
+    DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, Webauthn,
 };
 
 use crate::auth::passkey::{credential_text, user_handle};
@@ -287,6 +288,113 @@ pub async fn sign_in_finish(
     .await?;
     match signed {
         Ok(user) => {
+            super::login::complete_sign_in(&ctx, &user).await?;
+            Ok(HttpResponse::Ok().json(json!({ "redirect": next })))
+        }
+        Err(key) => Ok(refused(&ctx, key)),
+    }
+}
+
+/// The person whose password was right and who is asked for a second
+/// step (the signed cookie of `/login/code`), with where they go next.
+fn pending(ctx: &Ctx, req: &HttpRequest) -> Option<(i64, String)> {
+    let secret = &ctx.state.settings.secret;
+    req.cookie(super::two_step::COOKIE)
+        .and_then(|c| super::two_step::pending_of(secret, c.value()))
+}
+
+/// The second step with one of the account's passkeys instead of a code.
+pub async fn second_step_start(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let rp = relying_party(&ctx)?;
+    let Some((user_id, _)) = pending(&ctx, &req) else {
+        return Ok(refused(&ctx, "passkey-expired"));
+    };
+    let started = db::run(ctx.pool(), move |conn| {
+        let mut keys = Vec::new();
+        for row in passkeys::of_user(conn, user_id)? {
+            let pk: Passkey = serde_json::from_str(&row.passkey).map_err(bad_state)?;
+            keys.push(pk);
+        }
+        if keys.is_empty() {
+            return Ok::<_, AppError>(None);
+        }
+        let (options, state) = rp
+            .start_passkey_authentication(&keys)
+            .map_err(|e| AppError::Internal(format!("passkey second step: {e}")))?;
+        let state = serde_json::to_string(&state).map_err(bad_state)?;
+        let id = write_tx(conn, |conn| {
+            passkeys::challenge_put(conn, Some(user_id), passkeys::SECOND_STEP, &state)
+        })?;
+        Ok(Some((id, options)))
+    })
+    .await?;
+    let Some((id, options)) = started else {
+        return Ok(refused(&ctx, "passkey-unknown"));
+    };
+    Ok(HttpResponse::Ok().json(json!({ "challenge": id, "options": options })))
+}
+
+#[derive(Deserialize)]
+pub struct SecondStepFinish {
+    challenge: String,
+    credential: PublicKeyCredential,
+}
+
+pub async fn second_step_finish(
+    ctx: Ctx,
+    req: HttpRequest,
+    form: web::Json<SecondStepFinish>,
+) -> Result<HttpResponse, AppError> {
+    let rp = relying_party(&ctx)?;
+    let Some((user_id, next)) = pending(&ctx, &req) else {
+        return Ok(refused(&ctx, "passkey-expired"));
+    };
+    let form = form.into_inner();
+    let ip = ctx.ip.clone();
+    let signed = db::run(ctx.pool(), move |conn| {
+        write_tx(conn, |conn| {
+            let Some(state) = passkeys::challenge_take(
+                conn,
+                &form.challenge,
+                Some(user_id),
+                passkeys::SECOND_STEP,
+            )?
+            else {
+                return Ok::<_, AppError>(Err("passkey-expired"));
+            };
+            let state: PasskeyAuthentication = serde_json::from_str(&state).map_err(bad_state)?;
+            let Ok(result) = rp.finish_passkey_authentication(&form.credential, &state) else {
+                return Ok(Err("passkey-failed"));
+            };
+            let Some(row) =
+                passkeys::by_credential(conn, &credential_text(result.cred_id().as_ref()))?
+                    .filter(|r| r.user_id == user_id)
+            else {
+                return Ok(Err("passkey-unknown"));
+            };
+            let mut passkey: Passkey = serde_json::from_str(&row.passkey).map_err(bad_state)?;
+            passkey.update_credential(&result);
+            let kept = serde_json::to_string(&passkey).map_err(bad_state)?;
+            passkeys::used(conn, row.id, &kept)?;
+            let Some(user) = users::by_id(conn, user_id)?.filter(|u| u.is_active()) else {
+                return Ok(Err("passkey-failed"));
+            };
+            throttle::login_succeeded(conn, &format!("two-step:{user_id}"))?;
+            audit::record(conn, Some(user.id), audit::LOGIN, &user.email, Some(&ip))?;
+            audit::record(
+                conn,
+                Some(user.id),
+                "passkey_second_step",
+                &row.name,
+                Some(&ip),
+            )?;
+            Ok(Ok(user))
+        })
+    })
+    .await?;
+    match signed {
+        Ok(user) => {
+            super::two_step::forget(&ctx);
             super::login::complete_sign_in(&ctx, &user).await?;
             Ok(HttpResponse::Ok().json(json!({ "redirect": next })))
         }

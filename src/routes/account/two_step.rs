@@ -40,7 +40,7 @@ fn pending_value(secret: &[u8], user_id: i64, next: &str) -> String {
 
 /// Whose password was right, and where to go after; `None` when the
 /// cookie is missing, forged or stale.
-fn pending_of(secret: &[u8], value: &str) -> Option<(i64, String)> {
+pub(super) fn pending_of(secret: &[u8], value: &str) -> Option<(i64, String)> {
     let (body, sig) = value.rsplit_once('.')?;
     if !auth::signature_valid(secret, &format!("two-step:{body}"), sig) {
         return None;
@@ -64,7 +64,7 @@ pub fn begin(ctx: &Ctx, user_id: i64, next: &str) -> HttpResponse {
     see_other("/login/code")
 }
 
-fn forget(ctx: &Ctx) {
+pub(super) fn forget(ctx: &Ctx) {
     let mut c = auth::csrf::cookie(COOKIE, String::new(), ctx.secure_cookies());
     c.set_max_age(actix_web::cookie::time::Duration::ZERO);
     ctx.add_cookie(c);
@@ -75,20 +75,27 @@ fn forget(ctx: &Ctx) {
 struct CodePage<'a> {
     ctx: &'a Ctx,
     errors: FormErrors,
+    /// The account has passkeys, which may stand in for the code.
+    passkey: bool,
 }
 
 pub async fn code_form(ctx: Ctx, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let secret = &ctx.state.settings.secret;
-    if req
+    let Some((user_id, _)) = req
         .cookie(COOKIE)
         .and_then(|c| pending_of(secret, c.value()))
-        .is_none()
-    {
+    else {
         return Ok(see_other("/login"));
-    }
+    };
+    let passkey = ctx.state.passkeys.is_some()
+        && db::read(ctx.pool(), move |conn| {
+            Ok(crate::models::passkeys::count_of(conn, user_id)? > 0)
+        })
+        .await?;
     render(&CodePage {
         ctx: &ctx,
         errors: FormErrors::new(),
+        passkey,
     })
 }
 
@@ -112,7 +119,14 @@ pub async fn code_submit(
         return Ok(see_other("/login"));
     };
     let page = |errors: FormErrors, status: StatusCode| {
-        render_status(status, &CodePage { ctx: &ctx, errors })
+        render_status(
+            status,
+            &CodePage {
+                ctx: &ctx,
+                errors,
+                passkey: false,
+            },
+        )
     };
     let mut errors = FormErrors::new();
     // Codes count on the same slow-down as passwords.

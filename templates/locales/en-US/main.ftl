@@ -1099,3 +1099,5 @@ mail-passkey-added-subject = A passkey was added to your account
 mail-passkey-added-intro = A passkey was just added to your account: it can now sign in without the password.
 mail-passkey-removed-subject = A passkey was removed from your account
 mail-passkey-removed-intro = A passkey was just removed from your account.
+passkey-or-code = Or, in place of a code:
+passkey-instead = Use a passkey instead

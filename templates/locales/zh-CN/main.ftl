@@ -1059,3 +1059,5 @@ mail-passkey-added-subject = 您的账户添加了通行密钥
 mail-passkey-added-intro = 您的账户刚刚添加了一个通行密钥：现在可以不用密码登录。
 mail-passkey-removed-subject = 您的账户移除了通行密钥
 mail-passkey-removed-intro = 您的账户刚刚移除了一个通行密钥。
+passkey-or-code = 或者，不输入验证码：
+passkey-instead = 改用通行密钥
