@@ -106,6 +106,13 @@ pub fn mark_verified(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
     .map(|_| ())
 }
 
+pub fn set_time_zone(conn: &mut AnyConnection, id: i64, zone: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::time_zone.eq(Some(zone)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn update_profile(
     conn: &mut AnyConnection,
     id: i64,

@@ -158,3 +158,38 @@ async fn business_hours_keep_their_zone_across_summer_time(backend: Backend) {
     assert_eq!(due, datetime!(2026-03-30 09:00));
 }
 both!(business_hours_keep_their_zone_across_summer_time);
+
+async fn signing_up_keeps_the_browsers_zone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.get("/signup")
+        .await
+        .assert_contains("name=\"time_zone\" value=\"\" data-zone-auto");
+    for (email, zone, kept) in [
+        ("tz-new@example.com", "America/Sao_Paulo", Some("America/Sao_Paulo")),
+        ("tz-odd@example.com", "Nowhere/Special", None),
+    ] {
+        let page = app
+            .post(
+                "/signup",
+                &[
+                    ("email", email),
+                    ("display_name", "Newcomer"),
+                    ("password", "a long enough secret"),
+                    ("time_zone", zone),
+                ],
+            )
+            .await;
+        page.assert_contains("Check your email");
+        let mail = email.to_string();
+        let saved = app
+            .db(move |c| {
+                agora::models::users::by_email(c, &mail)
+                    .unwrap()
+                    .unwrap()
+                    .time_zone
+            })
+            .await;
+        assert_eq!(saved.as_deref(), kept);
+    }
+}
+both!(signing_up_keeps_the_browsers_zone);

@@ -20,6 +20,10 @@ pub struct SignupForm {
     display_name: String,
     #[serde(default)]
     password: String,
+    /// The browser's time zone, filled in by the page's script; a
+    /// suggestion, kept only when it names a zone.
+    #[serde(default)]
+    time_zone: String,
 }
 
 #[derive(Template)]
@@ -84,6 +88,7 @@ pub async fn submit(ctx: Ctx, form: web::Form<SignupForm>) -> Result<HttpRespons
     let base = ctx.base_url().to_string();
     let domain = ctx.state.mail_domain();
     let ip = ctx.ip.clone();
+    let zone = crate::domain::zone::Zone::named(&form.time_zone).map(|z| z.name().to_string());
     // Sent twice at once, the second finds the account the first made and
     // answers as for any known address.
     db::run(ctx.pool(), move |conn| {
@@ -119,6 +124,9 @@ pub async fn submit(ctx: Ctx, form: web::Form<SignupForm>) -> Result<HttpRespons
                     updated_at: t,
                 },
             )?;
+            if let Some(zone) = &zone {
+                users::set_time_zone(conn, user.id, zone)?;
+            }
             let token = tokens::issue(conn, user.id, tokens::VERIFY, VERIFY_TTL)?;
             let mail = messages::verify_email(
                 lang,
