@@ -169,6 +169,8 @@ diesel::table! {
         consumer_id -> BigInt,
         message -> Text,
         created_at -> Timestamp,
+        reply_body -> Nullable<Text>,
+        reply_at -> Nullable<Timestamp>,
     }
 }
 

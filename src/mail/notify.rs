@@ -163,6 +163,51 @@ pub fn new_review(conn: &mut AnyConnection, links: &Links, review_id: i64) -> Re
     Ok(())
 }
 
+/// The partner answered a request: passed on to the consumer, if they
+/// want it. Their address is not the partner's to know: the platform
+/// carries the answer.
+pub fn request_replied(conn: &mut AnyConnection, links: &Links, id: i64) -> Result<(), AppError> {
+    let Some(e) = engagements::table
+        .find(id)
+        .select(crate::models::engagements::Engagement::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let (Some(consumer), Some(listing), Some(partner)) = (
+        crate::models::users::by_id(conn, e.consumer_id)?,
+        listings::by_id(conn, e.listing_id)?,
+        partners::by_id(conn, e.partner_id)?,
+    ) else {
+        return Ok(());
+    };
+    if !consumer.is_active() || !preferences::wants(conn, consumer.id, Kind::RequestReplies)? {
+        return Ok(());
+    }
+    let lang = consumer.lang();
+    let mut m = body_for(
+        &consumer,
+        lang.t_args(
+            "mail-request-reply-subject",
+            &[("partner", partner.name.clone().into())],
+        ),
+    );
+    m.paragraphs.push(lang.t_args(
+        "mail-request-reply-intro",
+        &[
+            ("partner", partner.name.into()),
+            ("listing", listing.title.into()),
+        ],
+    ));
+    m.quote = e.reply_body;
+    m.action = Some((
+        lang.t("mail-request-reply-action"),
+        format!("{}/listings/{}", links.base, listing.slug),
+    ));
+    send(conn, links, &consumer, Kind::RequestReplies, m)
+}
+
 /// The partner answered a review: to its author, if they want it.
 pub fn review_replied(
     conn: &mut AnyConnection,

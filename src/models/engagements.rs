@@ -23,6 +23,9 @@ pub struct Engagement {
     pub consumer_id: i64,
     pub message: String,
     pub created_at: PrimitiveDateTime,
+    /// The partner's answer, passed on by the platform.
+    pub reply_body: Option<String>,
+    pub reply_at: Option<PrimitiveDateTime>,
 }
 
 pub fn record_activity(
@@ -138,6 +141,8 @@ pub struct PartnerView {
     pub message: String,
     pub created_at: PrimitiveDateTime,
     pub contact: Option<(String, String)>,
+    /// The partner's own answer, if it gave one.
+    pub reply: Option<String>,
 }
 
 type PartnerRow = (
@@ -149,6 +154,7 @@ type PartnerRow = (
     i64,
     String,
     String,
+    Option<String>,
 );
 
 /// A page of the partner's requests, newest first; contact details and
@@ -184,6 +190,7 @@ pub fn for_partner(
             engagements::consumer_id,
             users::display_name,
             users::email,
+            engagements::reply_body,
         ))
         .load(conn)?;
     let page = req.finish(rows, |r| (0, r.0));
@@ -198,8 +205,30 @@ pub fn for_partner(
             message: if shares { r.3 } else { String::new() },
             created_at: r.4,
             contact: shares.then_some((r.6, r.7)),
+            reply: r.8,
         }
     }))
+}
+
+/// The partner's answer to one of its requests; 0 when the request is not
+/// the partner's, or was answered already (one answer each).
+pub fn set_request_reply(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    id: i64,
+    reply: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        engagements::table
+            .filter(engagements::id.eq(id))
+            .filter(engagements::partner_id.eq(partner_id))
+            .filter(engagements::reply_at.is_null()),
+    )
+    .set((
+        engagements::reply_body.eq(Some(reply)),
+        engagements::reply_at.eq(Some(super::now())),
+    ))
+    .execute(conn)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

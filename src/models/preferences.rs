@@ -19,6 +19,8 @@ pub enum Audience {
 /// A kind of optional email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// A partner answered the consumer's request.
+    RequestReplies,
     /// A partner answered the consumer's review.
     ReviewReplies,
     /// The rating question when a ticket is resolved.
@@ -38,7 +40,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
+        Kind::RequestReplies,
         Kind::ReviewReplies,
         Kind::Surveys,
         Kind::PartnerRequests,
@@ -51,6 +54,7 @@ impl Kind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::RequestReplies => "request_replies",
             Kind::ReviewReplies => "review_replies",
             Kind::Surveys => "surveys",
             Kind::PartnerRequests => "partner_requests",
@@ -68,7 +72,7 @@ impl Kind {
 
     pub fn audience(self) -> Audience {
         match self {
-            Kind::ReviewReplies | Kind::Surveys => Audience::Consumer,
+            Kind::RequestReplies | Kind::ReviewReplies | Kind::Surveys => Audience::Consumer,
             Kind::PartnerRequests
             | Kind::PartnerReviews
             | Kind::PartnerTickets

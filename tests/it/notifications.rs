@@ -559,3 +559,98 @@ async fn partner_and_staff_kinds_each_follow_their_switch(backend: Backend) {
     );
 }
 both!(partner_and_staff_kinds_each_follow_their_switch);
+
+async fn partners_answer_requests_through_the_platform(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("rq-owner@example.com", "Olga").await;
+    let other = app.person("rq-other@example.com", "Oscar").await;
+    let (pid, slug) = app.partner("Answer Desk", &owner).await;
+    let (_, other_slug) = app.partner("Elsewhere", &other).await;
+    let (_, first) = app.listing(pid, "Window cleaning", "Shine.", true).await;
+    let (_, second) = app.listing(pid, "Gutter cleaning", "Leaves.", true).await;
+    let dee = app.person("rq-dee@example.com", "Dee").await;
+    for listing in [&first, &second] {
+        let page = app
+            .post_with(
+                &dee.client,
+                &format!("/listings/{listing}/engage"),
+                &[("message", "How much for a flat?")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    let ids = app
+        .db(move |c| {
+            use agora::schema::engagements::dsl::*;
+            use diesel::prelude::*;
+            engagements
+                .filter(partner_id.eq(pid))
+                .order(id)
+                .select(id)
+                .load::<i64>(c)
+                .unwrap()
+        })
+        .await;
+    let answer = |who: &Person, slug: &str, id: i64, text: &str| {
+        let (client, path, text) = (
+            who.client.clone(),
+            format!("/partner/{slug}/engagements/{id}/reply"),
+            text.to_string(),
+        );
+        let app = &app;
+        async move { app.post_with(&client, &path, &[("reply", &text)]).await }
+    };
+    // Another partner cannot answer it; an empty answer is refused.
+    assert_eq!(
+        answer(&other, &other_slug, ids[0], "Hi").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let empty = answer(&owner, &slug, ids[0], "  ").await;
+    assert_eq!(empty.status, StatusCode::SEE_OTHER);
+    let page = answer(&owner, &slug, ids[0], "Forty euros, any weekday.").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    // Once each.
+    assert_eq!(
+        answer(&owner, &slug, ids[0], "Changed my mind")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Dee gets it though she shared nothing; the partner still sees no
+    // message of hers.
+    let mail = app
+        .mail
+        .wait_about("rq-dee@example.com", "Answer Desk answered your request", 1)
+        .await;
+    assert!(
+        mail.text.contains("Forty euros, any weekday."),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.link(&app.url("/unsubscribe/email/"))
+            .contains("/request_replies/")
+    );
+    app.get_with(&dee.client, &format!("/listings/{first}"))
+        .await
+        .assert_contains("Forty euros, any weekday.");
+    let requests = app
+        .get_with(&owner.client, &format!("/partner/{slug}/engagements"))
+        .await;
+    requests.assert_contains("Forty euros, any weekday.");
+    assert!(!requests.body.contains("How much for a flat?"));
+    assert!(!requests.body.contains("rq-dee@example.com"));
+
+    // Turned off: the next answer is on the listing page only.
+    choose(&app, &dee, &["review_replies", "surveys"]).await;
+    let page = answer(&owner, &slug, ids[1], "Thirty for the gutters.").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        count_after_a_while(&app, "rq-dee@example.com", "answered your request").await,
+        1
+    );
+    app.get_with(&dee.client, &format!("/listings/{second}"))
+        .await
+        .assert_contains("Thirty for the gutters.");
+}
+both!(partners_answer_requests_through_the_platform);

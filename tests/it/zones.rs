@@ -165,7 +165,11 @@ async fn signing_up_keeps_the_browsers_zone(backend: Backend) {
         .await
         .assert_contains("name=\"time_zone\" value=\"\" data-zone-auto");
     for (email, zone, kept) in [
-        ("tz-new@example.com", "America/Sao_Paulo", Some("America/Sao_Paulo")),
+        (
+            "tz-new@example.com",
+            "America/Sao_Paulo",
+            Some("America/Sao_Paulo"),
+        ),
         ("tz-odd@example.com", "Nowhere/Special", None),
     ] {
         let page = app

@@ -7,6 +7,7 @@ use super::{Access, access};
 use crate::db;
 use crate::domain::required_text;
 use crate::error::AppError;
+use crate::models::audit;
 use crate::models::engagements::{self, PartnerView, Review};
 use crate::web::paging::{PageParams, PageRequest, Pager};
 use crate::web::{Ctx, render, render_status, see_other};
@@ -168,4 +169,58 @@ pub async fn reply(
     }
     ctx.flash("success", "review-reply-saved");
     Ok(see_other(&format!("{}/reviews", a.base())))
+}
+
+#[derive(Deserialize)]
+pub struct RequestReplyForm {
+    #[serde(default)]
+    reply: String,
+}
+
+/// Any member answers a request once; the platform passes the answer on
+/// to the consumer (who need not have shared their address).
+pub async fn reply_request(
+    ctx: Ctx,
+    path: web::Path<(String, i64)>,
+    form: web::Form<RequestReplyForm>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let a = access(&ctx, &slug).await?;
+    let base = a.base();
+    let text = match required_text(&form.reply, 2000, "error-required", "error-too-long") {
+        Ok(t) => t,
+        Err(key) => {
+            ctx.flash("error", key);
+            return Ok(see_other(&format!("{base}/engagements#request-{id}")));
+        }
+    };
+    let (pid, actor, ip, links) = (
+        a.partner.id,
+        ctx.require_user()?.id,
+        ctx.ip.clone(),
+        ctx.mail_links(),
+    );
+    let n = db::run(ctx.pool(), move |conn| {
+        crate::db::write_tx(conn, |conn| {
+            let n = engagements::set_request_reply(conn, pid, id, &text)?;
+            if n > 0 {
+                audit::record(
+                    conn,
+                    Some(actor),
+                    "request_replied",
+                    &format!("engagement:{id}"),
+                    Some(&ip),
+                )?;
+                crate::mail::notify::request_replied(conn, &links, id)?;
+            }
+            Ok::<_, AppError>(n)
+        })
+    })
+    .await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    ctx.state.mail_wakeup.notify_one();
+    ctx.flash("success", "request-reply-sent");
+    Ok(see_other(&format!("{base}/engagements")))
 }

@@ -103,6 +103,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/partner/{slug}/engagements",
             web::get().to(crm::engagements),
         )
+        .route(
+            "/partner/{slug}/engagements/{id}/reply",
+            web::post().to(crm::reply_request),
+        )
         .route("/partner/{slug}/reviews", web::get().to(crm::reviews))
         .route(
             "/partner/{slug}/reviews/{id}/reply",

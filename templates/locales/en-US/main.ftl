@@ -1101,3 +1101,14 @@ mail-passkey-removed-subject = A passkey was removed from your account
 mail-passkey-removed-intro = A passkey was just removed from your account.
 passkey-or-code = Or, in place of a code:
 passkey-instead = Use a passkey instead
+
+## Request replies
+engagements-reply = Your answer
+engagements-reply-send = Send the answer
+request-reply-sent = Your answer is passed on to the customer.
+engage-reply-from = The answer of { $partner }
+notify-kind-request-replies = Answers to my requests
+notify-kind-request-replies-hint = When a partner answers a request you sent (the platform passes it on; your address is shared only if you chose to).
+mail-request-reply-subject = { $partner } answered your request
+mail-request-reply-intro = { $partner } answered your request about { $listing }:
+mail-request-reply-action = See the listing

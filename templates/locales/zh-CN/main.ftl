@@ -1061,3 +1061,14 @@ mail-passkey-removed-subject = 您的账户移除了通行密钥
 mail-passkey-removed-intro = 您的账户刚刚移除了一个通行密钥。
 passkey-or-code = 或者，不输入验证码：
 passkey-instead = 改用通行密钥
+
+## Request replies
+engagements-reply = 您的回复
+engagements-reply-send = 发送回复
+request-reply-sent = 您的回复已转交给客户。
+engage-reply-from = { $partner } 的回复
+notify-kind-request-replies = 对我的服务请求的回复
+notify-kind-request-replies-hint = 伙伴机构回复您发出的服务请求时（由平台转交；只有您同意时才会共享您的地址）。
+mail-request-reply-subject = { $partner } 回复了您的服务请求
+mail-request-reply-intro = { $partner } 回复了您关于 { $listing } 的服务请求：
+mail-request-reply-action = 查看服务项目

@@ -1,0 +1,2 @@
+ALTER TABLE engagements DROP COLUMN reply_at;
+ALTER TABLE engagements DROP COLUMN reply_body;
