@@ -56,7 +56,9 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(body)
     }).then(function (res) {
-      return res.json().then(function (data) {
+      return res.json().catch(function () {
+        return { error: res.statusText || String(res.status) };
+      }).then(function (data) {
         if (!res.ok) throw new Error(data.error || res.statusText);
         return data;
       });

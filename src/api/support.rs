@@ -236,10 +236,11 @@ pub async fn reply_to_review(
             let links = crate::support::Links::of(&state.settings);
             let saved = db::run(&state.pool, move |conn| {
                 write_tx(conn, |conn| {
-                    if engagements::set_reply(conn, pid, id, &text)? == 0 {
-                        return Ok(None);
+                    match engagements::set_reply(conn, pid, id, &text)? {
+                        None => return Ok(None),
+                        Some(true) => crate::mail::notify::review_replied(conn, &links, id)?,
+                        Some(false) => {}
                     }
-                    crate::mail::notify::review_replied(conn, &links, id)?;
                     Ok::<_, AppError>(engagements::partner_review(conn, pid, id)?)
                 })
             })

@@ -65,7 +65,9 @@ impl Zone {
         // kept, so the cache cannot grow past the database.
         static CACHE: OnceLock<RwLock<HashMap<String, Zone>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
-        if let Some(z) = cache.read().ok().and_then(|c| c.get(name).cloned()) {
+        // The database reads names whatever their case: one entry for all.
+        let key = name.to_ascii_lowercase();
+        if let Some(z) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
             return Some(z);
         }
         let tz = jiff::tz::db().get(name).ok()?;
@@ -74,7 +76,7 @@ impl Zone {
             tz,
         };
         if let Ok(mut c) = cache.write() {
-            c.insert(name.to_string(), zone.clone());
+            c.insert(key, zone.clone());
         }
         Some(zone)
     }

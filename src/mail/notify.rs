@@ -382,7 +382,11 @@ pub fn send_digests(
             }
             // A first digest covers the day before.
             let from = last_sent.unwrap_or(now - Duration::days(1));
-            crate::db::write_tx(conn, |conn| {
+            // Each member's digest and its mark commit on their own: one
+            // that fails is logged and tried again on the next pass.
+            let one = crate::db::write_tx(conn, |conn| {
+                let wanted = preferences::of_user(conn, member.id)?;
+                let on = |k: Kind| wanted.iter().any(|(kind, on)| *kind == k && *on);
                 let partners_of: Vec<(i64, String, String)> = memberships::table
                     .inner_join(crate::schema::partners::table)
                     .filter(memberships::user_id.eq(member.id))
@@ -396,7 +400,17 @@ pub fn send_digests(
                 let lang = member.lang();
                 let mut lines = Vec::new();
                 for (pid, name, slug) in partners_of {
-                    let c = digest_counts(conn, pid, from, now)?;
+                    let mut c = digest_counts(conn, pid, from, now)?;
+                    // Only the kinds the member wants to hear of.
+                    if !on(Kind::PartnerRequests) {
+                        c.requests = 0;
+                    }
+                    if !on(Kind::PartnerReviews) {
+                        c.reviews = 0;
+                    }
+                    if !on(Kind::PartnerTickets) {
+                        c.tickets = 0;
+                    }
                     if c.is_empty() {
                         continue;
                     }
@@ -413,7 +427,8 @@ pub fn send_digests(
                         format!("{}/partner/{slug}", links.base),
                     ));
                 }
-                if !lines.is_empty() {
+                let any = !lines.is_empty();
+                if any {
                     let mut m = body_for(&member, lang.t("mail-digest-subject"));
                     m.paragraphs.push(lang.t_args(
                         "mail-digest-intro",
@@ -421,11 +436,15 @@ pub fn send_digests(
                     ));
                     m.links = lines;
                     send(conn, links, &member, Kind::PartnerDigest, m)?;
-                    sent += 1;
                 }
                 preferences::digest_sent(conn, member.id, now)?;
-                Ok::<_, AppError>(())
-            })?;
+                Ok::<_, AppError>(any)
+            });
+            match one {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, user = member.id, "digest not sent"),
+            }
         }
     }
     Ok(sent)
@@ -455,7 +474,7 @@ pub fn warn_sla(
         .load(conn)?;
     let mut warned = 0;
     for ticket in due {
-        crate::db::write_tx(conn, |conn| {
+        let one = crate::db::write_tx(conn, |conn| {
             diesel::update(tickets::table.find(ticket.id))
                 .set(tickets::sla_warned_key.eq(ticket.queue_key))
                 .execute(conn)?;
@@ -465,13 +484,13 @@ pub fn warn_sla(
                 .transpose()?
                 .flatten()
             else {
-                return Ok(());
+                return Ok(false);
             };
             let Some(when) = ticket.next_due() else {
-                return Ok(());
+                return Ok(false);
             };
             if !agent.is_active() || !preferences::wants(conn, agent.id, Kind::SlaWarning)? {
-                return Ok(());
+                return Ok(false);
             }
             let lang = agent.lang();
             let mut m = body_for(
@@ -497,9 +516,13 @@ pub fn warn_sla(
                 format!("{}/desk/tickets/{}", links.base, ticket.number),
             ));
             send(conn, links, &agent, Kind::SlaWarning, m)?;
-            warned += 1;
-            Ok::<_, AppError>(())
-        })?;
+            Ok::<_, AppError>(true)
+        });
+        match one {
+            Ok(true) => warned += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, ticket = ticket.number, "SLA warning not sent"),
+        }
     }
     Ok(warned)
 }
@@ -522,16 +545,22 @@ pub fn run_pass(
         ))
     };
     match conn {
-        AnyConnection::Postgres(_) => conn.transaction(|conn| {
-            let got: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-                "pg_try_advisory_xact_lock({LOCK_KEY})"
-            )))
-            .get_result(conn)?;
-            if !got {
+        // A session-level lock, so that each digest and warning commits on
+        // its own while the pass holds it; let go when the pass ends.
+        AnyConnection::Postgres(_) => {
+            let lock = |conn: &mut AnyConnection, call: &str| -> QueryResult<bool> {
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                    "{call}({LOCK_KEY})"
+                )))
+                .get_result(conn)
+            };
+            if !lock(conn, "pg_try_advisory_lock")? {
                 return Ok(None);
             }
-            work(conn).map(Some)
-        }),
+            let done = work(conn);
+            lock(conn, "pg_advisory_unlock")?;
+            done.map(Some)
+        }
         AnyConnection::Sqlite(_) => work(conn).map(Some),
     }
 }

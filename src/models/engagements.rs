@@ -474,22 +474,31 @@ pub fn all_reviews(
     Ok(req.finish(list, |(r, _, _)| (r.id, r.id)))
 }
 
+/// Sets (or edits) the partner's public reply to one of its reviews.
+/// `None` when the review is not the partner's; `Some(true)` when this is
+/// its first reply (the author hears of a reply once, not of each edit).
 pub fn set_reply(
     conn: &mut AnyConnection,
     partner_id: i64,
     review_id: i64,
     reply: &str,
-) -> QueryResult<usize> {
-    diesel::update(
-        reviews::table
-            .filter(reviews::id.eq(review_id))
-            .filter(reviews::partner_id.eq(partner_id)),
-    )
-    .set((
-        reviews::reply_body.eq(Some(reply)),
-        reviews::reply_at.eq(Some(super::now())),
-    ))
-    .execute(conn)
+) -> QueryResult<Option<bool>> {
+    let before: Option<Option<PrimitiveDateTime>> = reviews::table
+        .filter(reviews::id.eq(review_id))
+        .filter(reviews::partner_id.eq(partner_id))
+        .select(reviews::reply_at)
+        .first(conn)
+        .optional()?;
+    let Some(before) = before else {
+        return Ok(None);
+    };
+    diesel::update(reviews::table.find(review_id))
+        .set((
+            reviews::reply_body.eq(Some(reply)),
+            reviews::reply_at.eq(Some(super::now())),
+        ))
+        .execute(conn)?;
+    Ok(Some(before.is_none()))
 }
 
 pub fn set_hidden(

@@ -26,11 +26,12 @@ pub struct PasskeyRow {
     pub last_used_at: Option<PrimitiveDateTime>,
 }
 
+/// All of the person's passkeys (at most `MAX_PER_USER`, checked as each
+/// is added, so every one that can sign in is listed).
 pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> QueryResult<Vec<PasskeyRow>> {
     passkeys::table
         .filter(passkeys::user_id.eq(user_id))
         .order(passkeys::id)
-        .limit(MAX_PER_USER)
         .select(PasskeyRow::as_select())
         .load(conn)
 }

@@ -192,6 +192,7 @@ pub fn digest_takers(
         .filter(email_preferences::enabled.eq(true))
         .filter(email_preferences::user_id.gt(after_id))
         .filter(users::disabled_at.is_null())
+        .filter(users::email_verified_at.is_not_null())
         .order(email_preferences::user_id)
         .limit(limit)
         .select((User::as_select(), email_digests::sent_at.nullable()))

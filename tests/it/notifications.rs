@@ -192,7 +192,7 @@ async fn consumer_and_staff_kinds_follow_the_page(backend: Backend) {
             reviews.select(id).first::<i64>(c).unwrap()
         })
         .await;
-    let reply = |text: &'static str| {
+    let reply = |review_id: i64, text: &'static str| {
         let (app, owner, slug) = (&app, &owner, slug.clone());
         async move {
             let page = app
@@ -205,7 +205,7 @@ async fn consumer_and_staff_kinds_follow_the_page(backend: Backend) {
             assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         }
     };
-    reply("Thank you, Carol!").await;
+    reply(review_id, "Thank you, Carol!").await;
     let mail = app
         .mail
         .wait_about(
@@ -220,14 +220,32 @@ async fn consumer_and_staff_kinds_follow_the_page(backend: Backend) {
             .contains("/review_replies/")
     );
 
-    // Turned off on the page: the next reply sends nothing, surveys stay.
+    // An edited reply is no news.
+    reply(review_id, "Thank you very much, Carol!").await;
+    assert_eq!(
+        count_after_a_while(&app, "nc-carol@example.com", "replied to your review").await,
+        1
+    );
+
+    // Turned off on the page: the reply to her next review sends nothing,
+    // surveys stay.
     choose(&app, &carol, &["surveys"]).await;
     assert!(!wants(&app, &carol, "review_replies").await);
     assert!(wants(&app, &carol, "surveys").await);
     app.get_with(&carol.client, "/me/notifications")
         .await
         .assert_contains("value=\"surveys\" checked");
-    reply("We changed the strings too.").await;
+    let (_, second) = app.listing(pid, "Violin repair", "Bows.", true).await;
+    review(&app, &carol, &second, "Good bow.").await;
+    let second_id = app
+        .db(move |c| {
+            use agora::schema::reviews::dsl::*;
+            use diesel::prelude::*;
+            reviews.order(id.desc()).select(id).first::<i64>(c).unwrap()
+        })
+        .await;
+    assert_ne!(second_id, review_id);
+    reply(second_id, "We changed the strings too.").await;
     assert_eq!(
         count_after_a_while(&app, "nc-carol@example.com", "replied to your review").await,
         1

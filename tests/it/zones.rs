@@ -90,6 +90,37 @@ async fn two_people_read_one_ticket_on_their_own_clocks(backend: Backend) {
         .await;
     desk.assert_contains(&in_shanghai);
     assert!(!desk.body.contains(&in_kolkata));
+    // One page, two readers: a review's time on the listing page.
+    let owner = app.person("tz-owner@example.com", "Otto").await;
+    let (pid, _) = app.partner("Clockworks", &owner).await;
+    let (_, listing) = app.listing(pid, "Clock repair", "Gears.", true).await;
+    for (path, fields) in [
+        (format!("/listings/{listing}/engage"), vec![]),
+        (
+            format!("/listings/{listing}/review"),
+            vec![("rating", "5"), ("body", "On time.")],
+        ),
+    ] {
+        let page = app.post_with(&consumer.client, &path, &fields).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    let reviewed = app
+        .db(|c| {
+            use agora::schema::reviews::dsl::*;
+            use diesel::prelude::*;
+            reviews
+                .select(created_at)
+                .first::<PrimitiveDateTime>(c)
+                .unwrap()
+        })
+        .await;
+    let path = format!("/listings/{listing}");
+    let hers = app.get_with(&consumer.client, &path).await;
+    let his = app.get_with(&agent.client, &path).await;
+    hers.assert_contains(&on_clock(reviewed, 330, "IST"));
+    his.assert_contains(&on_clock(reviewed, 480, "CST"));
+    assert!(!his.body.contains(&on_clock(reviewed, 330, "IST")));
+
     // The profile keeps the choice; the platform's zone is the default.
     app.get_with(&agent.client, "/me/profile")
         .await

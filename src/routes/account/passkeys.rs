@@ -115,6 +115,10 @@ pub async fn register_finish(
             else {
                 return Ok::<_, AppError>(Err("passkey-expired"));
             };
+            // Counted again: several ceremonies may have started at once.
+            if passkeys::count_of(conn, user.id)? >= passkeys::MAX_PER_USER {
+                return Ok(Err("passkey-too-many"));
+            }
             let state: PasskeyRegistration = serde_json::from_str(&state).map_err(bad_state)?;
             let Ok(passkey) = rp.finish_passkey_registration(&form.credential, &state) else {
                 return Ok(Err("passkey-failed"));

@@ -193,6 +193,7 @@ pub async fn code_submit(
         return page(errors, StatusCode::UNPROCESSABLE_ENTITY);
     };
     forget(&ctx);
+    ctx.state.mail_wakeup.notify_one();
     super::login::finish_sign_in(&ctx, &user, &next).await
 }
 

@@ -155,16 +155,16 @@ pub async fn reply(
     let links = ctx.mail_links();
     let n = db::run(ctx.pool(), move |conn| {
         crate::db::write_tx(conn, |conn| {
-            let n = engagements::set_reply(conn, pid, id, &text)?;
-            if n > 0 {
+            let set = engagements::set_reply(conn, pid, id, &text)?;
+            if set == Some(true) {
                 crate::mail::notify::review_replied(conn, &links, id)?;
             }
-            Ok::<_, AppError>(n)
+            Ok::<_, AppError>(set.is_some())
         })
     })
     .await?;
     ctx.state.mail_wakeup.notify_one();
-    if n == 0 {
+    if !n {
         return Err(AppError::NotFound);
     }
     ctx.flash("success", "review-reply-saved");
