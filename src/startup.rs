@@ -192,6 +192,7 @@ impl Application {
             categories: crate::web::cache::TtlCache::new(Duration::from_secs(30), 1),
             figures: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
             overview: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
+            trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
             desk_counts: crate::web::cache::TtlCache::new(
                 settings.figures_ttl.min(Duration::from_secs(10)),
                 1024,

@@ -127,6 +127,70 @@ pub fn of_partner(
     })
 }
 
+/// What a chart of the overview counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Requests,
+    Reviews,
+    Tickets,
+}
+
+/// How many of the partner's `what` fell in each of the periods
+/// `[bounds[i], bounds[i + 1])`: one count over the partner's
+/// `(partner_id, created_at)` index per period.
+pub fn series(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    what: Measure,
+    bounds: &[PrimitiveDateTime],
+) -> QueryResult<Vec<i64>> {
+    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let (from, to) = (w[0], w[1]);
+        let n: i64 = match what {
+            Measure::Requests => engagements::table
+                .filter(engagements::partner_id.eq(partner_id))
+                .filter(engagements::created_at.ge(from))
+                .filter(engagements::created_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            Measure::Reviews => crate::schema::reviews::table
+                .filter(crate::schema::reviews::partner_id.eq(partner_id))
+                .filter(crate::schema::reviews::created_at.ge(from))
+                .filter(crate::schema::reviews::created_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            Measure::Tickets => tickets::table
+                .filter(tickets::partner_id.eq(partner_id))
+                .filter(tickets::created_at.ge(from))
+                .filter(tickets::created_at.lt(to))
+                .count()
+                .get_result(conn)?,
+        };
+        out.push(n);
+    }
+    Ok(out)
+}
+
+/// Views of the partner's listings per day (views are kept per UTC day)
+/// from `first` to `last`, days given as `YYYY-MM-DD`.
+pub fn views_by_day(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    first: Date,
+    last: Date,
+) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, Option<i64>)> = listing_views::table
+        .inner_join(listings::table)
+        .filter(listings::partner_id.eq(partner_id))
+        .filter(listing_views::day.ge(first.to_string()))
+        .filter(listing_views::day.le(last.to_string()))
+        .group_by(listing_views::day)
+        .select((listing_views::day, sum(listing_views::views)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(d, n)| (d, n.unwrap_or(0))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

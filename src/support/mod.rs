@@ -2,6 +2,7 @@
 //! with threading headers, and the signed satisfaction links.
 
 pub mod attachments;
+pub mod chart;
 pub mod stats;
 
 use crate::db::AnyConnection;

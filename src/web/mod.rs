@@ -52,6 +52,15 @@ pub struct AppState {
     pub figures: cache::TtlCache<i64>,
     /// Partner overviews with their median first response, as long.
     pub overview: cache::TtlCache<(crate::models::overview::Overview, Option<i64>)>,
+    /// The partner overview's chart counts, by partner, period and zone,
+    /// as long as `overview`.
+    #[allow(clippy::type_complexity)]
+    pub trends: cache::TtlCache<(
+        Vec<time::Date>,
+        Vec<(crate::models::overview::Measure, Vec<i64>, i64)>,
+        Vec<i64>,
+        i64,
+    )>,
     /// Each agent's desk queue counts, for a few seconds.
     pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,
     /// The desk's partner choices, for a few seconds.

@@ -1512,3 +1512,97 @@ async fn one_click_unsubscribe_from_request_emails(backend: Backend) {
     assert_eq!(app.mail.to("contact@partner.example").len(), 1);
 }
 both!(one_click_unsubscribe_from_request_emails);
+
+/// The numbers of one chart's table on the overview, oldest bar first.
+fn trend_values(body: &str, id: &str) -> Vec<i64> {
+    let start = body
+        .find(&format!("id=\"trend-{id}\""))
+        .unwrap_or_else(|| panic!("no chart {id}"));
+    let section = &body[start..start + body[start..].find("</section>").unwrap()];
+    section
+        .match_indices("<td data-value=\"")
+        .map(|(i, m)| {
+            let rest = &section[i + m.len()..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+async fn overview_charts_count_each_day(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("chart-owner@example.com", "Olga").await;
+    let (pid, slug) = app.partner("Chart Co", &owner).await;
+    let (lid, lslug) = app.listing(pid, "Piano tuning", "Tuned.", true).await;
+    let mut people = Vec::new();
+    for (i, email) in ["c1@example.com", "c2@example.com", "c3@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let p = app.person(email, &format!("C{i}")).await;
+        let page = app
+            .post_with(&p.client, &format!("/listings/{lslug}/engage"), &[])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        people.push(p);
+    }
+    // Today, two days ago, and ten days ago (the week before).
+    let today = agora::models::now().date();
+    app.db(move |c| {
+        use agora::schema::{engagements, listing_views};
+        use diesel::prelude::*;
+        let ids: Vec<i64> = engagements::table
+            .order(engagements::id)
+            .select(engagements::id)
+            .load(c)
+            .unwrap();
+        for (id, days) in ids.iter().zip([0i64, 2, 10]) {
+            let at = time::PrimitiveDateTime::new(
+                today - time::Duration::days(days),
+                time::macros::time!(12:00),
+            );
+            diesel::update(engagements::table.find(id))
+                .set(engagements::created_at.eq(at))
+                .execute(c)
+                .unwrap();
+        }
+        for (days, views) in [(0i64, 5), (3, 2), (9, 4)] {
+            diesel::insert_into(listing_views::table)
+                .values((
+                    listing_views::listing_id.eq(lid),
+                    listing_views::day.eq((today - time::Duration::days(days)).to_string()),
+                    listing_views::views.eq(views),
+                ))
+                .execute(c)
+                .unwrap();
+        }
+    })
+    .await;
+    let page = app
+        .get_with(&owner.client, &format!("/partner/{slug}?period=7"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("aria-current=\"page\">7 days");
+    page.assert_contains("<svg class=\"chart\"");
+    // Seven bars, today last.
+    assert_eq!(
+        trend_values(&page.body, "requests"),
+        vec![0, 0, 0, 0, 1, 0, 1]
+    );
+    assert_eq!(trend_values(&page.body, "views"), vec![0, 0, 0, 2, 0, 0, 5]);
+    // Two requests against one the week before: +100 %; views 7 against 4.
+    page.assert_contains("100 % against the period before");
+    page.assert_contains("75 % against the period before");
+    // Nothing to compare the reviews with.
+    page.assert_contains("nothing in the period before to compare with");
+    // A year is drawn by week; a period not offered falls back to 30 days.
+    let year = app
+        .get_with(&owner.client, &format!("/partner/{slug}?period=365"))
+        .await;
+    assert_eq!(trend_values(&year.body, "requests").len(), 52);
+    assert_eq!(trend_values(&year.body, "requests").iter().sum::<i64>(), 3);
+    let odd = app
+        .get_with(&owner.client, &format!("/partner/{slug}?period=8"))
+        .await;
+    assert_eq!(trend_values(&odd.body, "requests").len(), 30);
+}
+both!(overview_charts_count_each_day);

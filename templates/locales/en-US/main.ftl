@@ -1112,3 +1112,20 @@ notify-kind-request-replies-hint = When a partner answers a request you sent (th
 mail-request-reply-subject = { $partner } answered your request
 mail-request-reply-intro = { $partner } answered your request about { $listing }:
 mail-request-reply-action = See the listing
+
+## Overview trends
+trend-title = Over time
+trend-period = Period
+trend-period-days = { $count ->
+    [365] 12 months
+   *[other] { $count } days
+}
+trend-requests = Requests
+trend-views = Views
+trend-reviews = Reviews
+trend-tickets = Tickets opened
+trend-desc = { $what } per day (per week over 12 months), { $total } in all.
+trend-change = { $change } % against the period before
+trend-no-before = nothing in the period before to compare with
+trend-numbers = The numbers
+trend-when = Day (or week from)

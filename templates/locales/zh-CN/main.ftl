@@ -1072,3 +1072,20 @@ notify-kind-request-replies-hint = 伙伴机构回复您发出的服务请求时
 mail-request-reply-subject = { $partner } 回复了您的服务请求
 mail-request-reply-intro = { $partner } 回复了您关于 { $listing } 的服务请求：
 mail-request-reply-action = 查看服务项目
+
+## Overview trends
+trend-title = 随时间变化
+trend-period = 时间段
+trend-period-days = { $count ->
+    [365] 12 个月
+   *[other] { $count } 天
+}
+trend-requests = 服务请求
+trend-views = 浏览量
+trend-reviews = 评价
+trend-tickets = 新工单
+trend-desc = 每天的{ $what }（12 个月按周），共 { $total }。
+trend-change = 与上一时段相比 { $change } %
+trend-no-before = 上一时段没有可比较的数据
+trend-numbers = 查看数据
+trend-when = 日期（或起始周）
