@@ -238,7 +238,7 @@ pub async fn reply_to_review(
                 write_tx(conn, |conn| {
                     match engagements::set_reply(conn, pid, id, &text)? {
                         None => return Ok(None),
-                        Some(true) => crate::mail::notify::review_replied(conn, &links, id)?,
+                        Some(true) => crate::mail::notify::review_replied(conn, &links, pid, id)?,
                         Some(false) => {}
                     }
                     Ok::<_, AppError>(engagements::partner_review(conn, pid, id)?)

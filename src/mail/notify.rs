@@ -14,10 +14,11 @@ use crate::auth::{sign, signature_valid};
 use crate::db::AnyConnection;
 use crate::domain::zone::Zone;
 use crate::error::AppError;
+use crate::models::overview::{self, Measure};
 use crate::models::preferences::{self, Kind};
 use crate::models::users::User;
-use crate::models::{consents, listings, outbox, partners};
-use crate::schema::{engagements, memberships, reviews, tickets};
+use crate::models::{engagements, listings, outbox, partners};
+use crate::schema::{memberships, tickets};
 use crate::support::Links;
 
 /// What makes an email optional: its kind and the two links its footer
@@ -107,41 +108,31 @@ pub fn new_request(
 }
 
 /// A first review of one of the partner's listings: to each member who
-/// wants it. The author is named only while their consent stands.
-pub fn new_review(conn: &mut AnyConnection, links: &Links, review_id: i64) -> Result<(), AppError> {
-    let Some(r) = reviews::table
-        .find(review_id)
-        .select(crate::models::engagements::Review::as_select())
-        .first(conn)
-        .optional()?
-    else {
-        return Ok(());
-    };
-    let (Some(partner), Some(listing)) = (
-        partners::by_id(conn, r.partner_id)?,
-        listings::by_id(conn, r.listing_id)?,
+/// wants it. The author is named only while their consent stands (as
+/// `engagements::partner_review` gives it).
+pub fn new_review(
+    conn: &mut AnyConnection,
+    links: &Links,
+    partner_id: i64,
+    review_id: i64,
+) -> Result<(), AppError> {
+    let (Some((r, author, title)), Some(partner)) = (
+        engagements::partner_review(conn, partner_id, review_id)?,
+        partners::by_id(conn, partner_id)?,
     ) else {
         return Ok(());
     };
-    let author = if consents::stands(conn, r.partner_id, r.consumer_id)? {
-        crate::models::users::by_id(conn, r.consumer_id)?.map(|u| u.display_name)
-    } else {
-        None
-    };
-    for member in preferences::members_wanting(conn, r.partner_id, Kind::PartnerReviews)? {
+    for member in preferences::members_wanting(conn, partner_id, Kind::PartnerReviews)? {
         let lang = member.lang();
         let mut m = body_for(
             &member,
-            lang.t_args(
-                "mail-review-subject",
-                &[("listing", listing.title.clone().into())],
-            ),
+            lang.t_args("mail-review-subject", &[("listing", title.clone().into())]),
         );
         m.paragraphs.push(
             lang.t_args(
                 "mail-review-intro",
                 &[
-                    ("listing", listing.title.clone().into()),
+                    ("listing", title.clone().into()),
                     ("rating", i64::from(r.rating).into()),
                     (
                         "author",
@@ -163,96 +154,105 @@ pub fn new_review(conn: &mut AnyConnection, links: &Links, review_id: i64) -> Re
     Ok(())
 }
 
-/// The partner answered a request: passed on to the consumer, if they
-/// want it. Their address is not the partner's to know: the platform
-/// carries the answer.
-pub fn request_replied(conn: &mut AnyConnection, links: &Links, id: i64) -> Result<(), AppError> {
-    let Some(e) = engagements::table
-        .find(id)
-        .select(crate::models::engagements::Engagement::as_select())
-        .first(conn)
-        .optional()?
-    else {
-        return Ok(());
-    };
+/// A partner's answer to what a consumer wrote about one of its listings
+/// (a request, a review), and the catalogue keys of its email.
+struct Answer {
+    consumer_id: i64,
+    listing_id: i64,
+    partner_id: i64,
+    text: Option<String>,
+    kind: Kind,
+    /// Subject, intro and button.
+    keys: [&'static str; 3],
+    /// Where on the listing page the answer stands.
+    anchor: &'static str,
+}
+
+/// Passes a partner's answer on to the consumer, if they want its kind.
+/// Their address is not the partner's to know: the platform carries it.
+fn pass_on(conn: &mut AnyConnection, links: &Links, a: Answer) -> Result<(), AppError> {
     let (Some(consumer), Some(listing), Some(partner)) = (
-        crate::models::users::by_id(conn, e.consumer_id)?,
-        listings::by_id(conn, e.listing_id)?,
-        partners::by_id(conn, e.partner_id)?,
+        crate::models::users::by_id(conn, a.consumer_id)?,
+        listings::by_id(conn, a.listing_id)?,
+        partners::by_id(conn, a.partner_id)?,
     ) else {
         return Ok(());
     };
-    if !consumer.is_active() || !preferences::wants(conn, consumer.id, Kind::RequestReplies)? {
+    if !consumer.is_active() || !preferences::wants(conn, consumer.id, a.kind)? {
         return Ok(());
     }
     let lang = consumer.lang();
+    let [subject, intro, action] = a.keys;
     let mut m = body_for(
         &consumer,
-        lang.t_args(
-            "mail-request-reply-subject",
-            &[("partner", partner.name.clone().into())],
-        ),
+        lang.t_args(subject, &[("partner", partner.name.clone().into())]),
     );
     m.paragraphs.push(lang.t_args(
-        "mail-request-reply-intro",
+        intro,
         &[
             ("partner", partner.name.into()),
             ("listing", listing.title.into()),
         ],
     ));
-    m.quote = e.reply_body;
+    m.quote = a.text;
     m.action = Some((
-        lang.t("mail-request-reply-action"),
-        format!("{}/listings/{}", links.base, listing.slug),
+        lang.t(action),
+        format!("{}/listings/{}{}", links.base, listing.slug, a.anchor),
     ));
-    send(conn, links, &consumer, Kind::RequestReplies, m)
+    send(conn, links, &consumer, a.kind, m)
 }
 
-/// The partner answered a review: to its author, if they want it.
+/// The partner answered one of its requests.
+pub fn request_replied(conn: &mut AnyConnection, links: &Links, id: i64) -> Result<(), AppError> {
+    let Some(e) = engagements::by_id(conn, id)? else {
+        return Ok(());
+    };
+    pass_on(
+        conn,
+        links,
+        Answer {
+            consumer_id: e.consumer_id,
+            listing_id: e.listing_id,
+            partner_id: e.partner_id,
+            text: e.reply_body,
+            kind: Kind::RequestReplies,
+            keys: [
+                "mail-request-reply-subject",
+                "mail-request-reply-intro",
+                "mail-request-reply-action",
+            ],
+            anchor: "",
+        },
+    )
+}
+
+/// The partner answered one of its reviews (the first time).
 pub fn review_replied(
     conn: &mut AnyConnection,
     links: &Links,
+    partner_id: i64,
     review_id: i64,
 ) -> Result<(), AppError> {
-    let Some(r) = reviews::table
-        .find(review_id)
-        .select(crate::models::engagements::Review::as_select())
-        .first(conn)
-        .optional()?
-    else {
+    let Some((r, _, _)) = engagements::partner_review(conn, partner_id, review_id)? else {
         return Ok(());
     };
-    let (Some(author), Some(listing), Some(partner)) = (
-        crate::models::users::by_id(conn, r.consumer_id)?,
-        listings::by_id(conn, r.listing_id)?,
-        partners::by_id(conn, r.partner_id)?,
-    ) else {
-        return Ok(());
-    };
-    if !author.is_active() || !preferences::wants(conn, author.id, Kind::ReviewReplies)? {
-        return Ok(());
-    }
-    let lang = author.lang();
-    let mut m = body_for(
-        &author,
-        lang.t_args(
-            "mail-review-reply-subject",
-            &[("partner", partner.name.clone().into())],
-        ),
-    );
-    m.paragraphs.push(lang.t_args(
-        "mail-review-reply-intro",
-        &[
-            ("partner", partner.name.into()),
-            ("listing", listing.title.into()),
-        ],
-    ));
-    m.quote = r.reply_body;
-    m.action = Some((
-        lang.t("mail-review-reply-action"),
-        format!("{}/listings/{}#reviews", links.base, listing.slug),
-    ));
-    send(conn, links, &author, Kind::ReviewReplies, m)
+    pass_on(
+        conn,
+        links,
+        Answer {
+            consumer_id: r.consumer_id,
+            listing_id: r.listing_id,
+            partner_id,
+            text: r.reply_body,
+            kind: Kind::ReviewReplies,
+            keys: [
+                "mail-review-reply-subject",
+                "mail-review-reply-intro",
+                "mail-review-reply-action",
+            ],
+            anchor: "#reviews",
+        },
+    )
 }
 
 /// A new ticket about one of the partner's listings: to each member who
@@ -311,32 +311,21 @@ impl DigestCounts {
     }
 }
 
-/// Counts of the partner's rows in `[from, to)`: each an index range.
+/// Counts of the partner's rows in `[from, to)`, as the overview's
+/// charts count a bar.
 pub fn digest_counts(
     conn: &mut AnyConnection,
     partner_id: i64,
     from: PrimitiveDateTime,
     to: PrimitiveDateTime,
 ) -> QueryResult<DigestCounts> {
+    let mut count = |what| -> QueryResult<i64> {
+        Ok(overview::series(conn, partner_id, what, &[from, to])?[0])
+    };
     Ok(DigestCounts {
-        requests: engagements::table
-            .filter(engagements::partner_id.eq(partner_id))
-            .filter(engagements::created_at.ge(from))
-            .filter(engagements::created_at.lt(to))
-            .count()
-            .get_result(conn)?,
-        reviews: reviews::table
-            .filter(reviews::partner_id.eq(partner_id))
-            .filter(reviews::created_at.ge(from))
-            .filter(reviews::created_at.lt(to))
-            .count()
-            .get_result(conn)?,
-        tickets: tickets::table
-            .filter(tickets::partner_id.eq(partner_id))
-            .filter(tickets::created_at.ge(from))
-            .filter(tickets::created_at.lt(to))
-            .count()
-            .get_result(conn)?,
+        requests: count(Measure::Requests)?,
+        reviews: count(Measure::Reviews)?,
+        tickets: count(Measure::Tickets)?,
     })
 }
 

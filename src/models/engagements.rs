@@ -49,6 +49,14 @@ pub fn record_activity(
         .map(|_| ())
 }
 
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Engagement>> {
+    engagements::table
+        .find(id)
+        .select(Engagement::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn find(
     conn: &mut AnyConnection,
     listing_id: i64,

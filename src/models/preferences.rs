@@ -168,15 +168,32 @@ pub fn members_wanting(
         .order(users::id)
         .select(User::as_select())
         .load(conn)?;
-    let mut out = Vec::with_capacity(members.len());
-    for u in members {
-        if wants(conn, u.id, kind)?
-            && !(kind.in_digest() && wants(conn, u.id, Kind::PartnerDigest)?)
-        {
-            out.push(u);
-        }
+    if members.is_empty() {
+        return Ok(members);
     }
-    Ok(out)
+    // The members' own choices for this kind and the digest, at once.
+    let ids: Vec<i64> = members.iter().map(|u| u.id).collect();
+    let chosen: Vec<(i64, String, bool)> = email_preferences::table
+        .filter(conn.in_ids("email_preferences.user_id", &ids))
+        .filter(email_preferences::kind.eq_any([kind.as_str(), Kind::PartnerDigest.as_str()]))
+        .select((
+            email_preferences::user_id,
+            email_preferences::kind,
+            email_preferences::enabled,
+        ))
+        .load(conn)?;
+    let setting = |user: i64, k: Kind| {
+        chosen
+            .iter()
+            .find(|(u, kind, _)| *u == user && kind == k.as_str())
+            .map_or(k.default_on(), |(_, _, on)| *on)
+    };
+    Ok(members
+        .into_iter()
+        .filter(|u| {
+            setting(u.id, kind) && !(kind.in_digest() && setting(u.id, Kind::PartnerDigest))
+        })
+        .collect())
 }
 
 /// A page of the people who take the daily digest, after `after_id`.

@@ -290,6 +290,38 @@ pub fn new_client() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
 }
 
 /// A client that sends no cookies but those given by hand.
+/// Opens a ticket as `who` (about a listing when `listing` names one, by
+/// its slug) with the given priority; returns its number.
+pub async fn open_ticket(
+    app: &TestApp,
+    who: &Person,
+    subject: &str,
+    listing: &str,
+    priority: &str,
+) -> i64 {
+    let page = app
+        .post_with(
+            &who.client,
+            "/me/tickets/new",
+            &[
+                ("subject", subject),
+                ("message", "Please help, the walker did not come."),
+                ("priority", priority),
+                ("listing", listing),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    page.headers["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// The "seen" field of a ticket's reply form: what the writer had read.
 pub fn seen_of(body: &str) -> String {
     let marker = "name=\"seen\" value=\"";

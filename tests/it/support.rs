@@ -13,27 +13,7 @@ async fn post(app: &TestApp, p: &Person, path: &str, fields: &[(&str, &str)]) ->
 
 /// Opens a ticket as `who`, optionally about a listing; returns its number.
 async fn open_ticket(app: &TestApp, who: &Person, subject: &str, listing: &str) -> i64 {
-    let page = post(
-        app,
-        who,
-        "/me/tickets/new",
-        &[
-            ("subject", subject),
-            ("message", "Please help, the walker did not come."),
-            ("priority", "normal"),
-            ("listing", listing),
-        ],
-    )
-    .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    page.headers["location"]
-        .to_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    crate::helpers::open_ticket(app, who, subject, listing, "normal").await
 }
 
 const NOTE: &str = "Internal: requester is a VIP, check refund policy";

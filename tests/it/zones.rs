@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use time::PrimitiveDateTime;
 
 use crate::both;
-use crate::helpers::{Backend, Person, TestApp, spawn_app};
+use crate::helpers::{Backend, Person, TestApp, open_ticket, spawn_app};
 
 async fn choose_zone(app: &TestApp, who: &Person, name: &str, zone: &str) {
     let page = app
@@ -56,21 +56,8 @@ async fn two_people_read_one_ticket_on_their_own_clocks(backend: Backend) {
 
     choose_zone(&app, &consumer, "Uma", "Asia/Kolkata").await;
     choose_zone(&app, &agent, "Wei", "Asia/Shanghai").await;
-    let page = app
-        .post_with(
-            &consumer.client,
-            "/me/tickets/new",
-            &[
-                ("subject", "Clock check"),
-                ("message", "What time is it?"),
-                ("priority", "normal"),
-                ("listing", ""),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    let path = page.headers["location"].to_str().unwrap().to_string();
-    let number: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    let number = open_ticket(&app, &consumer, "Clock check", "", "normal").await;
+    let path = format!("/me/tickets/{number}");
     let created = app
         .db(move |c| {
             agora::models::tickets::by_number(c, number)

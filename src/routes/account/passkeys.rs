@@ -37,6 +37,35 @@ fn bad_state(e: serde_json::Error) -> AppError {
     AppError::Internal(format!("passkey state: {e}"))
 }
 
+/// A stored passkey as the WebAuthn library reads it.
+fn credential(row: &passkeys::PasskeyRow) -> Result<Passkey, AppError> {
+    serde_json::from_str(&row.passkey).map_err(bad_state)
+}
+
+/// Every passkey of the person, read.
+fn credentials_of(
+    conn: &mut crate::db::AnyConnection,
+    user_id: i64,
+) -> Result<Vec<Passkey>, AppError> {
+    passkeys::of_user(conn, user_id)?
+        .iter()
+        .map(credential)
+        .collect()
+}
+
+/// After a sign-in with it: the passkey's counter as the answer left it,
+/// and when it was used.
+fn record_use(
+    conn: &mut crate::db::AnyConnection,
+    row: &passkeys::PasskeyRow,
+    mut passkey: Passkey,
+    result: &webauthn_rs::prelude::AuthenticationResult,
+) -> Result<(), AppError> {
+    passkey.update_credential(result);
+    let kept = serde_json::to_string(&passkey).map_err(bad_state)?;
+    Ok(passkeys::used(conn, row.id, &kept)?)
+}
+
 #[derive(Deserialize)]
 pub struct StartForm {
     #[serde(default)]
@@ -61,11 +90,10 @@ pub async fn register_start(
             if passkeys::count_of(conn, uid)? >= passkeys::MAX_PER_USER {
                 return Ok::<_, AppError>(None);
             }
-            let mut exclude = Vec::new();
-            for row in passkeys::of_user(conn, uid)? {
-                let pk: Passkey = serde_json::from_str(&row.passkey).map_err(bad_state)?;
-                exclude.push(pk.cred_id().clone());
-            }
+            let exclude = credentials_of(conn, uid)?
+                .iter()
+                .map(|pk| pk.cred_id().clone())
+                .collect();
             let (options, state) = rp
                 .start_passkey_registration(handle, &user.email, &user.display_name, Some(exclude))
                 .map_err(|e| AppError::Internal(format!("passkey registration: {e}")))?;
@@ -269,15 +297,13 @@ pub async fn sign_in_finish(
             if row.user_handle != handle.to_string() {
                 return Ok(Err("passkey-failed"));
             }
-            let mut passkey: Passkey = serde_json::from_str(&row.passkey).map_err(bad_state)?;
+            let passkey = credential(&row)?;
             let Ok(result) =
                 rp.finish_discoverable_authentication_v2(&form.credential, state, &passkey)
             else {
                 return Ok(Err("passkey-failed"));
             };
-            passkey.update_credential(&result);
-            let kept = serde_json::to_string(&passkey).map_err(bad_state)?;
-            passkeys::used(conn, row.id, &kept)?;
+            record_use(conn, &row, passkey, &result)?;
             let Some(user) =
                 users::by_id(conn, row.user_id)?.filter(|u| u.is_active() && u.is_verified())
             else {
@@ -314,11 +340,7 @@ pub async fn second_step_start(ctx: Ctx, req: HttpRequest) -> Result<HttpRespons
         return Ok(refused(&ctx, "passkey-expired"));
     };
     let started = db::run(ctx.pool(), move |conn| {
-        let mut keys = Vec::new();
-        for row in passkeys::of_user(conn, user_id)? {
-            let pk: Passkey = serde_json::from_str(&row.passkey).map_err(bad_state)?;
-            keys.push(pk);
-        }
+        let keys = credentials_of(conn, user_id)?;
         if keys.is_empty() {
             return Ok::<_, AppError>(None);
         }
@@ -376,10 +398,7 @@ pub async fn second_step_finish(
             else {
                 return Ok(Err("passkey-unknown"));
             };
-            let mut passkey: Passkey = serde_json::from_str(&row.passkey).map_err(bad_state)?;
-            passkey.update_credential(&result);
-            let kept = serde_json::to_string(&passkey).map_err(bad_state)?;
-            passkeys::used(conn, row.id, &kept)?;
+            record_use(conn, &row, credential(&row)?, &result)?;
             let Some(user) = users::by_id(conn, user_id)?.filter(|u| u.is_active()) else {
                 return Ok(Err("passkey-failed"));
             };

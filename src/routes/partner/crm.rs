@@ -157,7 +157,7 @@ pub async fn reply(
         crate::db::write_tx(conn, |conn| {
             let set = engagements::set_reply(conn, pid, id, &text)?;
             if set == Some(true) {
-                crate::mail::notify::review_replied(conn, &links, id)?;
+                crate::mail::notify::review_replied(conn, &links, pid, id)?;
             }
             Ok::<_, AppError>(set.is_some())
         })

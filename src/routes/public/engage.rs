@@ -245,7 +245,7 @@ pub async fn review(
     db::run(ctx.pool(), move |conn| {
         write_tx_retrying(conn, |conn| {
             if let Some(id) = engagements::save_review(conn, lid, pid, user_id, rating, &body)? {
-                notify::new_review(conn, &links, id)?;
+                notify::new_review(conn, &links, pid, id)?;
             }
             Ok::<_, AppError>(())
         })
