@@ -96,6 +96,7 @@ diesel::table! {
         rating_count -> Integer,
         rating_sum -> Integer,
         require_two_step -> Bool,
+        approved_at -> Nullable<Timestamp>,
     }
 }
 
@@ -360,6 +361,7 @@ diesel::table! {
         s_score -> Integer,
         segment -> Text,
         computed_at -> Timestamp,
+        past_segment -> Nullable<Text>,
     }
 }
 

@@ -202,6 +202,7 @@ impl Application {
                 1,
             ),
             partner_tags: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
+            segment_moves: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
             api_limiter: Default::default(),
             public: crate::web::cache::PublicCache::new(settings.public_ttl),
             passkeys: crate::auth::passkey::relying_party(&settings.base_url),

@@ -529,6 +529,16 @@ fn commit(conn: &mut AnyConnection) -> QueryResult<()> {
     result
 }
 
+/// A statement written with PostgreSQL's `$1`..`$9` placeholders in
+/// SQLite's numbered form (`?1`..`?9`), so one text serves both.
+pub fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = sql.to_string();
+    for n in (1..=9).rev() {
+        out = out.replace(&format!("${n}"), &format!("?{n}"));
+    }
+    out
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

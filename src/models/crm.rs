@@ -40,8 +40,10 @@ pub const RECOMPUTE_AFTER: time::Duration = time::Duration::hours(24);
 /// started; any more of them later (a write that committed just after the
 /// refresh read) make the partner due again.
 const SEEN_MARGIN: time::Duration = time::Duration::seconds(30);
-/// Rows per INSERT when scores are written (11 values each).
+/// Rows per INSERT when scores are written (12 values each).
 const INSERT_CHUNK: usize = 500;
+/// How far back the segments' "a month ago" is taken.
+pub const PAST_SEGMENT_AGO: time::Duration = time::Duration::days(30);
 
 /// One customer's stored figures and scores.
 #[derive(Debug, Clone)]
@@ -142,7 +144,44 @@ pub struct Filter {
     pub q: String,
     pub tag: String,
     pub segment: Option<Segment>,
+    /// The segment a month ago (`PAST_SEGMENT_AGO`).
+    pub was: Option<Was>,
     pub sort: Sort,
+}
+
+/// Where a customer stood a month ago.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Was {
+    Segment(Segment),
+    /// Not a customer yet.
+    NotYet,
+}
+
+impl Was {
+    pub const NOT_YET: &'static str = "none";
+
+    pub fn parse(s: &str) -> Option<Was> {
+        if s == Self::NOT_YET {
+            return Some(Was::NotYet);
+        }
+        Segment::parse(s).map(Was::Segment)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Was::Segment(s) => s.code(),
+            Was::NotYet => Self::NOT_YET,
+        }
+    }
+}
+
+/// How many customers who consent now moved from one segment (or from
+/// not being a customer) to another over the last month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub from: Was,
+    pub to: Segment,
+    pub customers: i64,
 }
 
 type ScoredSource = diesel::dsl::InnerJoinOn<
@@ -235,6 +274,11 @@ macro_rules! cut_by {
         if let Some(s) = f.segment {
             q = q.filter(customer_scores::segment.eq(s.code()));
         }
+        match f.was {
+            Some(Was::Segment(s)) => q = q.filter(customer_scores::past_segment.eq(s.code())),
+            Some(Was::NotYet) => q = q.filter(customer_scores::past_segment.is_null()),
+            None => {}
+        }
         if !f.tag.is_empty() {
             q = q.filter(exists(
                 crm_tags::table
@@ -275,6 +319,39 @@ fn scored(partner_id: i64, f: &Filter) -> Scored<'static> {
 pub fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> QueryResult<i64> {
     let q = cut_by!(customer_scores::table.into_boxed(), partner_id, f);
     crate::db::capped::count_capped(conn, q.select(customer_scores::consumer_id))
+}
+
+/// The partner's consenting customers by (segment a month ago, segment
+/// now), counted in SQL over the scores (consent checked live).
+pub fn movements(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Movement>> {
+    let rows: Vec<(Option<String>, String, i64)> = customer_scores::table
+        .filter(customer_scores::partner_id.eq(partner_id))
+        .filter(exists(
+            consents::table
+                .filter(consents::partner_id.eq(partner_id))
+                .filter(consents::consumer_id.eq(customer_scores::consumer_id))
+                .filter(consents::given.eq(true)),
+        ))
+        .group_by((customer_scores::past_segment, customer_scores::segment))
+        .select((
+            customer_scores::past_segment,
+            customer_scores::segment,
+            count_star(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(from, to, customers)| {
+            Some(Movement {
+                from: match from {
+                    Some(f) => Was::Segment(Segment::parse(&f)?),
+                    None => Was::NotYet,
+                },
+                to: Segment::parse(&to)?,
+                customers,
+            })
+        })
+        .collect())
 }
 
 /// Keeps the rows after `(key, id)` in the sort's order with a
@@ -496,7 +573,6 @@ pub fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<u
     // Claim the partner's run row first: a second refresh of the same
     // partner (another instance) waits here instead of colliding below.
     claim_run(conn, partner_id, now)?;
-    let window = now - time::Duration::days(90);
     let seen_after = now - SEEN_MARGIN;
     let seen_count: i64 = activities::table
         .filter(activities::partner_id.eq(partner_id))
@@ -512,82 +588,38 @@ pub fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<u
     ids.sort_unstable();
     ids.dedup();
 
-    // Per customer: last and first activity, then activities in 90 days.
-    let spans: HashMap<i64, (Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)> =
-        activities::table
-            .filter(activities::partner_id.eq(partner_id))
-            .group_by(activities::consumer_id)
-            .select((
-                activities::consumer_id,
-                max(activities::created_at),
-                min(activities::created_at),
-            ))
-            .load::<(i64, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)>(conn)?
+    let figures: Vec<(i64, PrimitiveDateTime, PrimitiveDateTime, Inputs)> =
+        inputs_at(conn, partner_id, &ids, now, false)?
             .into_iter()
-            .map(|(id, last, first)| (id, (last, first)))
+            .zip(&ids)
+            .map(|(f, id)| {
+                let (last, first, i) = f.unwrap_or((now, now, blank(now, now, now)));
+                (*id, last, first, i)
+            })
             .collect();
-    let recent: HashMap<i64, i64> = activities::table
-        .filter(activities::partner_id.eq(partner_id))
-        .filter(activities::created_at.ge(window))
-        .group_by(activities::consumer_id)
-        .select((activities::consumer_id, count_star()))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-
-    // Ratings from reviews and ticket surveys: (sum, count) per customer.
-    let mut ratings: HashMap<i64, (i64, i64)> = HashMap::new();
-    let review_sums: Vec<(i64, Option<i64>, i64)> = reviews::table
-        .filter(reviews::partner_id.eq(partner_id))
-        .group_by(reviews::consumer_id)
-        .select((reviews::consumer_id, sum(reviews::rating), count_star()))
-        .load(conn)?;
-    let ticket_sums: Vec<(i64, Option<i64>, i64)> = tickets::table
-        .filter(tickets::partner_id.eq(partner_id))
-        .filter(tickets::satisfaction_rating.is_not_null())
-        .group_by(tickets::requester_id)
-        .select((
-            tickets::requester_id,
-            sum(tickets::satisfaction_rating),
-            count_star(),
-        ))
-        .load(conn)?;
-    for (id, s, n) in review_sums.into_iter().chain(ticket_sums) {
-        let e = ratings.entry(id).or_insert((0, 0));
-        e.0 += s.unwrap_or(0);
-        e.1 += n;
-    }
-
-    let mut figures = Vec::with_capacity(ids.len());
-    for &id in &ids {
-        let (last, first) = spans.get(&id).copied().unwrap_or((None, None));
-        let (last, first) = (last.unwrap_or(now), first.unwrap_or(now));
-        let frequency = recent.get(&id).copied().unwrap_or(0);
-        let satisfaction = ratings
-            .get(&id)
-            .filter(|(_, n)| *n > 0)
-            .map(|(s, n)| (s * 100 + n / 2) / n);
-        figures.push((
-            id,
-            last,
-            first,
-            Inputs {
-                recency_days: (now - last).whole_days(),
-                frequency,
-                satisfaction,
-                first_days: (now - first).whole_days(),
-            },
-        ));
-    }
     let inputs: Vec<Inputs> = figures.iter().map(|f| f.3).collect();
     let scores = segments::score(&inputs);
+    // The same rules over what was known a month before: who was a
+    // customer then (of those who consent now) and in which segment.
+    let then = inputs_at(conn, partner_id, &ids, now - PAST_SEGMENT_AGO, true)?;
+    let then_inputs: Vec<Inputs> = then.iter().flatten().map(|f| f.2).collect();
+    let mut then_scores = segments::score(&then_inputs).into_iter();
+    let past: Vec<Option<&'static str>> = then
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .and_then(|_| then_scores.next())
+                .map(|s| s.segment.code())
+        })
+        .collect();
 
     diesel::delete(customer_scores::table.filter(customer_scores::partner_id.eq(partner_id)))
         .execute(conn)?;
     let rows: Vec<_> = figures
         .iter()
         .zip(&scores)
-        .map(|((id, last, first, i), s)| {
+        .zip(&past)
+        .map(|(((id, last, first, i), s), past)| {
             (
                 customer_scores::partner_id.eq(partner_id),
                 customer_scores::consumer_id.eq(*id),
@@ -600,6 +632,7 @@ pub fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<u
                 customer_scores::s_score.eq(s.s as i32),
                 customer_scores::segment.eq(s.segment.code()),
                 customer_scores::computed_at.eq(now),
+                customer_scores::past_segment.eq(*past),
             )
         })
         .collect();
@@ -621,6 +654,104 @@ pub fn refresh_in_tx(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<u
         ))
         .execute(conn)?;
     Ok(ids.len())
+}
+
+/// Inputs of a customer with no activity: scored as of `now`.
+fn blank(last: PrimitiveDateTime, first: PrimitiveDateTime, now: PrimitiveDateTime) -> Inputs {
+    Inputs {
+        recency_days: (now - last).whole_days(),
+        frequency: 0,
+        satisfaction: None,
+        first_days: (now - first).whole_days(),
+    }
+}
+
+/// Each customer's (last activity, first activity, inputs) as of `at`,
+/// from what happened before it: activities, ratings of reviews and
+/// ticket surveys. Grouped in SQL over the partner's rows. With
+/// `only_known`, a customer with no activity before `at` is `None` (not a
+/// customer yet); otherwise they count as active at `at`.
+fn inputs_at(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    ids: &[i64],
+    at: PrimitiveDateTime,
+    only_known: bool,
+) -> QueryResult<Vec<Option<(PrimitiveDateTime, PrimitiveDateTime, Inputs)>>> {
+    let window = at - time::Duration::days(90);
+    // Per customer: last and first activity, then activities in 90 days.
+    let spans: HashMap<i64, (Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)> =
+        activities::table
+            .filter(activities::partner_id.eq(partner_id))
+            .filter(activities::created_at.le(at))
+            .group_by(activities::consumer_id)
+            .select((
+                activities::consumer_id,
+                max(activities::created_at),
+                min(activities::created_at),
+            ))
+            .load::<(i64, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)>(conn)?
+            .into_iter()
+            .map(|(id, last, first)| (id, (last, first)))
+            .collect();
+    let recent: HashMap<i64, i64> = activities::table
+        .filter(activities::partner_id.eq(partner_id))
+        .filter(activities::created_at.ge(window))
+        .filter(activities::created_at.le(at))
+        .group_by(activities::consumer_id)
+        .select((activities::consumer_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+
+    // Ratings from reviews and ticket surveys: (sum, count) per customer.
+    let mut ratings: HashMap<i64, (i64, i64)> = HashMap::new();
+    let review_sums: Vec<(i64, Option<i64>, i64)> = reviews::table
+        .filter(reviews::partner_id.eq(partner_id))
+        .filter(reviews::created_at.le(at))
+        .group_by(reviews::consumer_id)
+        .select((reviews::consumer_id, sum(reviews::rating), count_star()))
+        .load(conn)?;
+    let ticket_sums: Vec<(i64, Option<i64>, i64)> = tickets::table
+        .filter(tickets::partner_id.eq(partner_id))
+        .filter(tickets::satisfaction_rating.is_not_null())
+        .filter(tickets::created_at.le(at))
+        .group_by(tickets::requester_id)
+        .select((
+            tickets::requester_id,
+            sum(tickets::satisfaction_rating),
+            count_star(),
+        ))
+        .load(conn)?;
+    for (id, s, n) in review_sums.into_iter().chain(ticket_sums) {
+        let e = ratings.entry(id).or_insert((0, 0));
+        e.0 += s.unwrap_or(0);
+        e.1 += n;
+    }
+
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let (last, first) = match spans.get(id).copied() {
+                Some((Some(last), Some(first))) => (last, first),
+                _ if only_known => return None,
+                _ => (at, at),
+            };
+            let satisfaction = ratings
+                .get(id)
+                .filter(|(_, n)| *n > 0)
+                .map(|(s, n)| (s * 100 + n / 2) / n);
+            Some((
+                last,
+                first,
+                Inputs {
+                    frequency: recent.get(id).copied().unwrap_or(0),
+                    satisfaction,
+                    ..blank(last, first, at)
+                },
+            ))
+        })
+        .collect())
 }
 
 /// Inserts the partner's run row, or locks it when it exists.

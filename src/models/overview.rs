@@ -127,23 +127,61 @@ pub fn of_partner(
     })
 }
 
+/// Everything the overview's charts show, counted per bar of a period
+/// (`dates` are the bars' first days, one more than there are bars) and
+/// for the period just before.
+#[derive(Debug, Clone, Default)]
+pub struct TrendData {
+    pub dates: Vec<Date>,
+    pub counts: Vec<(Measure, Vec<i64>, i64)>,
+    pub views: Vec<i64>,
+    pub views_before: i64,
+    /// Visible reviews per bar: (count, sum of ratings).
+    pub ratings: Vec<(i64, i64)>,
+    pub ratings_before: (i64, i64),
+    /// Median business minutes to a first response per bar, over the
+    /// whole period and over the period before.
+    pub first: Vec<Option<i64>>,
+    pub first_all: Option<i64>,
+    pub first_before: Option<i64>,
+    pub top_requests: Vec<TopListing>,
+    pub top_conversion: Vec<TopListing>,
+}
+
+impl TrendData {
+    pub fn count(&self, m: Measure) -> (&[i64], i64) {
+        self.counts
+            .iter()
+            .find(|(k, _, _)| *k == m)
+            .map_or((&[][..], 0), |(_, v, b)| (v.as_slice(), *b))
+    }
+}
+
+/// Requests per hundred views when there were at least `min` views.
+pub fn conversion(requests: i64, views: i64, min: i64) -> Option<i64> {
+    (views >= min.max(1)).then(|| (requests * 200 + views) / (views * 2))
+}
+
 /// What a chart of the overview counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Measure {
     Requests,
     Reviews,
     Tickets,
+    ConsentsGiven,
+    ConsentsWithdrawn,
 }
 
 /// How many of the partner's `what` fell in each of the periods
-/// `[bounds[i], bounds[i + 1])`: one count over the partner's
-/// `(partner_id, created_at)` index per period.
+/// `[bounds[i], bounds[i + 1])`: one count over an index of the partner's
+/// rows by time per period.
 pub fn series(
     conn: &mut AnyConnection,
     partner_id: i64,
     what: Measure,
     bounds: &[PrimitiveDateTime],
 ) -> QueryResult<Vec<i64>> {
+    use crate::schema::{consents, reviews};
     let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
     for w in bounds.windows(2) {
         let (from, to) = (w[0], w[1]);
@@ -154,10 +192,10 @@ pub fn series(
                 .filter(engagements::created_at.lt(to))
                 .count()
                 .get_result(conn)?,
-            Measure::Reviews => crate::schema::reviews::table
-                .filter(crate::schema::reviews::partner_id.eq(partner_id))
-                .filter(crate::schema::reviews::created_at.ge(from))
-                .filter(crate::schema::reviews::created_at.lt(to))
+            Measure::Reviews => reviews::table
+                .filter(reviews::partner_id.eq(partner_id))
+                .filter(reviews::created_at.ge(from))
+                .filter(reviews::created_at.lt(to))
                 .count()
                 .get_result(conn)?,
             Measure::Tickets => tickets::table
@@ -166,8 +204,73 @@ pub fn series(
                 .filter(tickets::created_at.lt(to))
                 .count()
                 .get_result(conn)?,
+            // A consent given (again) in the period: its latest giving.
+            Measure::ConsentsGiven => consents::table
+                .filter(consents::partner_id.eq(partner_id))
+                .filter(consents::given_at.ge(from))
+                .filter(consents::given_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            Measure::ConsentsWithdrawn => consents::table
+                .filter(consents::partner_id.eq(partner_id))
+                .filter(consents::withdrawn_at.ge(from))
+                .filter(consents::withdrawn_at.lt(to))
+                .count()
+                .get_result(conn)?,
         };
         out.push(n);
+    }
+    Ok(out)
+}
+
+/// Visible reviews per period: (how many, sum of their ratings).
+pub fn rating_series(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    bounds: &[PrimitiveDateTime],
+) -> QueryResult<Vec<(i64, i64)>> {
+    use crate::schema::reviews;
+    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let (n, total): (i64, Option<i64>) = reviews::table
+            .filter(reviews::partner_id.eq(partner_id))
+            .filter(reviews::created_at.ge(w[0]))
+            .filter(reviews::created_at.lt(w[1]))
+            .filter(reviews::hidden_at.is_null())
+            .select((count_star(), sum(reviews::rating)))
+            .get_result(conn)?;
+        out.push((n, total.unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+/// The median is taken over at most this many answered tickets of each
+/// bar, the newest, so a busy partner's chart costs the same.
+pub const RESPONSE_SAMPLE_PER_BAR: i64 = 200;
+
+/// (opened, first answered) of the partner's tickets opened in each
+/// period and answered, the newest `RESPONSE_SAMPLE_PER_BAR` of each.
+pub fn first_responses(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    bounds: &[PrimitiveDateTime],
+) -> QueryResult<Vec<Vec<(PrimitiveDateTime, PrimitiveDateTime)>>> {
+    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let rows: Vec<(PrimitiveDateTime, Option<PrimitiveDateTime>)> = tickets::table
+            .filter(tickets::partner_id.eq(partner_id))
+            .filter(tickets::created_at.ge(w[0]))
+            .filter(tickets::created_at.lt(w[1]))
+            .filter(tickets::first_response_at.is_not_null())
+            .order(tickets::created_at.desc())
+            .limit(RESPONSE_SAMPLE_PER_BAR)
+            .select((tickets::created_at, tickets::first_response_at))
+            .load(conn)?;
+        out.push(
+            rows.into_iter()
+                .filter_map(|(opened, answered)| Some((opened, answered?)))
+                .collect(),
+        );
     }
     Ok(out)
 }
@@ -189,6 +292,97 @@ pub fn views_by_day(
         .select((listing_views::day, sum(listing_views::views)))
         .load(conn)?;
     Ok(rows.into_iter().map(|(d, n)| (d, n.unwrap_or(0))).collect())
+}
+
+/// A listing among the period's best: its requests and views.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct TopListing {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub title: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub slug: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub requests: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub views: i64,
+}
+
+impl TopListing {
+    /// Requests per hundred views, as the overview rounds it.
+    pub fn conversion(&self) -> Option<i64> {
+        (self.views > 0).then(|| (self.requests * 200 + self.views) / (self.views * 2))
+    }
+}
+
+/// How many listings each top list names.
+pub const TOP_LISTINGS: i64 = 5;
+
+/// The partner's listings with the most requests since `from`, grouped in
+/// SQL over the partner's requests by time (views are not counted here).
+pub fn top_by_requests(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    from: PrimitiveDateTime,
+) -> QueryResult<Vec<TopListing>> {
+    let rows: Vec<(String, String, i64)> = engagements::table
+        .inner_join(listings::table)
+        .filter(engagements::partner_id.eq(partner_id))
+        .filter(engagements::created_at.ge(from))
+        .group_by((listings::id, listings::title, listings::slug))
+        .order((count_star().desc(), listings::id.asc()))
+        .limit(TOP_LISTINGS)
+        .select((listings::title, listings::slug, count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(title, slug, requests)| TopListing {
+            title,
+            slug,
+            requests,
+            views: 0,
+        })
+        .collect())
+}
+
+/// The partner's listings with the most requests per view since `from`
+/// (views from the UTC day `from_day`), among those with at least
+/// `MIN_VIEWS_FOR_CONVERSION` views: both sides summed in SQL.
+pub fn top_by_conversion(
+    conn: &mut AnyConnection,
+    partner_id: i64,
+    from: PrimitiveDateTime,
+    from_day: Date,
+) -> QueryResult<Vec<TopListing>> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    let sql = "SELECT l.title AS title, l.slug AS slug, v.views AS views, \
+                      COALESCE(r.n, 0) AS requests \
+               FROM (SELECT lv.listing_id AS listing_id, SUM(lv.views) AS views \
+                     FROM listing_views lv INNER JOIN listings l2 ON l2.id = lv.listing_id \
+                     WHERE l2.partner_id = $1 AND lv.day >= $2 \
+                     GROUP BY lv.listing_id HAVING SUM(lv.views) >= $3) v \
+               INNER JOIN listings l ON l.id = v.listing_id \
+               LEFT JOIN (SELECT e.listing_id AS listing_id, COUNT(*) AS n FROM engagements e \
+                          WHERE e.partner_id = $1 AND e.created_at >= $4 \
+                          GROUP BY e.listing_id) r ON r.listing_id = v.listing_id \
+               ORDER BY COALESCE(r.n, 0) * 10000 / v.views DESC, v.views DESC, l.id ASC \
+               LIMIT $5";
+    let day = from_day.to_string();
+    match conn {
+        AnyConnection::Postgres(c) => diesel::sql_query(sql)
+            .bind::<BigInt, _>(partner_id)
+            .bind::<Text, _>(&day)
+            .bind::<BigInt, _>(MIN_VIEWS_FOR_CONVERSION)
+            .bind::<Timestamp, _>(from)
+            .bind::<BigInt, _>(TOP_LISTINGS)
+            .load(c),
+        AnyConnection::Sqlite(c) => diesel::sql_query(crate::db::sqlite_placeholders(sql))
+            .bind::<BigInt, _>(partner_id)
+            .bind::<Text, _>(&day)
+            .bind::<BigInt, _>(MIN_VIEWS_FOR_CONVERSION)
+            .bind::<Timestamp, _>(from)
+            .bind::<BigInt, _>(TOP_LISTINGS)
+            .load(c),
+    }
 }
 
 #[cfg(test)]

@@ -221,14 +221,20 @@ pub fn set_status(
     status: &str,
     reason: Option<&str>,
 ) -> QueryResult<()> {
+    let now = super::now();
     diesel::update(partners::table.find(id))
         .set((
             partners::status.eq(status),
             partners::decision_reason.eq(reason),
-            partners::updated_at.eq(super::now()),
+            partners::updated_at.eq(now),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    if status == APPROVED {
+        diesel::update(partners::table.find(id))
+            .set(partners::approved_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn update_profile(

@@ -36,7 +36,9 @@ pub fn recompute_all(conn: &mut AnyConnection) -> QueryResult<()> {
            rating_count = (SELECT COALESCE(SUM(rating_count), 0) FROM listings l \
              WHERE l.partner_id = partners.id), \
            rating_sum = (SELECT COALESCE(SUM(rating_sum), 0) FROM listings l \
-             WHERE l.partner_id = partners.id);"
+             WHERE l.partner_id = partners.id); \
+         UPDATE partners SET approved_at = updated_at \
+           WHERE status = 'approved' AND approved_at IS NULL;"
     );
     conn.transaction(|conn| conn.batch_execute(&sql))
 }

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod metrics;
 pub mod middleware;
 pub mod paging;
+pub mod trend;
 pub mod upload;
 
 use std::sync::Arc;
@@ -54,13 +55,7 @@ pub struct AppState {
     pub overview: cache::TtlCache<(crate::models::overview::Overview, Option<i64>)>,
     /// The partner overview's chart counts, by partner, period and zone,
     /// as long as `overview`.
-    #[allow(clippy::type_complexity)]
-    pub trends: cache::TtlCache<(
-        Vec<time::Date>,
-        Vec<(crate::models::overview::Measure, Vec<i64>, i64)>,
-        Vec<i64>,
-        i64,
-    )>,
+    pub trends: cache::TtlCache<crate::models::overview::TrendData>,
     /// Each agent's desk queue counts, for a few seconds.
     pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,
     /// The desk's partner choices, for a few seconds.
@@ -70,6 +65,9 @@ pub struct AppState {
     /// The tags each partner uses (the customer list's filter), as long
     /// as `figures`, dropped when the partner's tags change.
     pub partner_tags: cache::TtlCache<Vec<String>>,
+    /// Each partner's segment movements over the last month, as long;
+    /// dropped with its customer counts when a consent changes.
+    pub segment_moves: cache::TtlCache<Vec<crate::models::crm::Movement>>,
     /// API requests per token in the current minute.
     pub api_limiter: crate::api::limiter::ApiLimiter,
     /// What public pages show everyone, until the next change.

@@ -13,8 +13,8 @@ use crate::db;
 use crate::domain::required_text;
 use crate::domain::segments::Segment;
 use crate::error::{AppError, url_encode};
-use crate::i18n::Lang;
-use crate::models::crm::{self, Customer, Filter, Note, Sort, TimelineEntry};
+use crate::i18n::{FluentArg, Lang};
+use crate::models::crm::{self, Customer, Filter, Movement, Note, Sort, TimelineEntry, Was};
 use crate::web::paging::{self, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
@@ -27,6 +27,8 @@ pub struct Filters {
     #[serde(default)]
     segment: String,
     #[serde(default)]
+    was: String,
+    #[serde(default)]
     sort: String,
 }
 
@@ -36,16 +38,18 @@ impl Filters {
             q: self.q.trim().to_string(),
             tag: self.tag.trim().to_string(),
             segment: Segment::parse(&self.segment),
+            was: Was::parse(&self.was),
             sort: Sort::parse(&self.sort),
         }
     }
 
     fn query(&self) -> String {
         format!(
-            "q={}&tag={}&segment={}&sort={}",
+            "q={}&tag={}&segment={}&was={}&sort={}",
             url_encode(&self.q),
             url_encode(&self.tag),
             url_encode(&self.segment),
+            url_encode(&self.was),
             url_encode(self.filter().sort.code())
         )
     }
@@ -68,12 +72,80 @@ struct ListPage<'a> {
     computed_at: PrimitiveDateTime,
     tags: std::sync::Arc<Vec<String>>,
     segments: [Segment; 6],
+    over_time: Segments,
     sorts: [Sort; 4],
 }
 
 /// The start of every cached customer count of the partner.
 pub fn count_key_prefix(partner_id: i64) -> String {
     format!("crm:{partner_id}:")
+}
+
+pub fn moves_key(partner_id: i64) -> String {
+    format!("moves:{partner_id}")
+}
+
+/// The segments now and a month ago, and who moved between them.
+pub struct Segments {
+    /// (segment, customers now, customers a month ago).
+    pub counts: Vec<(Segment, i64, i64)>,
+    /// Who moved, most first (at most `MOVES_SHOWN`): the sentence and
+    /// the list's filter for them.
+    pub moves: Vec<(String, String)>,
+    /// Customers who were none a month ago.
+    pub newcomers: i64,
+}
+
+/// Movements named under the segments, the largest.
+const MOVES_SHOWN: usize = 10;
+
+impl Segments {
+    fn of(ctx: &Ctx, moves: &[Movement]) -> Segments {
+        let counts = Segment::ALL
+            .iter()
+            .map(|s| {
+                let now = moves.iter().filter(|m| m.to == *s).map(|m| m.customers);
+                let then = moves
+                    .iter()
+                    .filter(|m| m.from == Was::Segment(*s))
+                    .map(|m| m.customers);
+                (*s, now.sum(), then.sum())
+            })
+            .collect();
+        let mut moved: Vec<(Segment, Segment, i64)> = moves
+            .iter()
+            .filter_map(|m| match m.from {
+                Was::Segment(from) if from != m.to => Some((from, m.to, m.customers)),
+                _ => None,
+            })
+            .collect();
+        moved.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.code().cmp(b.0.code())));
+        moved.truncate(MOVES_SHOWN);
+        Segments {
+            counts,
+            moves: moved
+                .into_iter()
+                .map(|(from, to, n)| {
+                    (
+                        ctx.targs(
+                            "crm-move",
+                            &[
+                                ("count", FluentArg::Num(n)),
+                                ("from", FluentArg::Str(ctx.t(from.label_key()))),
+                                ("to", FluentArg::Str(ctx.t(to.label_key()))),
+                            ],
+                        ),
+                        format!("was={}&segment={}", from.code(), to.code()),
+                    )
+                })
+                .collect(),
+            newcomers: moves
+                .iter()
+                .filter(|m| m.from == Was::NotYet)
+                .map(|m| m.customers)
+                .sum(),
+        }
+    }
 }
 
 fn tags_key(partner_id: i64) -> String {
@@ -114,7 +186,9 @@ pub async fn list(
     let tags_key = tags_key(pid);
     let known_tags = ctx.state.partner_tags.get(&tags_key);
     let fresh_tags = known_tags.is_none();
-    let (computed_at, page, total, tags) = db::run(ctx.pool(), move |conn| {
+    let known_moves = ctx.state.segment_moves.get(&moves_key(pid));
+    let fresh_moves = known_moves.is_none();
+    let (computed_at, page, total, tags, moves) = db::run(ctx.pool(), move |conn| {
         let computed_at = crm::ensure_scored(conn, pid)?;
         // One partner's customers are a skewed share of the scores: plan
         // for the values (PostgreSQL).
@@ -131,6 +205,10 @@ pub async fn list(
                     Some(tags) => tags,
                     None => std::sync::Arc::new(crm::tags_in_use(conn, pid)?),
                 },
+                match known_moves {
+                    Some(moves) => moves,
+                    None => std::sync::Arc::new(crm::movements(conn, pid)?),
+                },
             ))
         })
     })
@@ -140,6 +218,9 @@ pub async fn list(
     }
     if fresh_tags {
         ctx.state.partner_tags.put(tags_key, tags.clone());
+    }
+    if fresh_moves {
+        ctx.state.segment_moves.put(moves_key(pid), moves.clone());
     }
     let (count, capped) = paging::capped(total);
     let pages = (!capped).then(|| (total as usize).div_ceil(crm::PAGE_SIZE).max(1));
@@ -155,6 +236,7 @@ pub async fn list(
         computed_at,
         tags,
         segments: Segment::ALL,
+        over_time: Segments::of(&ctx, &moves),
         sorts: Sort::ALL,
     })
 }

@@ -3,15 +3,16 @@ use askama::Template;
 
 use super::{Access, access};
 use crate::db;
-use crate::domain::zone::Zone;
 use crate::error::AppError;
 use crate::models::listings::Rating;
 use crate::models::overview::Measure;
 use crate::models::partners::{self, Partner};
 use crate::models::{now, overview, tickets};
-use crate::support::chart::{self, Bar};
+use crate::models::overview::{TopListing, TrendData};
 use crate::support::stats::{duration_label, median};
+use crate::web::trend::{self, Buckets, Series, Trend, Unit};
 use crate::web::{Ctx, render, see_other};
+use std::sync::Arc;
 use time::{Date, PrimitiveDateTime};
 
 #[derive(Template)]
@@ -59,17 +60,6 @@ pub struct PeriodQuery {
     period: Option<String>,
 }
 
-/// One chart: its key, title, bars, total and the change against the
-/// period before (per cent), when there was anything before.
-pub struct Trend {
-    pub id: &'static str,
-    pub title: String,
-    pub svg: String,
-    pub bars: Vec<Bar>,
-    pub total: i64,
-    pub change: Option<i64>,
-}
-
 #[derive(Template)]
 #[template(path = "partner/dashboard.html")]
 struct DashboardPage<'a> {
@@ -79,29 +69,8 @@ struct DashboardPage<'a> {
     period: i64,
     periods: [i64; 4],
     trends: Vec<Trend>,
-}
-
-/// The starts of the periods' days (or weeks, for a year) on the reader's
-/// clock, as instants in UTC: `n + 1` bounds for `n` bars, the last one
-/// the coming midnight. With them, the same for the period before.
-fn bounds(zone: &Zone, now: PrimitiveDateTime, days: i64) -> (Vec<PrimitiveDateTime>, Vec<Date>) {
-    let today = zone.local(now).date();
-    let step = if days > 90 { 7 } else { 1 };
-    let bars = days / step;
-    let end = today + time::Duration::days(1);
-    let first = end - time::Duration::days(bars * step);
-    let dates: Vec<Date> = (0..=bars)
-        .map(|i| first + time::Duration::days(i * step))
-        .collect();
-    let instants = dates
-        .iter()
-        .map(|d| zone.to_utc(PrimitiveDateTime::new(*d, time::Time::MIDNIGHT)))
-        .collect();
-    (instants, dates)
-}
-
-fn change(now: i64, before: i64) -> Option<i64> {
-    (before > 0).then(|| ((now - before) * 100) / before)
+    top_requests: Vec<TopListing>,
+    top_conversion: Vec<TopListing>,
 }
 
 pub async fn dashboard(
@@ -137,7 +106,8 @@ pub async fn dashboard(
         })
         .await?;
     let (o, first) = figures.as_ref();
-    let trends = trends(&ctx, pid, period).await?;
+    let data = trend_data(&ctx, pid, period).await?;
+    let trends = trends(&ctx, &data);
     let stats = Stats {
         published: o.published,
         drafts: o.drafts,
@@ -157,94 +127,193 @@ pub async fn dashboard(
         period,
         periods: PERIODS,
         trends,
+        top_requests: data.top_requests.clone(),
+        top_conversion: data.top_conversion.clone(),
     })
 }
 
-/// The overview's charts: requests, views, reviews and tickets per day
-/// (per week over a year) on the reader's clock, each with the change
-/// against the period before. Kept as long as the other figures.
-async fn trends(ctx: &Ctx, pid: i64, period: i64) -> Result<Vec<Trend>, AppError> {
+/// The overview's chart figures for a period on the reader's clock, kept
+/// as long as the other figures (per partner, period and zone).
+async fn trend_data(ctx: &Ctx, pid: i64, period: i64) -> Result<Arc<TrendData>, AppError> {
     let zone = ctx.zone.clone();
     let key = format!("trends:{pid}:{period}:{}", zone.name());
-    let counts = ctx
-        .state
+    ctx.state
         .trends
         .get_or_load(key, || {
             db::run(ctx.pool(), move |conn| {
-                let (now_bounds, dates) = bounds(&zone, now(), period);
-                // The period before: as many days, ending where this starts.
-                let span = time::Duration::days(period);
-                let before: Vec<PrimitiveDateTime> = vec![now_bounds[0] - span, now_bounds[0]];
-                let mut out = Vec::new();
-                for m in [Measure::Requests, Measure::Reviews, Measure::Tickets] {
-                    let bars = overview::series(conn, pid, m, &now_bounds)?;
-                    let prev = overview::series(conn, pid, m, &before)?[0];
-                    out.push((m, bars, prev));
-                }
-                // Views are kept per UTC day: each day goes to the bar its
-                // date falls in.
-                let first = dates[0] - span;
-                let last = *dates.last().unwrap_or(&dates[0]);
-                let days = overview::views_by_day(conn, pid, first, last)?;
-                let mut views = vec![0i64; dates.len().saturating_sub(1)];
-                let mut views_before = 0;
-                for (day, n) in days {
-                    let Ok(d) = Date::parse(
-                        &day,
-                        time::macros::format_description!("[year]-[month]-[day]"),
-                    ) else {
-                        continue;
-                    };
-                    if d < dates[0] {
-                        views_before += n;
-                    } else if let Some(i) = dates.windows(2).position(|w| w[0] <= d && d < w[1]) {
-                        views[i] += n;
-                    }
-                }
-                Ok((dates, out, views, views_before))
+                Ok(load_trends(conn, pid, &Buckets::last_days(&zone, now(), period))?)
             })
         })
-        .await?;
-    let (dates, counted, views, views_before) = counts.as_ref();
-    let label = |d: &Date| {
-        ctx.lang
-            .date(&PrimitiveDateTime::new(*d, time::Time::MIDNIGHT))
+        .await
+}
+
+fn load_trends(
+    conn: &mut db::AnyConnection,
+    pid: i64,
+    b: &Buckets,
+) -> diesel::QueryResult<TrendData> {
+    let before = b.before();
+    let mut d = TrendData {
+        dates: b.dates.clone(),
+        ..TrendData::default()
     };
-    let labels: Vec<String> = dates
-        .iter()
-        .take(dates.len().saturating_sub(1))
-        .map(label)
-        .collect();
-    let make = |id: &'static str, key: &str, values: &[i64], before: i64| {
-        let bars: Vec<Bar> = labels
-            .iter()
-            .zip(values)
-            .map(|(l, v)| Bar {
-                label: l.clone(),
-                value: *v,
-            })
-            .collect();
-        let total: i64 = values.iter().sum();
-        let title = ctx.t(key);
-        let desc = ctx.t2("trend-desc", "what", &title, "total", ctx.number(&total));
-        Trend {
-            id,
-            svg: chart::bars(id, &title, &desc, &bars),
-            title,
-            bars,
-            total,
-            change: change(total, before),
-        }
-    };
-    let mut trends = Vec::new();
-    for (m, bars, prev) in counted {
-        let (id, key) = match m {
-            Measure::Requests => ("requests", "trend-requests"),
-            Measure::Reviews => ("reviews", "trend-reviews"),
-            Measure::Tickets => ("tickets", "trend-tickets"),
-        };
-        trends.push(make(id, key, bars, *prev));
+    for m in [
+        Measure::Requests,
+        Measure::Reviews,
+        Measure::Tickets,
+        Measure::ConsentsGiven,
+        Measure::ConsentsWithdrawn,
+    ] {
+        let bars = overview::series(conn, pid, m, &b.instants)?;
+        let prev = overview::series(conn, pid, m, &before)?[0];
+        d.counts.push((m, bars, prev));
     }
-    trends.insert(1, make("views", "trend-views", views, *views_before));
-    Ok(trends)
+    // Views are kept per UTC day: each day goes to the bar its date
+    // falls in; the days before the first bar to the period before.
+    let span = before[1] - before[0];
+    let first_day = b.dates[0] - time::Duration::days(span.whole_days());
+    let last_day = *b.dates.last().unwrap_or(&b.dates[0]);
+    d.views = vec![0; b.len()];
+    for (day, n) in overview::views_by_day(conn, pid, first_day, last_day)? {
+        let Ok(day) = Date::parse(
+            &day,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) else {
+            continue;
+        };
+        if day < b.dates[0] {
+            d.views_before += n;
+        } else if let Some(i) = b.index_of_day(day) {
+            d.views[i] += n;
+        }
+    }
+    d.ratings = overview::rating_series(conn, pid, &b.instants)?;
+    d.ratings_before = overview::rating_series(conn, pid, &before)?[0];
+    // Median business minutes to the first response, per bar.
+    let cfg = tickets::sla_config(conn)?;
+    let minutes = |pairs: &[(PrimitiveDateTime, PrimitiveDateTime)]| -> Vec<i64> {
+        pairs
+            .iter()
+            .map(|(opened, answered)| cfg.hours.minutes_between(*opened, *answered))
+            .collect()
+    };
+    let per_bar: Vec<Vec<i64>> = overview::first_responses(conn, pid, &b.instants)?
+        .iter()
+        .map(|p| minutes(p))
+        .collect();
+    d.first = per_bar.iter().map(|m| median(m)).collect();
+    d.first_all = median(&per_bar.concat());
+    d.first_before = overview::first_responses(conn, pid, &before)?
+        .first()
+        .and_then(|p| median(&minutes(p)));
+    d.top_requests = overview::top_by_requests(conn, pid, b.instants[0])?;
+    d.top_conversion = overview::top_by_conversion(conn, pid, b.instants[0], b.dates[0])?;
+    Ok(d)
+}
+
+/// The overview's charts: requests, views, conversion, consents given and
+/// withdrawn, reviews and their average rating, tickets opened and the
+/// median first response, per day (per week over a year).
+fn trends(ctx: &Ctx, d: &TrendData) -> Vec<Trend> {
+    let labels: Vec<String> = d
+        .dates
+        .iter()
+        .take(d.dates.len().saturating_sub(1))
+        .map(|day| {
+            ctx.lang
+                .date(&PrimitiveDateTime::new(*day, time::Time::MIDNIGHT))
+        })
+        .collect();
+    let count = |id: &str, key: &str, m: Measure| {
+        let (values, before) = d.count(m);
+        trend::counts(ctx, id, ctx.t(key), &labels, values, before)
+    };
+    let (requests, requests_before) = d.count(Measure::Requests);
+    let min = overview::MIN_VIEWS_FOR_CONVERSION;
+    let few = ctx.t1("stat-conversion-few-views", "min", ctx.number(&min));
+    let total = |v: &[i64]| v.iter().sum::<i64>();
+    let conversion = trend::chart(
+        ctx,
+        "conversion",
+        ctx.t("trend-conversion"),
+        Unit::Percent,
+        &labels,
+        vec![Series {
+            name: ctx.t("trend-conversion"),
+            values: requests
+                .iter()
+                .zip(&d.views)
+                .map(|(r, v)| overview::conversion(*r, *v, min))
+                .collect(),
+        }],
+        overview::conversion(total(requests), total(&d.views), min),
+        overview::conversion(requests_before, d.views_before, min),
+        Some(few),
+    );
+    let (given, given_before) = d.count(Measure::ConsentsGiven);
+    let (withdrawn, _) = d.count(Measure::ConsentsWithdrawn);
+    let consents = trend::chart(
+        ctx,
+        "consents",
+        ctx.t("trend-consents"),
+        Unit::Count,
+        &labels,
+        vec![
+            Series::counts(ctx.t("trend-consents-given"), given),
+            Series::counts(ctx.t("trend-consents-withdrawn"), withdrawn),
+        ],
+        Some(total(given)),
+        Some(given_before),
+        None,
+    );
+    let mean = |(n, sum): (i64, i64)| (n > 0).then(|| Rating::from_sum(sum, n).hundredths);
+    let (n_all, sum_all) = d
+        .ratings
+        .iter()
+        .fold((0, 0), |(n, s), (a, b)| (n + a, s + b));
+    let rating = trend::chart(
+        ctx,
+        "rating",
+        ctx.t("trend-rating"),
+        Unit::Rating,
+        &labels,
+        vec![Series {
+            name: ctx.t("trend-rating"),
+            values: d.ratings.iter().map(|r| mean(*r)).collect(),
+        }],
+        mean((n_all, sum_all)),
+        mean(d.ratings_before),
+        None,
+    );
+    let first = trend::chart(
+        ctx,
+        "first-response",
+        ctx.t("trend-first-response"),
+        Unit::Minutes,
+        &labels,
+        vec![Series {
+            name: ctx.t("trend-first-response"),
+            values: d.first.clone(),
+        }],
+        d.first_all,
+        d.first_before,
+        None,
+    );
+    vec![
+        count("requests", "trend-requests", Measure::Requests),
+        trend::counts(
+            ctx,
+            "views",
+            ctx.t("trend-views"),
+            &labels,
+            &d.views,
+            d.views_before,
+        ),
+        conversion,
+        consents,
+        count("reviews", "trend-reviews", Measure::Reviews),
+        rating,
+        count("tickets", "trend-tickets", Measure::Tickets),
+        first,
+    ]
 }

@@ -141,6 +141,9 @@ fn refuse_member(ctx: &Ctx, d: &ListingData, message: &str) -> Result<HttpRespon
 /// the customer list never counts someone who stopped sharing.
 fn forget_customer_counts(ctx: &Ctx, partner_id: i64) {
     ctx.state
+        .segment_moves
+        .forget(&crate::routes::partner::customers::moves_key(partner_id));
+    ctx.state
         .figures
         .forget_prefix(&crate::routes::partner::customers::count_key_prefix(
             partner_id,

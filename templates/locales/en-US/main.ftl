@@ -1124,8 +1124,40 @@ trend-requests = Requests
 trend-views = Views
 trend-reviews = Reviews
 trend-tickets = Tickets opened
-trend-desc = { $what } per day (per week over 12 months), { $total } in all.
+trend-desc = { $what }, per day (per week over longer periods); for the whole period: { $total }.
 trend-change = { $change } % against the period before
 trend-no-before = nothing in the period before to compare with
 trend-numbers = The numbers
 trend-when = Day (or week from)
+trend-conversion = Conversion (requests per 100 views)
+trend-consents = Consents given and withdrawn
+trend-consents-given = Given
+trend-consents-withdrawn = Withdrawn
+trend-rating = Average rating
+trend-first-response = Median first response (business hours)
+trend-top-requests = Most requested listings
+trend-top-requests-count = { $count ->
+    [one] 1 request
+   *[other] { $count } requests
+}
+trend-top-none = No requests in this period.
+trend-top-conversion = Best converting listings
+trend-top-conversion-none = No listing had { $min } views in this period.
+trend-top-conversion-of = ({ $requests } requests from { $views } views)
+
+## Segments over time
+crm-over-time = Segments over time
+crm-over-time-hint = A month ago is worked out by the same rules from what was known then, for the customers who consent now.
+crm-over-time-now = Now
+crm-over-time-then = A month ago
+crm-was = A month ago
+crm-was-none = Not a customer yet
+crm-move = { $count ->
+    [one] 1 customer
+   *[other] { $count } customers
+} went from { $from } to { $to }
+crm-newcomers = { $count ->
+    [one] 1 customer
+   *[other] { $count } customers
+} became customers in the last month
+crm-no-moves = No customer changed segment in the last month.

@@ -1,0 +1,10 @@
+ALTER TABLE customer_scores DROP COLUMN past_segment;
+DROP INDEX partners_approved;
+ALTER TABLE partners DROP COLUMN approved_at;
+DROP INDEX tickets_assignee_resolved;
+DROP INDEX tickets_assignee_created;
+DROP INDEX tickets_partner_resolved;
+DROP INDEX listings_published;
+DROP INDEX engagements_created;
+DROP INDEX consents_partner_withdrawn;
+DROP INDEX consents_partner_given;
