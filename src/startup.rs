@@ -193,6 +193,8 @@ impl Application {
             figures: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
             overview: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
             trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
+            desk_trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 256),
+            platform_trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 64),
             desk_counts: crate::web::cache::TtlCache::new(
                 settings.figures_ttl.min(Duration::from_secs(10)),
                 1024,

@@ -385,6 +385,88 @@ pub fn top_by_conversion(
     }
 }
 
+/// What the admin's platform charts count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformMeasure {
+    SignUps,
+    PartnersApproved,
+    ListingsPublished,
+    Requests,
+    Tickets,
+    MailSent,
+    MailFailed,
+}
+
+impl PlatformMeasure {
+    pub const ALL: [PlatformMeasure; 7] = [
+        PlatformMeasure::SignUps,
+        PlatformMeasure::PartnersApproved,
+        PlatformMeasure::ListingsPublished,
+        PlatformMeasure::Requests,
+        PlatformMeasure::Tickets,
+        PlatformMeasure::MailSent,
+        PlatformMeasure::MailFailed,
+    ];
+}
+
+/// How many of `what` happened on the whole platform in each period,
+/// one count over an index by time per period. Mail counts what the
+/// outbox still keeps (sent mail goes after its retention); a failure
+/// counts when it was given up.
+pub fn platform_series(
+    conn: &mut AnyConnection,
+    what: PlatformMeasure,
+    bounds: &[PrimitiveDateTime],
+) -> QueryResult<Vec<i64>> {
+    use crate::models::outbox::{FAILED, SENT};
+    use crate::schema::{outgoing_email, partners, users};
+    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let (from, to) = (w[0], w[1]);
+        let n: i64 = match what {
+            PlatformMeasure::SignUps => users::table
+                .filter(users::created_at.ge(from))
+                .filter(users::created_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            PlatformMeasure::PartnersApproved => partners::table
+                .filter(partners::approved_at.ge(from))
+                .filter(partners::approved_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            PlatformMeasure::ListingsPublished => listings::table
+                .filter(listings::published_at.ge(from))
+                .filter(listings::published_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            PlatformMeasure::Requests => engagements::table
+                .filter(engagements::created_at.ge(from))
+                .filter(engagements::created_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            PlatformMeasure::Tickets => tickets::table
+                .filter(tickets::created_at.ge(from))
+                .filter(tickets::created_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            PlatformMeasure::MailSent => outgoing_email::table
+                .filter(outgoing_email::status.eq(SENT))
+                .filter(outgoing_email::sent_at.ge(from))
+                .filter(outgoing_email::sent_at.lt(to))
+                .count()
+                .get_result(conn)?,
+            PlatformMeasure::MailFailed => outgoing_email::table
+                .filter(outgoing_email::status.eq(FAILED))
+                .filter(outgoing_email::next_attempt_at.ge(from))
+                .filter(outgoing_email::next_attempt_at.lt(to))
+                .count()
+                .get_result(conn)?,
+        };
+        out.push(n);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

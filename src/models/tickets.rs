@@ -1347,15 +1347,142 @@ pub struct Timing {
     pub paused_minutes: i32,
 }
 
-/// First responses of the tickets opened in the period: the newest `cap`,
-/// read over `tickets_created`.
-pub fn first_response_timings(
+/// Whose tickets a report's charts and export cover: all, one agent's
+/// (assigned to them), one partner's, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Scope {
+    pub assignee: Option<i64>,
+    pub partner: Option<i64>,
+}
+
+type BoxedTickets<'a> = tickets::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl Scope {
+    pub fn is_assignee(&self, id: &&i64) -> bool {
+        self.assignee == Some(**id)
+    }
+
+    pub fn is_partner(&self, id: &&i64) -> bool {
+        self.partner == Some(**id)
+    }
+
+    fn tickets(self) -> BoxedTickets<'static> {
+        let mut q = tickets::table.into_boxed();
+        if let Some(a) = self.assignee {
+            q = q.filter(tickets::assignee_id.eq(a));
+        }
+        if let Some(p) = self.partner {
+            q = q.filter(tickets::partner_id.eq(p));
+        }
+        q
+    }
+}
+
+/// Tickets in scope opened in `[from, to)`.
+pub fn opened_between(
     conn: &mut AnyConnection,
+    scope: Scope,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> QueryResult<i64> {
+    scope
+        .tickets()
+        .filter(tickets::created_at.ge(from))
+        .filter(tickets::created_at.lt(to))
+        .count()
+        .get_result(conn)
+}
+
+/// Tickets in scope resolved in `[from, to)` (and not reopened since):
+/// how many, and the sum and number of their satisfaction ratings.
+pub fn resolved_between(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> QueryResult<Tally> {
+    use diesel::dsl::{count, count_star, sum};
+    let (n, s, c): (i64, Option<i64>, i64) = scope
+        .tickets()
+        .filter(tickets::resolved_at.ge(from))
+        .filter(tickets::resolved_at.lt(to))
+        .select((
+            count_star(),
+            sum(tickets::satisfaction_rating),
+            count(tickets::satisfaction_rating),
+        ))
+        .get_result(conn)?;
+    Ok(Tally {
+        key: None,
+        count: n,
+        rating_sum: s.unwrap_or(0),
+        ratings: c,
+    })
+}
+
+/// Tickets in scope not resolved now.
+pub fn unresolved(conn: &mut AnyConnection, scope: Scope) -> QueryResult<i64> {
+    scope
+        .tickets()
+        .filter(tickets::resolved_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// `SlaTally` of the tickets in scope of one priority opened in
+/// `[from, to)`.
+pub fn sla_between(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    priority: Priority,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+) -> QueryResult<SlaTally> {
+    use diesel::dsl::{count_star, sql};
+    use diesel::sql_types::BigInt;
+    let r: (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>) = scope
+        .tickets()
+        .filter(tickets::created_at.ge(from))
+        .filter(tickets::created_at.lt(to))
+        .filter(tickets::priority.eq(priority.as_str()))
+        .select((
+            count_star(),
+            sql::<diesel::sql_types::Nullable<BigInt>>(
+                "SUM(CASE WHEN first_response_at IS NOT NULL \
+                 AND first_response_due IS NOT NULL THEN 1 ELSE 0 END)",
+            ),
+            sql::<diesel::sql_types::Nullable<BigInt>>(
+                "SUM(CASE WHEN first_response_at <= first_response_due THEN 1 ELSE 0 END)",
+            ),
+            sql::<diesel::sql_types::Nullable<BigInt>>(
+                "SUM(CASE WHEN resolved_at IS NOT NULL \
+                 AND resolution_due IS NOT NULL THEN 1 ELSE 0 END)",
+            ),
+            sql::<diesel::sql_types::Nullable<BigInt>>(
+                "SUM(CASE WHEN resolved_at <= resolution_due THEN 1 ELSE 0 END)",
+            ),
+        ))
+        .get_result(conn)?;
+    Ok(SlaTally {
+        opened: r.0,
+        first_decided: r.1.unwrap_or(0),
+        first_met: r.2.unwrap_or(0),
+        resolution_decided: r.3.unwrap_or(0),
+        resolution_met: r.4.unwrap_or(0),
+    })
+}
+
+/// First responses of the tickets in scope opened in `[from, to)`, the
+/// newest `cap`.
+pub fn first_responses_between(
+    conn: &mut AnyConnection,
+    scope: Scope,
     from: PrimitiveDateTime,
     to: PrimitiveDateTime,
     cap: i64,
 ) -> QueryResult<Vec<Timing>> {
-    tickets::table
+    scope
+        .tickets()
         .filter(tickets::created_at.ge(from))
         .filter(tickets::created_at.lt(to))
         .filter(tickets::first_response_at.is_not_null())
@@ -1371,15 +1498,16 @@ pub fn first_response_timings(
         .load(conn)
 }
 
-/// Resolutions in the period: the newest `cap`, read over
-/// `tickets_resolved`.
-pub fn resolution_timings(
+/// Resolutions of tickets in scope in `[from, to)`, the newest `cap`.
+pub fn resolutions_between(
     conn: &mut AnyConnection,
+    scope: Scope,
     from: PrimitiveDateTime,
     to: PrimitiveDateTime,
     cap: i64,
 ) -> QueryResult<Vec<Timing>> {
-    tickets::table
+    scope
+        .tickets()
         .filter(tickets::resolved_at.ge(from))
         .filter(tickets::resolved_at.lt(to))
         .order((tickets::resolved_at.desc(), tickets::id.desc()))
@@ -1392,6 +1520,79 @@ pub fn resolution_timings(
             tickets::paused_minutes,
         ))
         .load(conn)
+}
+
+/// A ticket opened in the period, as the report's export reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ReportTicket {
+    pub id: i64,
+    pub number: i64,
+    pub partner_id: Option<i64>,
+    pub priority: String,
+    pub created_at: PrimitiveDateTime,
+    pub first_response_at: Option<PrimitiveDateTime>,
+    pub first_response_due: Option<PrimitiveDateTime>,
+    pub resolved_at: Option<PrimitiveDateTime>,
+    pub resolution_due: Option<PrimitiveDateTime>,
+    pub paused_minutes: i32,
+    pub satisfaction_rating: Option<i32>,
+}
+
+/// One line of the report's export: the ticket and its partner's name.
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub ticket: ReportTicket,
+    pub partner: Option<String>,
+}
+
+/// Tickets in scope opened in `[from, to)` after `after` (opened at, id)
+/// in that order, at most `limit`: the export's batches, read over the
+/// opening-time index.
+pub fn report_rows(
+    conn: &mut AnyConnection,
+    scope: Scope,
+    from: PrimitiveDateTime,
+    to: PrimitiveDateTime,
+    after: Option<(PrimitiveDateTime, i64)>,
+    limit: i64,
+) -> QueryResult<Vec<ReportRow>> {
+    let mut q = scope
+        .tickets()
+        .filter(tickets::created_at.ge(from))
+        .filter(tickets::created_at.lt(to));
+    if let Some((at, id)) = after {
+        q = q.filter(
+            tickets::created_at
+                .gt(at)
+                .or(tickets::created_at.eq(at).and(tickets::id.gt(id))),
+        );
+    }
+    let rows: Vec<ReportTicket> = q
+        .order((tickets::created_at.asc(), tickets::id.asc()))
+        .limit(limit)
+        .select((
+            tickets::id,
+            tickets::number,
+            tickets::partner_id,
+            tickets::priority,
+            tickets::created_at,
+            tickets::first_response_at,
+            tickets::first_response_due,
+            tickets::resolved_at,
+            tickets::resolution_due,
+            tickets::paused_minutes,
+            tickets::satisfaction_rating,
+        ))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.partner_id).collect();
+    let names = partner_names(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|ticket| ReportRow {
+            partner: ticket.partner_id.and_then(|p| names.get(&p).cloned()),
+            ticket,
+        })
+        .collect())
 }
 
 /// Display names of these people.

@@ -2,6 +2,7 @@
 //! errors, rendering, and the middleware around every request.
 
 pub mod cache;
+pub mod csv_export;
 pub mod ctx;
 pub mod limits;
 pub mod metrics;
@@ -56,6 +57,10 @@ pub struct AppState {
     /// The partner overview's chart counts, by partner, period and zone,
     /// as long as `overview`.
     pub trends: cache::TtlCache<crate::models::overview::TrendData>,
+    /// The desk reports' chart figures, by period, scope and zone, as long.
+    /// The admin's platform chart figures, by period and zone, as long.
+    pub platform_trends: cache::TtlCache<crate::routes::admin::PlatformFigures>,
+    pub desk_trends: cache::TtlCache<crate::routes::desk::reports::DeskTrends>,
     /// Each agent's desk queue counts, for a few seconds.
     pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,
     /// The desk's partner choices, for a few seconds.

@@ -12,6 +12,26 @@ use crate::support::chart;
 use crate::support::stats::duration_label;
 use crate::web::Ctx;
 
+/// The periods a page's charts offer, in days (365 is drawn by week).
+pub const PERIODS: [i64; 4] = [7, 30, 90, 365];
+
+/// `?period=` of a page with charts.
+#[derive(serde::Deserialize, Default)]
+pub struct PeriodQuery {
+    period: Option<String>,
+}
+
+impl PeriodQuery {
+    /// The period asked for when it is one offered, else 30 days.
+    pub fn days(&self) -> i64 {
+        self.period
+            .as_deref()
+            .and_then(|p| p.trim().parse::<i64>().ok())
+            .filter(|p| PERIODS.contains(p))
+            .unwrap_or(30)
+    }
+}
+
 /// A period cut into bars: `n + 1` bounds for `n` bars, as instants in
 /// UTC, and the reader's dates they start on.
 #[derive(Debug, Clone)]
@@ -73,7 +93,9 @@ impl Buckets {
 
     /// The bar a UTC date falls in (views are kept per UTC day).
     pub fn index_of_day(&self, day: Date) -> Option<usize> {
-        self.dates.windows(2).position(|w| w[0] <= day && day < w[1])
+        self.dates
+            .windows(2)
+            .position(|w| w[0] <= day && day < w[1])
     }
 
     /// The bars' labels: the date each starts on.
@@ -279,7 +301,10 @@ mod tests {
         );
         assert_eq!(odd.len(), 2);
         assert_eq!(odd.dates[2], time::macros::date!(2026 - 03 - 11));
-        assert_eq!(odd.index_of_day(time::macros::date!(2026 - 03 - 08)), Some(1));
+        assert_eq!(
+            odd.index_of_day(time::macros::date!(2026 - 03 - 08)),
+            Some(1)
+        );
         assert_eq!(odd.index_of_day(time::macros::date!(2026 - 03 - 11)), None);
     }
 

@@ -596,7 +596,10 @@ async fn conversion_waits_for_enough_views(backend: Backend) {
     let page = get(&app, &owner, &format!("/partner/{pslug}")).await;
     page.assert_contains("<span class=\"stat\">20</span> views in the last 30 days");
     page.assert_contains("<span class=\"stat\">5 %</span> of views became requests");
-    assert!(!page.body.contains("not enough views"));
+    // The figures say it; the per-day chart below still has too few views
+    // on each day.
+    let figures = &page.body[..page.body.find("class=\"trends\"").unwrap()];
+    assert!(!figures.contains("not enough views"));
 }
 both!(conversion_waits_for_enough_views);
 

@@ -322,6 +322,37 @@ pub async fn open_ticket(
         .unwrap()
 }
 
+/// The numbers of one chart's table (`id="trend-{id}"`), oldest bar
+/// first: per bar, one value per series (none where the bar has none).
+pub fn trend_cells(body: &str, id: &str) -> Vec<Vec<Option<i64>>> {
+    let start = body
+        .find(&format!("id=\"trend-{id}\""))
+        .unwrap_or_else(|| panic!("no chart {id}"));
+    let section = &body[start..start + body[start..].find("</section>").unwrap()];
+    let tbody = &section[section.find("<tbody>").unwrap()..];
+    tbody
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.match_indices("<td data-value=\"")
+                .map(|(i, m)| {
+                    let rest = &row[i + m.len()..];
+                    let v = &rest[..rest.find('"').unwrap()];
+                    (!v.is_empty()).then(|| v.parse().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A chart's first series, oldest bar first; a bar without a value is 0.
+pub fn trend_values(body: &str, id: &str) -> Vec<i64> {
+    trend_cells(body, id)
+        .iter()
+        .map(|r| r[0].unwrap_or(0))
+        .collect()
+}
+
 /// The "seen" field of a ticket's reply form: what the writer had read.
 pub fn seen_of(body: &str) -> String {
     let marker = "name=\"seen\" value=\"";

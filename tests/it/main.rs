@@ -15,6 +15,7 @@ mod helpers;
 mod html;
 mod imap;
 mod inbound;
+mod insight;
 mod lists;
 mod metrics;
 mod notifications;

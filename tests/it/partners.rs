@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Person, TestApp, spawn_app};
+use crate::helpers::{Backend, Person, TestApp, spawn_app, trend_values};
 
 async fn get(app: &TestApp, p: &Person, path: &str) -> crate::helpers::Page {
     app.get_with(&p.client, path).await
@@ -1512,21 +1512,6 @@ async fn one_click_unsubscribe_from_request_emails(backend: Backend) {
     assert_eq!(app.mail.to("contact@partner.example").len(), 1);
 }
 both!(one_click_unsubscribe_from_request_emails);
-
-/// The numbers of one chart's table on the overview, oldest bar first.
-fn trend_values(body: &str, id: &str) -> Vec<i64> {
-    let start = body
-        .find(&format!("id=\"trend-{id}\""))
-        .unwrap_or_else(|| panic!("no chart {id}"));
-    let section = &body[start..start + body[start..].find("</section>").unwrap()];
-    section
-        .match_indices("<td data-value=\"")
-        .map(|(i, m)| {
-            let rest = &section[i + m.len()..];
-            rest[..rest.find('"').unwrap()].parse().unwrap()
-        })
-        .collect()
-}
 
 async fn overview_charts_count_each_day(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -33,6 +33,7 @@ const LARGE: &[&str] = &[
     "attachments",
     "email_preferences",
     "passkeys",
+    "consents",
 ];
 
 #[derive(QueryableByName)]
@@ -301,6 +302,11 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         (None, format!("/partners/{pslug}")),
         (None, format!("/partners/{pslug}?after={cursor}")),
         (Some(&owner), base.clone()),
+        (Some(&owner), format!("{base}?period=365")),
+        (
+            Some(&owner),
+            format!("{base}/customers?was=loyal&segment=at-risk"),
+        ),
         (Some(&owner), format!("{base}/listings")),
         (Some(&owner), format!("{base}/listings?after={cursor}")),
         (Some(&owner), format!("{base}/engagements")),
@@ -313,6 +319,15 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
         (Some(&staff), "/desk?queue=breaching".into()),
         (Some(&staff), "/desk?queue=unassigned".into()),
         (Some(&staff), format!("/desk/tickets/{number}")),
+        (Some(&staff), "/desk/reports".into()),
+        (
+            Some(&staff),
+            format!("/desk/reports?partner={pid}&assignee={sid}"),
+        ),
+        (Some(&staff), format!("/desk/reports.csv?partner={pid}")),
+        (Some(&staff), "/desk/reports.csv".into()),
+        (Some(&admin), "/admin".into()),
+        (Some(&admin), "/admin?period=365".into()),
         (Some(&admin), "/admin/users".into()),
         (Some(&admin), "/admin/audit".into()),
         (Some(&admin), "/admin/moderation".into()),

@@ -8,8 +8,12 @@ pub mod sla;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::db;
 use crate::error::AppError;
+use crate::models::now;
+use crate::models::overview::{self, PlatformMeasure};
 use crate::models::users::User;
+use crate::web::trend::{self, Buckets, PERIODS, PeriodQuery, Series, Trend, Unit};
 use crate::web::{Ctx, render};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -67,9 +71,94 @@ pub fn require_admin(ctx: &Ctx) -> Result<&User, AppError> {
 #[template(path = "admin/home.html")]
 struct HomePage<'a> {
     ctx: &'a Ctx,
+    period: i64,
+    periods: [i64; 4],
+    trends: Vec<Trend>,
 }
 
-pub async fn home(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// The platform's figures per bar for a period: the bars' first days and
+/// per measure (as `PlatformMeasure::ALL`) the bars and the period before.
+pub type PlatformFigures = (Vec<time::Date>, Vec<(Vec<i64>, i64)>);
+
+pub async fn home(ctx: Ctx, q: web::Query<PeriodQuery>) -> Result<HttpResponse, AppError> {
     require_admin(&ctx)?;
-    render(&HomePage { ctx: &ctx })
+    let period = q.days();
+    let zone = ctx.zone.clone();
+    let key = format!("platform:{period}:{}", zone.name());
+    let figures = ctx
+        .state
+        .platform_trends
+        .get_or_load(key, || {
+            db::run(ctx.pool(), move |conn| {
+                let b = Buckets::last_days(&zone, now(), period);
+                let before = b.before();
+                let mut out = Vec::new();
+                for m in PlatformMeasure::ALL {
+                    let bars = overview::platform_series(conn, m, &b.instants)?;
+                    let prev = overview::platform_series(conn, m, &before)?[0];
+                    out.push((bars, prev));
+                }
+                Ok((b.dates, out))
+            })
+        })
+        .await?;
+    let (dates, counts) = figures.as_ref();
+    let labels: Vec<String> = dates
+        .iter()
+        .take(dates.len().saturating_sub(1))
+        .map(|d| {
+            ctx.lang
+                .date(&time::PrimitiveDateTime::new(*d, time::Time::MIDNIGHT))
+        })
+        .collect();
+    let of = |m: PlatformMeasure| {
+        PlatformMeasure::ALL
+            .iter()
+            .position(|x| *x == m)
+            .and_then(|i| counts.get(i))
+            .map_or((&[][..], 0), |(v, b)| (v.as_slice(), *b))
+    };
+    let mut trends: Vec<Trend> = [
+        ("sign-ups", "admin-trend-sign-ups", PlatformMeasure::SignUps),
+        (
+            "partners-approved",
+            "admin-trend-partners-approved",
+            PlatformMeasure::PartnersApproved,
+        ),
+        (
+            "listings-published",
+            "admin-trend-listings-published",
+            PlatformMeasure::ListingsPublished,
+        ),
+        ("requests", "trend-requests", PlatformMeasure::Requests),
+        ("tickets", "trend-tickets", PlatformMeasure::Tickets),
+    ]
+    .into_iter()
+    .map(|(id, key, m)| {
+        let (values, before) = of(m);
+        trend::counts(&ctx, id, ctx.t(key), &labels, values, before)
+    })
+    .collect();
+    let (sent, sent_before) = of(PlatformMeasure::MailSent);
+    let (failed, _) = of(PlatformMeasure::MailFailed);
+    trends.push(trend::chart(
+        &ctx,
+        "mail",
+        ctx.t("admin-trend-mail"),
+        Unit::Count,
+        &labels,
+        vec![
+            Series::counts(ctx.t("admin-trend-mail-sent"), sent),
+            Series::counts(ctx.t("admin-trend-mail-failed"), failed),
+        ],
+        Some(sent.iter().sum()),
+        Some(sent_before),
+        None,
+    ));
+    render(&HomePage {
+        ctx: &ctx,
+        period,
+        periods: PERIODS,
+        trends,
+    })
 }

@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/canned/{id}", web::post().to(canned::update))
         .route("/desk/canned/{id}/delete", web::post().to(canned::delete))
         .route("/desk/requesters/{id}", web::get().to(requester::show))
-        .route("/desk/reports", web::get().to(reports::show));
+        .route("/desk/reports", web::get().to(reports::show))
+        .route("/desk/reports.csv", web::get().to(reports::export));
 }
 
 pub fn require_staff(ctx: &Ctx) -> Result<&User, AppError> {

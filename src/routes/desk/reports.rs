@@ -13,17 +13,306 @@ use crate::db;
 use crate::domain::ticket::Priority;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::models::listings::Rating;
 use crate::models::now;
-use crate::models::tickets::{self, By, SlaConfig, SlaTally, Tally, Timing};
+use crate::models::tickets::{self, By, Scope, SlaConfig, SlaTally, Tally, Timing};
 use crate::support::stats::{bars, duration_label, median, percent, percentile};
+use crate::web::csv_export;
+use crate::web::trend::{self, Buckets, Series, Trend, Unit};
 use crate::web::{Ctx, FormErrors, render};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct Period {
     #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
+    /// The charts and the export for one agent's tickets.
+    #[serde(default)]
+    assignee: String,
+    /// ... or one partner's.
+    #[serde(default)]
+    partner: String,
+}
+
+/// The longest period a report covers.
+pub const MAX_DAYS: i64 = 366;
+/// Response and resolution medians per week are taken over at most this
+/// many tickets of each week, the newest.
+pub const WEEK_SAMPLE: i64 = 2000;
+/// Rows the export reads per query.
+pub const EXPORT_BATCH: i64 = 1000;
+
+/// A report's period and scope as asked for, checked.
+struct Asked {
+    from: Date,
+    to: Date,
+    start: PrimitiveDateTime,
+    end: PrimitiveDateTime,
+    scope: Scope,
+    errors: FormErrors,
+}
+
+fn parse_id(raw: &str) -> Result<Option<i64>, ()> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse::<i64>().map(Some).map_err(|_| ())
+}
+
+/// Days are the reader's: a report from 1 to 7 March runs from midnight
+/// to midnight on their clock. At most `MAX_DAYS`, ending on `to`.
+fn asked(ctx: &Ctx, q: &Period) -> Asked {
+    let today = ctx.zone.local(now()).date();
+    let mut errors = FormErrors::new();
+    let mut day = |raw: &str, field: &str, default: Date| -> Date {
+        if raw.trim().is_empty() {
+            return default;
+        }
+        parse_day(raw).unwrap_or_else(|| {
+            errors.add(field, ctx.t("error-date-invalid"));
+            default
+        })
+    };
+    let from = day(&q.from, "from", today - time::Duration::days(30));
+    let to = day(&q.to, "to", today);
+    let (mut from, to) = if from > to { (to, from) } else { (from, to) };
+    if (to - from).whole_days() >= MAX_DAYS {
+        errors.add(
+            "from",
+            ctx.t1("error-report-too-long", "days", ctx.number(&MAX_DAYS)),
+        );
+        from = to - time::Duration::days(MAX_DAYS - 1);
+    }
+    let mut id = |raw: &str, field: &str| {
+        parse_id(raw).unwrap_or_else(|_| {
+            errors.add(field, ctx.t("error-choice-invalid"));
+            None
+        })
+    };
+    let scope = Scope {
+        assignee: id(&q.assignee, "assignee"),
+        partner: id(&q.partner, "partner"),
+    };
+    let start = ctx
+        .zone
+        .to_utc(PrimitiveDateTime::new(from, Time::MIDNIGHT));
+    let end = ctx.zone.to_utc(PrimitiveDateTime::new(
+        to.next_day().unwrap_or(to),
+        Time::MIDNIGHT,
+    ));
+    Asked {
+        from,
+        to,
+        start,
+        end,
+        scope,
+        errors,
+    }
+}
+
+impl Period {
+    fn query(&self, a: &Asked) -> String {
+        format!(
+            "from={}&to={}&assignee={}&partner={}",
+            a.from,
+            a.to,
+            a.scope.assignee.map(|v| v.to_string()).unwrap_or_default(),
+            a.scope.partner.map(|v| v.to_string()).unwrap_or_default(),
+        )
+    }
+}
+
+/// The report's charts' figures: per bar (a day, or a week past 92 days)
+/// opened, resolved and the backlog at its end; per week the medians,
+/// SLA per priority and satisfaction.
+#[derive(Debug, Clone, Default)]
+pub struct DeskTrends {
+    pub dates: Vec<Date>,
+    pub opened: Vec<i64>,
+    pub resolved: Vec<i64>,
+    pub backlog: Vec<i64>,
+    pub weeks: Vec<Date>,
+    pub first_median: Vec<Option<i64>>,
+    pub resolution_median: Vec<Option<i64>>,
+    /// Per priority (as `Priority::ALL`), per week: targets met, decided.
+    pub sla: Vec<Vec<(i64, i64)>>,
+    /// Per week: (ratings, sum).
+    pub satisfaction: Vec<(i64, i64)>,
+}
+
+fn load_trends(
+    conn: &mut crate::db::AnyConnection,
+    scope: Scope,
+    bars: &Buckets,
+    weeks: &Buckets,
+) -> Result<DeskTrends, AppError> {
+    let cfg = tickets::sla_config(conn)?;
+    let mut t = DeskTrends {
+        dates: bars.dates.clone(),
+        weeks: weeks.dates.clone(),
+        ..DeskTrends::default()
+    };
+    for w in bars.instants.windows(2) {
+        t.opened
+            .push(tickets::opened_between(conn, scope, w[0], w[1])?);
+        t.resolved
+            .push(tickets::resolved_between(conn, scope, w[0], w[1])?.count);
+    }
+    // The backlog at the end of each bar: what is unresolved now, less
+    // what was opened since, plus what was resolved since.
+    let now = now();
+    let last = *bars.instants.last().unwrap_or(&now);
+    let (mut opened_since, mut resolved_since) = if last < now {
+        (
+            tickets::opened_between(conn, scope, last, now)?,
+            tickets::resolved_between(conn, scope, last, now)?.count,
+        )
+    } else {
+        (0, 0)
+    };
+    let open_now = tickets::unresolved(conn, scope)?;
+    let mut backlog = vec![0; t.opened.len()];
+    for i in (0..t.opened.len()).rev() {
+        backlog[i] = (open_now - opened_since + resolved_since).max(0);
+        opened_since += t.opened[i];
+        resolved_since += t.resolved[i];
+    }
+    t.backlog = backlog;
+    for w in weeks.instants.windows(2) {
+        let firsts: Vec<i64> =
+            tickets::first_responses_between(conn, scope, w[0], w[1], WEEK_SAMPLE)?
+                .iter()
+                .filter_map(|x| first_minutes(&cfg, x))
+                .collect();
+        let resolutions: Vec<i64> =
+            tickets::resolutions_between(conn, scope, w[0], w[1], WEEK_SAMPLE)?
+                .iter()
+                .filter_map(|x| resolution_minutes(&cfg, x))
+                .collect();
+        t.first_median.push(median(&firsts));
+        t.resolution_median.push(median(&resolutions));
+        let r = tickets::resolved_between(conn, scope, w[0], w[1])?;
+        t.satisfaction.push((r.ratings, r.rating_sum));
+    }
+    for p in Priority::ALL {
+        let mut per_week = Vec::new();
+        for w in weeks.instants.windows(2) {
+            let s = tickets::sla_between(conn, scope, p, w[0], w[1])?;
+            per_week.push((
+                s.first_met + s.resolution_met,
+                s.first_decided + s.resolution_decided,
+            ));
+        }
+        t.sla.push(per_week);
+    }
+    Ok(t)
+}
+
+fn labels(ctx: &Ctx, dates: &[Date]) -> Vec<String> {
+    dates
+        .iter()
+        .take(dates.len().saturating_sub(1))
+        .map(|d| ctx.lang.date(&PrimitiveDateTime::new(*d, Time::MIDNIGHT)))
+        .collect()
+}
+
+/// The report's charts from its figures.
+fn charts(ctx: &Ctx, t: &DeskTrends) -> Vec<Trend> {
+    let days = labels(ctx, &t.dates);
+    let weeks = labels(ctx, &t.weeks);
+    let total = |v: &[i64]| v.iter().sum::<i64>();
+    let all = |v: &[Option<i64>]| v.iter().flatten().count() > 0;
+    let mean = |(n, sum): (i64, i64)| (n > 0).then(|| Rating::from_sum(sum, n).hundredths);
+    let sla_share = |(met, decided): (i64, i64)| percent(met as usize, decided as usize);
+    let mut out = vec![
+        trend::chart(
+            ctx,
+            "opened-resolved",
+            ctx.t("report-trend-opened-resolved"),
+            Unit::Count,
+            &days,
+            vec![
+                Series::counts(ctx.t("report-opened"), &t.opened),
+                Series::counts(ctx.t("report-resolved"), &t.resolved),
+            ],
+            Some(total(&t.opened)),
+            None,
+            None,
+        ),
+        trend::chart(
+            ctx,
+            "backlog",
+            ctx.t("report-trend-backlog"),
+            Unit::Count,
+            &days,
+            vec![Series::counts(ctx.t("report-trend-backlog"), &t.backlog)],
+            t.backlog.last().copied(),
+            None,
+            None,
+        ),
+        trend::chart(
+            ctx,
+            "medians",
+            ctx.t("report-trend-medians"),
+            Unit::Minutes,
+            &weeks,
+            vec![
+                Series {
+                    name: ctx.t("report-first-median"),
+                    values: t.first_median.clone(),
+                },
+                Series {
+                    name: ctx.t("report-resolution-median"),
+                    values: t.resolution_median.clone(),
+                },
+            ],
+            None,
+            None,
+            (!all(&t.first_median) && !all(&t.resolution_median))
+                .then(|| ctx.t("report-trend-nothing")),
+        ),
+    ];
+    let (n, sum) = t
+        .satisfaction
+        .iter()
+        .fold((0, 0), |(n, s), (a, b)| (n + a, s + b));
+    let sla_all: Vec<(i64, i64)> = t.sla.iter().flatten().copied().collect();
+    let (met, decided) = sla_all.iter().fold((0, 0), |(m, d), (a, b)| (m + a, d + b));
+    out.push(trend::chart(
+        ctx,
+        "sla",
+        ctx.t("report-trend-sla"),
+        Unit::Percent,
+        &weeks,
+        Priority::ALL
+            .iter()
+            .zip(&t.sla)
+            .map(|(p, weeks)| Series {
+                name: ctx.t(p.label_key()),
+                values: weeks.iter().map(|w| sla_share(*w)).collect(),
+            })
+            .collect(),
+        sla_share((met, decided)),
+        None,
+        Some(ctx.t("report-trend-nothing")),
+    ));
+    out.push(trend::chart(
+        ctx,
+        "satisfaction",
+        ctx.t("report-trend-satisfaction"),
+        Unit::Rating,
+        &weeks,
+        vec![Series {
+            name: ctx.t("report-satisfaction"),
+            values: t.satisfaction.iter().map(|w| mean(*w)).collect(),
+        }],
+        mean((n, sum)),
+        None,
+        Some(ctx.t("report-trend-nothing")),
+    ));
+    out
 }
 
 /// One line of a breakdown (overall, an agent, a partner).
@@ -60,6 +349,11 @@ struct ReportsPage<'a> {
     agent_bars: Vec<(String, i64, i64)>,
     /// Set when times come from the newest `TIMINGS_CAP` tickets only.
     sampled: Option<i64>,
+    trends: Vec<Trend>,
+    agents: Vec<(i64, String)>,
+    partners: Vec<(i64, String)>,
+    scope: Scope,
+    query: String,
 }
 
 /// Response and resolution times are computed from at most this many
@@ -144,8 +438,8 @@ fn figures(
         cfg: tickets::sla_config(conn)?,
         sla: tickets::sla_tally(conn, start, end)?,
         ratings: tickets::rating_tally(conn, start, end)?,
-        firsts: tickets::first_response_timings(conn, start, end, TIMINGS_CAP)?,
-        resolutions: tickets::resolution_timings(conn, start, end, TIMINGS_CAP)?,
+        firsts: tickets::first_responses_between(conn, Scope::default(), start, end, TIMINGS_CAP)?,
+        resolutions: tickets::resolutions_between(conn, Scope::default(), start, end, TIMINGS_CAP)?,
         people: tickets::people_names(conn, &agent_ids)?,
         partners: tickets::partner_names(conn, &partner_ids)?,
         opened,
@@ -215,33 +509,40 @@ fn parse_day(s: &str) -> Option<Date> {
 
 pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppError> {
     require_staff(&ctx)?;
-    // Days are the reader's: a report from 1 to 7 March runs from
-    // midnight to midnight on their clock.
-    let today = ctx.zone.local(now()).date();
-    let mut errors = FormErrors::new();
-    let mut day = |raw: &str, field: &str, default: Date| -> Date {
-        if raw.trim().is_empty() {
-            return default;
-        }
-        parse_day(raw).unwrap_or_else(|| {
-            errors.add(field, ctx.t("error-date-invalid"));
-            default
-        })
+    let asked = asked(&ctx, &q);
+    let (start, end, scope) = (asked.start, asked.end, asked.scope);
+    let step = if (asked.to - asked.from).whole_days() >= 92 {
+        7
+    } else {
+        1
     };
-    let from = day(&q.from, "from", today - time::Duration::days(30));
-    let to = day(&q.to, "to", today);
-    let (from, to) = if from > to { (to, from) } else { (from, to) };
-    let start = ctx
-        .zone
-        .to_utc(PrimitiveDateTime::new(from, Time::MIDNIGHT));
-    let end = ctx.zone.to_utc(PrimitiveDateTime::new(
-        to.next_day().unwrap_or(to),
-        Time::MIDNIGHT,
-    ));
-    let f = db::run(ctx.pool(), move |conn| {
-        db::with_custom_plans(conn, |conn| figures(conn, start, end))
+    let periods = Buckets::between(&ctx.zone, asked.from, asked.to, step);
+    let weeks = Buckets::between(&ctx.zone, asked.from, asked.to, 7);
+    // The charts take a few hundred index counts: kept as long as the
+    // partner figures, per period, scope and zone.
+    let key = format!(
+        "desk:{}:{}:{:?}:{}",
+        asked.from,
+        asked.to,
+        scope,
+        ctx.zone.name()
+    );
+    let trends = ctx
+        .state
+        .desk_trends
+        .get_or_load(key, || {
+            db::run(ctx.pool(), move |conn| {
+                db::with_custom_plans(conn, |conn| load_trends(conn, scope, &periods, &weeks))
+            })
+        })
+        .await?;
+    let (f, agents) = db::run(ctx.pool(), move |conn| {
+        db::with_custom_plans(conn, |conn| {
+            Ok((figures(conn, start, end)?, tickets::staff(conn)?))
+        })
     })
     .await?;
+
     let firsts: Vec<(i64, &Timing)> = f
         .firsts
         .iter()
@@ -297,11 +598,19 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
     let sampled = (f.firsts.len() as i64 >= TIMINGS_CAP
         || f.resolutions.len() as i64 >= TIMINGS_CAP)
         .then_some(TIMINGS_CAP);
+    let mut partners: Vec<(i64, String)> =
+        f.partners.iter().map(|(k, v)| (*k, v.clone())).collect();
+    partners.sort_by(|a, b| a.1.cmp(&b.1));
     render(&ReportsPage {
         ctx: &ctx,
-        from: from.to_string(),
-        to: to.to_string(),
-        errors,
+        from: asked.from.to_string(),
+        to: asked.to.to_string(),
+        query: q.query(&asked),
+        errors: asked.errors,
+        trends: charts(&ctx, &trends),
+        agents,
+        partners,
+        scope,
         total,
         by_agent,
         by_partner,
@@ -310,4 +619,106 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         agent_bars,
         sampled,
     })
+}
+
+/// Whether a target was met: met, missed, or not decided yet.
+fn target(
+    lang: Lang,
+    at: Option<PrimitiveDateTime>,
+    due: Option<PrimitiveDateTime>,
+    now: PrimitiveDateTime,
+) -> String {
+    match (at, due) {
+        (Some(at), Some(due)) if at <= due => lang.t("report-csv-met"),
+        (Some(_), Some(_)) => lang.t("report-csv-missed"),
+        (None, Some(due)) if now > due => lang.t("report-csv-missed"),
+        _ => String::new(),
+    }
+}
+
+fn utc(t: Option<PrimitiveDateTime>) -> String {
+    t.map(|t| {
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            t.date(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// `/desk/reports.csv`: one row per ticket opened in the period (and
+/// scope), streamed in batches of `EXPORT_BATCH` over the opening-time
+/// index: number, partner, priority, times (UTC), business minutes to the
+/// first response and to resolution, each target met or missed, rating.
+pub async fn export(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppError> {
+    require_staff(&ctx)?;
+    let asked = asked(&ctx, &q);
+    let (start, end, scope, lang) = (asked.start, asked.end, asked.scope, ctx.lang);
+    let header = csv_export::lines([[
+        "report-csv-number",
+        "privacy-partner",
+        "field-priority",
+        "report-csv-created",
+        "report-csv-first-response",
+        "report-csv-resolved",
+        "report-csv-first-minutes",
+        "report-csv-resolution-minutes",
+        "report-csv-first-sla",
+        "report-csv-resolution-sla",
+        "report-csv-rating",
+    ]
+    .map(|k| lang.t(k))]);
+    let cfg = db::run(ctx.pool(), |conn| Ok(tickets::sla_config(conn)?)).await?;
+    let cfg = std::sync::Arc::new(cfg);
+    Ok(csv_export::streamed(
+        ctx.pool(),
+        &format!("tickets-{}-{}.csv", asked.from, asked.to),
+        header,
+        None,
+        "ticket report export",
+        move |conn, after| {
+            let rows = tickets::report_rows(conn, scope, start, end, after, EXPORT_BATCH)?;
+            let now = now();
+            let lines = csv_export::lines(rows.iter().map(|row| {
+                let r = &row.ticket;
+                let timing = |end| Timing {
+                    assignee_id: None,
+                    partner_id: None,
+                    start: r.created_at,
+                    end,
+                    paused_minutes: r.paused_minutes,
+                };
+                let priority = Priority::parse(&r.priority).unwrap_or(Priority::Normal);
+                [
+                    r.number.to_string(),
+                    csv_export::guard(row.partner.as_deref().unwrap_or("")),
+                    lang.t(priority.label_key()),
+                    utc(Some(r.created_at)),
+                    utc(r.first_response_at),
+                    utc(r.resolved_at),
+                    first_minutes(&cfg, &timing(r.first_response_at))
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    resolution_minutes(&cfg, &timing(r.resolved_at))
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    target(lang, r.first_response_at, r.first_response_due, now),
+                    target(lang, r.resolved_at, r.resolution_due, now),
+                    r.satisfaction_rating
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                ]
+            }))?;
+            let next = match rows.last() {
+                Some(last) if rows.len() as i64 == EXPORT_BATCH => {
+                    Some(Some((last.ticket.created_at, last.ticket.id)))
+                }
+                _ => None,
+            };
+            Ok((lines, next))
+        },
+    ))
 }

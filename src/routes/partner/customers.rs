@@ -1,7 +1,7 @@
 //! The partner's CRM: customers who consented, with segments, tags, notes
 //! and a timeline; a CSV export of the same list.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -15,6 +15,7 @@ use crate::domain::segments::Segment;
 use crate::error::{AppError, url_encode};
 use crate::i18n::{FluentArg, Lang};
 use crate::models::crm::{self, Customer, Filter, Movement, Note, Sort, TimelineEntry, Was};
+use crate::web::csv_export::{self, csv_err, guard};
 use crate::web::paging::{self, PageParams, PageRequest, Pager};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
@@ -241,16 +242,6 @@ pub async fn list(
     })
 }
 
-/// Where the export stands between two reads.
-enum Export {
-    Header,
-    After(i64),
-    Done,
-}
-
-/// The same list as CSV, with the same filters, by customer id. Rows are
-/// read `EXPORT_BATCH` at a time and sent as they are read, so the file is
-/// never held whole in memory; consent is checked live on every read.
 pub async fn export(
     ctx: Ctx,
     slug: web::Path<String>,
@@ -259,50 +250,22 @@ pub async fn export(
     let a = access(&ctx, &slug).await?;
     let (pid, filter) = (a.partner.id, f.filter());
     db::run(ctx.pool(), move |conn| Ok(crm::ensure_scored(conn, pid)?)).await?;
-    let (pool, lang) = (ctx.pool().clone(), ctx.lang);
-    let body = futures_util::stream::unfold(Export::Header, move |state| {
-        let (pool, filter) = (pool.clone(), filter.clone());
-        async move {
-            match state {
-                Export::Header => Some((header_line(lang), Export::After(0))),
-                Export::After(after) => {
-                    let batch = db::run(&pool, move |conn| {
-                        Ok(crm::export_batch(conn, pid, &filter, after)?)
-                    })
-                    .await;
-                    match batch {
-                        Ok(rows) if rows.is_empty() => None,
-                        Ok(rows) => {
-                            let next = match rows.last() {
-                                Some(last) if rows.len() as i64 == crm::EXPORT_BATCH => {
-                                    Export::After(last.id)
-                                }
-                                _ => Export::Done,
-                            };
-                            Some((csv_lines(lang, &rows), next))
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "customer export failed");
-                            Some((Err(e), Export::Done))
-                        }
-                    }
-                }
-                Export::Done => None,
-            }
-        }
-    });
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}-customers.csv\"", a.partner.slug),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body))
-}
-
-fn csv_err(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("csv: {e}"))
+    let lang = ctx.lang;
+    Ok(csv_export::streamed(
+        ctx.pool(),
+        &format!("{}-customers.csv", a.partner.slug),
+        header_line(lang),
+        0,
+        "customer export",
+        move |conn, after| {
+            let rows = crm::export_batch(conn, pid, &filter, after)?;
+            let next = match rows.last() {
+                Some(last) if rows.len() as i64 == crm::EXPORT_BATCH => Some(last.id),
+                _ => None,
+            };
+            Ok((csv_lines(lang, &rows)?, next))
+        },
+    ))
 }
 
 fn header_line(lang: Lang) -> Result<Bytes, AppError> {
@@ -342,15 +305,6 @@ fn csv_lines(lang: Lang, rows: &[Customer]) -> Result<Bytes, AppError> {
         .map_err(csv_err)?;
     }
     Ok(Bytes::from(w.into_inner().map_err(csv_err)?))
-}
-
-/// Cells that a spreadsheet would run as a formula get a leading quote.
-fn guard(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    }
 }
 
 #[derive(Template)]

@@ -6,11 +6,11 @@ use crate::db;
 use crate::error::AppError;
 use crate::models::listings::Rating;
 use crate::models::overview::Measure;
+use crate::models::overview::{TopListing, TrendData};
 use crate::models::partners::{self, Partner};
 use crate::models::{now, overview, tickets};
-use crate::models::overview::{TopListing, TrendData};
 use crate::support::stats::{duration_label, median};
-use crate::web::trend::{self, Buckets, Series, Trend, Unit};
+use crate::web::trend::{self, Buckets, PERIODS, PeriodQuery, Series, Trend, Unit};
 use crate::web::{Ctx, render, see_other};
 use std::sync::Arc;
 use time::{Date, PrimitiveDateTime};
@@ -52,14 +52,6 @@ pub struct Stats {
     pub first_response: Option<String>,
 }
 
-/// The periods the overview's charts cover, in days.
-pub const PERIODS: [i64; 4] = [7, 30, 90, 365];
-
-#[derive(serde::Deserialize, Default)]
-pub struct PeriodQuery {
-    period: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "partner/dashboard.html")]
 struct DashboardPage<'a> {
@@ -79,12 +71,7 @@ pub async fn dashboard(
     q: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let a = access(&ctx, &slug).await?;
-    let period = q
-        .period
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| PERIODS.contains(p))
-        .unwrap_or(30);
+    let period = q.days();
     let (pid, lang, zone) = (a.partner.id, ctx.lang, ctx.zone.clone());
     // The figures take a few aggregate reads over the partner's rows: kept
     // for a short while (AGORA_FIGURES_CACHE_SECONDS) per partner.
@@ -141,7 +128,11 @@ async fn trend_data(ctx: &Ctx, pid: i64, period: i64) -> Result<Arc<TrendData>, 
         .trends
         .get_or_load(key, || {
             db::run(ctx.pool(), move |conn| {
-                Ok(load_trends(conn, pid, &Buckets::last_days(&zone, now(), period))?)
+                Ok(load_trends(
+                    conn,
+                    pid,
+                    &Buckets::last_days(&zone, now(), period),
+                )?)
             })
         })
         .await

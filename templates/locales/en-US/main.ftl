@@ -1161,3 +1161,36 @@ crm-newcomers = { $count ->
    *[other] { $count } customers
 } became customers in the last month
 crm-no-moves = No customer changed segment in the last month.
+
+## Desk reports over time
+report-scope-hint = The charts and the export cover the agent's or partner's tickets when one is chosen; the tables below cover all.
+report-export = Download the period's tickets (CSV)
+report-trend-opened-resolved = Opened and resolved
+report-trend-backlog = Unresolved tickets at the end of each day (or week)
+report-trend-medians = First response and resolution, medians per week
+report-trend-sla = SLA targets met per week, by priority
+report-trend-satisfaction = Satisfaction per week
+report-trend-nothing = nothing decided in this period
+error-report-too-long = A report covers at most { $days } days: the period was shortened.
+error-choice-invalid = Choose one of the options offered.
+report-csv-number = Ticket
+report-csv-created = Opened (UTC)
+report-csv-first-response = First response (UTC)
+report-csv-resolved = Resolved (UTC)
+report-csv-first-minutes = Business minutes to first response
+report-csv-resolution-minutes = Business minutes to resolution
+report-csv-first-sla = First response target
+report-csv-resolution-sla = Resolution target
+report-csv-rating = Rating
+report-csv-met = met
+report-csv-missed = missed
+
+## Admin over time
+admin-trend-title = The platform over time
+admin-trend-sign-ups = Sign-ups
+admin-trend-partners-approved = Partners approved
+admin-trend-listings-published = Listings published
+admin-trend-mail = Mail sent and failed
+admin-trend-mail-sent = Sent
+admin-trend-mail-failed = Failed
+admin-trend-mail-hint = Mail is counted while the outbox keeps it (sent mail is deleted after its retention period); a failure counts on the day it was given up.

@@ -1112,3 +1112,36 @@ crm-was-none = 尚不是客户
 crm-move = { $count } 位客户从「{ $from }」变为「{ $to }」
 crm-newcomers = 近一个月新增 { $count } 位客户
 crm-no-moves = 近一个月没有客户变换客群。
+
+## Desk reports over time
+report-scope-hint = 选择客服或合作方后，图表和导出只包括其工单；下方表格始终包括全部工单。
+report-export = 下载该时段的工单（CSV）
+report-trend-opened-resolved = 新建与已解决
+report-trend-backlog = 每天（或每周）结束时未解决的工单
+report-trend-medians = 首次回复与解决时间，每周中位数
+report-trend-sla = 每周达成的 SLA 目标，按优先级
+report-trend-satisfaction = 每周满意度
+report-trend-nothing = 该时段没有已判定的数据
+error-report-too-long = 报表最多覆盖 { $days } 天，时段已缩短。
+error-choice-invalid = 请从提供的选项中选择。
+report-csv-number = 工单
+report-csv-created = 创建时间（UTC）
+report-csv-first-response = 首次回复（UTC）
+report-csv-resolved = 解决时间（UTC）
+report-csv-first-minutes = 首次回复所用工作分钟
+report-csv-resolution-minutes = 解决所用工作分钟
+report-csv-first-sla = 首次回复目标
+report-csv-resolution-sla = 解决目标
+report-csv-rating = 评分
+report-csv-met = 达成
+report-csv-missed = 未达成
+
+## Admin over time
+admin-trend-title = 平台随时间变化
+admin-trend-sign-ups = 注册
+admin-trend-partners-approved = 批准的合作方
+admin-trend-listings-published = 发布的服务
+admin-trend-mail = 已发送与发送失败的邮件
+admin-trend-mail-sent = 已发送
+admin-trend-mail-failed = 失败
+admin-trend-mail-hint = 邮件在发件箱保留期间计入（已发送的邮件在保留期后删除）；失败按放弃发送的那天计入。
