@@ -287,7 +287,7 @@ mod tests {
         assert_eq!(
             b.before(),
             [
-                time::macros::datetime!(2026-02-26 16:00),
+                time::macros::datetime!(2026-02-25 16:00),
                 time::macros::datetime!(2026-03-04 16:00)
             ]
         );
