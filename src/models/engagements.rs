@@ -28,6 +28,21 @@ pub struct Engagement {
     pub reply_at: Option<PrimitiveDateTime>,
 }
 
+/// The catalogue key that names an activity's kind.
+pub fn activity_label_key(kind: &str) -> &'static str {
+    match kind {
+        "engaged" => "timeline-engaged",
+        "consent_given" => "timeline-consent-given",
+        "consent_withdrawn" => "timeline-consent-withdrawn",
+        "reviewed" => "timeline-reviewed",
+        "ticket_opened" => "timeline-ticket-opened",
+        "ticket_replied" => "timeline-ticket-replied",
+        "ticket_answered" => "timeline-ticket-answered",
+        "note_added" => "timeline-note-added",
+        _ => "timeline-other",
+    }
+}
+
 pub fn record_activity(
     conn: &mut AnyConnection,
     consumer_id: i64,

@@ -85,7 +85,8 @@ pub struct SessionOut {
 
 type EngagementRow = (i64, String, String, String, PrimitiveDateTime);
 
-fn iso(t: PrimitiveDateTime) -> String {
+/// A UTC time as RFC 3339 ("2026-03-01T09:30:00Z").
+pub fn iso(t: PrimitiveDateTime) -> String {
     t.assume_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()

@@ -5,6 +5,7 @@ pub mod consents;
 pub mod crm;
 pub mod engagements;
 pub mod export;
+pub mod history;
 pub mod listings;
 pub mod outbox;
 pub mod overview;

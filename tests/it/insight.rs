@@ -590,3 +590,115 @@ async fn admin_charts_count_the_platform(backend: Backend) {
     assert_eq!(other.status, StatusCode::NOT_FOUND);
 }
 both!(admin_charts_count_the_platform);
+
+async fn a_consumer_sees_and_downloads_their_own_history(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.person("hist-owner@example.com", "Owner").await;
+    let (pid, _) = app.partner("History Co", &owner).await;
+    let (lid, _) = app.listing(pid, "History walk", "Walk.", true).await;
+    let me = app.person("hist-me@example.com", "Hanna").await;
+    let other = app.person("hist-other@example.com", "Otto").await;
+    let (uid, oid) = (me.id, other.id);
+    app.db(move |c| {
+        use agora::schema::activities as act;
+        let add = |c: &mut agora::db::AnyConnection, who: i64, kind: &str, when| {
+            diesel::insert_into(act::table)
+                .values((
+                    act::consumer_id.eq(who),
+                    act::partner_id.eq(Some(pid)),
+                    act::listing_id.eq(Some(lid)),
+                    act::kind.eq(kind),
+                    act::detail.eq(""),
+                    act::created_at.eq(when),
+                ))
+                .execute(c)
+                .unwrap();
+        };
+        // Hers: a request and a review today, a ticket three weeks ago,
+        // a consent today (listed, not charted), and a request two years
+        // ago (listed, outside the chart's year). Someone else's request.
+        add(
+            c,
+            uid,
+            "engaged",
+            agora::models::now() - Duration::minutes(5),
+        );
+        add(
+            c,
+            uid,
+            "reviewed",
+            agora::models::now() - Duration::minutes(4),
+        );
+        add(
+            c,
+            uid,
+            "consent_given",
+            agora::models::now() - Duration::minutes(3),
+        );
+        add(
+            c,
+            uid,
+            "ticket_opened",
+            agora::models::now() - Duration::days(21),
+        );
+        add(
+            c,
+            uid,
+            "engaged",
+            agora::models::now() - Duration::days(730),
+        );
+        add(
+            c,
+            oid,
+            "engaged",
+            agora::models::now() - Duration::minutes(5),
+        );
+    })
+    .await;
+    let page = app.get_with(&me.client, "/me").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cells = trend_cells(&page.body, "history");
+    assert_eq!(cells.len(), 52);
+    assert_eq!(cells[51], vec![Some(1), Some(1), Some(0)]);
+    assert_eq!(cells[48], vec![Some(0), Some(0), Some(1)]);
+    let sums: Vec<i64> = (0..3)
+        .map(|k| cells.iter().map(|r| r[k].unwrap()).sum())
+        .collect();
+    assert_eq!(sums, vec![1, 1, 1]);
+    let csv = me
+        .client
+        .get(app.url("/me/history.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "When (UTC),What,Partner,Listing");
+    assert_eq!(lines.len(), 6, "{csv}");
+    assert!(
+        lines[1].ends_with(",Requested a service,History Co,History walk"),
+        "{csv}"
+    );
+    assert!(lines[2].contains(",Opened a ticket,"));
+    assert!(lines[5].contains(",Agreed to share details,"));
+    // Only one's own.
+    let theirs = other
+        .client
+        .get(app.url("/me/history.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(theirs.lines().count(), 2);
+    let anonymous = crate::helpers::bare_client()
+        .get(app.url("/me/history.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(anonymous.status(), StatusCode::OK);
+}
+both!(a_consumer_sees_and_downloads_their_own_history);

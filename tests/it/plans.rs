@@ -338,6 +338,7 @@ async fn no_page_reads_a_whole_large_table(backend: Backend) {
             format!("/admin/outbox?status=received&after={cursor}"),
         ),
         (Some(&consumer), "/me".into()),
+        (Some(&consumer), "/me/history.csv".into()),
         (Some(&consumer), "/me/tickets".into()),
         (Some(&consumer), "/me/security".into()),
         (Some(&owner), "/me/notifications".into()),

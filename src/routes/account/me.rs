@@ -10,7 +10,9 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::mail::messages;
 use crate::models::sessions::{self, SessionRow};
-use crate::models::{audit, outbox, users};
+use crate::models::{audit, engagements, export, history, outbox, users};
+use crate::web::csv_export;
+use crate::web::trend::{self, Buckets, Series, Trend, Unit};
 use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 
 #[derive(Template)]
@@ -18,11 +20,95 @@ use crate::web::{Ctx, FormErrors, render, render_status, see_other};
 struct OverviewPage<'a> {
     ctx: &'a Ctx,
     user: &'a users::User,
+    history: Trend,
 }
 
+/// The account's overview, with the person's own requests, reviews and
+/// tickets per week over the last year (on their clock).
 pub async fn overview(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let user = ctx.require_user()?;
-    render(&OverviewPage { ctx: &ctx, user })
+    let buckets = Buckets::last_days(&ctx.zone, crate::models::now(), 365);
+    let (uid, from) = (user.id, buckets.instants[0]);
+    let rows = db::run(ctx.pool(), move |conn| {
+        Ok(history::kinds_since(conn, uid, from)?)
+    })
+    .await?;
+    let kinds = [
+        (engagements::ENGAGED, "trend-requests"),
+        (engagements::REVIEWED, "trend-reviews"),
+        ("ticket_opened", "trend-tickets"),
+    ];
+    let mut counts = vec![vec![0i64; buckets.len()]; kinds.len()];
+    for (kind, at) in &rows {
+        let Some(k) = kinds.iter().position(|(name, _)| name == kind) else {
+            continue;
+        };
+        if let Some(i) = buckets
+            .instants
+            .windows(2)
+            .position(|w| w[0] <= *at && *at < w[1])
+        {
+            counts[k][i] += 1;
+        }
+    }
+    let total = counts.iter().flatten().sum();
+    let history = trend::chart(
+        &ctx,
+        "history",
+        ctx.t("me-history"),
+        Unit::Count,
+        &buckets.labels(&ctx),
+        kinds
+            .iter()
+            .zip(&counts)
+            .map(|((_, key), values)| Series::counts(ctx.t(key), values))
+            .collect(),
+        Some(total),
+        None,
+        None,
+    );
+    render(&OverviewPage {
+        ctx: &ctx,
+        user,
+        history,
+    })
+}
+
+/// `/me/history.csv`: every activity of the person's, oldest first, read
+/// and sent `EXPORT_BATCH` at a time: when (UTC), what, partner, listing.
+pub async fn history_csv(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (uid, lang) = (ctx.require_user()?.id, ctx.lang);
+    let header = csv_export::lines([[
+        lang.t("history-csv-when"),
+        lang.t("history-csv-what"),
+        lang.t("privacy-partner"),
+        lang.t("history-csv-listing"),
+    ]]);
+    Ok(csv_export::streamed(
+        ctx.pool(),
+        "my-history.csv",
+        header,
+        None,
+        "history export",
+        move |conn, after| {
+            let rows = history::batch(conn, uid, after, history::EXPORT_BATCH)?;
+            let lines = csv_export::lines(rows.iter().map(|r| {
+                [
+                    export::iso(r.created_at),
+                    lang.t(engagements::activity_label_key(&r.kind)),
+                    csv_export::guard(r.partner.as_deref().unwrap_or("")),
+                    csv_export::guard(r.listing.as_deref().unwrap_or("")),
+                ]
+            }))?;
+            let next = match rows.last() {
+                Some(last) if rows.len() as i64 == history::EXPORT_BATCH => {
+                    Some(Some((last.created_at, last.id)))
+                }
+                _ => None,
+            };
+            Ok((lines, next))
+        },
+    ))
 }
 
 #[derive(Template)]

@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(password::reset_submit),
         )
         .route("/me", web::get().to(me::overview))
+        .route("/me/history.csv", web::get().to(me::history_csv))
         .route(
             "/me/security/passkeys/start",
             web::post().to(passkeys::register_start),

@@ -637,16 +637,7 @@ fn target(
 }
 
 fn utc(t: Option<PrimitiveDateTime>) -> String {
-    t.map(|t| {
-        format!(
-            "{}T{:02}:{:02}:{:02}Z",
-            t.date(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    })
-    .unwrap_or_default()
+    t.map(crate::models::export::iso).unwrap_or_default()
 }
 
 /// `/desk/reports.csv`: one row per ticket opened in the period (and

@@ -323,17 +323,7 @@ struct CustomerPage<'a> {
 
 impl CustomerPage<'_> {
     fn kind_key(&self, kind: &str) -> &'static str {
-        match kind {
-            "engaged" => "timeline-engaged",
-            "consent_given" => "timeline-consent-given",
-            "consent_withdrawn" => "timeline-consent-withdrawn",
-            "reviewed" => "timeline-reviewed",
-            "ticket_opened" => "timeline-ticket-opened",
-            "ticket_replied" => "timeline-ticket-replied",
-            "ticket_answered" => "timeline-ticket-answered",
-            "note_added" => "timeline-note-added",
-            _ => "timeline-other",
-        }
+        crate::models::engagements::activity_label_key(kind)
     }
 }
 

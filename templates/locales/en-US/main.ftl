@@ -1194,3 +1194,12 @@ admin-trend-mail = Mail sent and failed
 admin-trend-mail-sent = Sent
 admin-trend-mail-failed = Failed
 admin-trend-mail-hint = Mail is counted while the outbox keeps it (sent mail is deleted after its retention period); a failure counts on the day it was given up.
+
+## A consumer's own history
+me-history-title = Your history
+me-history = Your requests, reviews and tickets per week over the last year
+me-history-export = Download your whole history (CSV)
+me-history-export-hint = Every request, review, ticket and consent of yours, oldest first. The full copy of your data is under Privacy.
+history-csv-when = When (UTC)
+history-csv-what = What
+history-csv-listing = Listing

@@ -1145,3 +1145,12 @@ admin-trend-mail = 已发送与发送失败的邮件
 admin-trend-mail-sent = 已发送
 admin-trend-mail-failed = 失败
 admin-trend-mail-hint = 邮件在发件箱保留期间计入（已发送的邮件在保留期后删除）；失败按放弃发送的那天计入。
+
+## A consumer's own history
+me-history-title = 您的记录
+me-history = 过去一年您每周的服务请求、评价和工单
+me-history-export = 下载您的全部记录（CSV）
+me-history-export-hint = 您的每个服务请求、评价、工单和同意记录，按时间先后排列。完整的数据副本见“隐私”。
+history-csv-when = 时间（UTC）
+history-csv-what = 内容
+history-csv-listing = 服务
