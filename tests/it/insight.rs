@@ -206,6 +206,7 @@ async fn overview_charts_show_rates_and_top_listings(backend: Backend) {
     assert_eq!(consents.iter().map(|r| r[0].unwrap()).sum::<i64>(), 2);
     let consent_section = &b[b.find("id=\"trend-consents\"").unwrap()..];
     assert!(consent_section.contains("100 % against the period before"));
+    assert_eq!(trend_values(b, "reviews"), vec![0, 0, 0, 0, 0, 1, 2]);
     // Average rating: 4.00 yesterday, 3.50 today, 3.67 over the week.
     let rating = trend_cells(b, "rating");
     assert_eq!(rating[5], vec![Some(400)]);
