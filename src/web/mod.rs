@@ -60,6 +60,10 @@ pub struct AppState {
     /// The desk reports' chart figures, by period, scope and zone, as long.
     /// The admin's platform chart figures, by period and zone, as long.
     pub platform_trends: cache::TtlCache<crate::routes::admin::PlatformFigures>,
+    /// The desk reports' period tables and the staff list, as long.
+    pub desk_figures: cache::TtlCache<(crate::routes::desk::reports::Figures, Vec<(i64, String)>)>,
+    /// Charts as drawn for a language and zone (`trend::drawn`), as long.
+    pub chart_views: cache::TtlCache<Vec<crate::web::trend::Trend>>,
     pub desk_trends: cache::TtlCache<crate::routes::desk::reports::DeskTrends>,
     /// Each agent's desk queue counts, for a few seconds.
     pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,

@@ -4,6 +4,8 @@
 //! numbers as a table. The numbers come from SQL aggregates in `models`;
 //! this module only lays them out.
 
+use std::sync::Arc;
+
 use time::{Date, PrimitiveDateTime, Time};
 
 use crate::domain::zone::Zone;
@@ -184,6 +186,20 @@ impl Series {
             values: values.iter().map(|v| Some(*v)).collect(),
         }
     }
+}
+
+/// A page's charts as drawn for one reader's language and zone, kept in
+/// `AppState::chart_views` as long as the figures they come from: drawing
+/// them (SVG, tables, numbers in words) costs more than the page's other
+/// work once the figures are cached.
+pub fn drawn(ctx: &Ctx, key: &str, draw: impl FnOnce() -> Vec<Trend>) -> Arc<Vec<Trend>> {
+    let key = format!("{key}:{}:{}", ctx.zone.name(), ctx.lang.code());
+    if let Some(v) = ctx.state.chart_views.get(&key) {
+        return v;
+    }
+    let v = Arc::new(draw());
+    ctx.state.chart_views.put(key, v.clone());
+    v
 }
 
 /// Per cent change from `before` to `now`, when there was a before.

@@ -73,7 +73,7 @@ struct HomePage<'a> {
     ctx: &'a Ctx,
     period: i64,
     periods: [i64; 4],
-    trends: Vec<Trend>,
+    trends: std::sync::Arc<Vec<Trend>>,
 }
 
 /// The platform's figures per bar for a period: the bars' first days and
@@ -102,7 +102,20 @@ pub async fn home(ctx: Ctx, q: web::Query<PeriodQuery>) -> Result<HttpResponse, 
             })
         })
         .await?;
-    let (dates, counts) = figures.as_ref();
+    let trends = trend::drawn(&ctx, &format!("platform:{period}"), || {
+        platform_charts(&ctx, &figures)
+    });
+    render(&HomePage {
+        ctx: &ctx,
+        period,
+        periods: PERIODS,
+        trends,
+    })
+}
+
+/// The admin's charts from the platform's figures.
+fn platform_charts(ctx: &Ctx, figures: &PlatformFigures) -> Vec<Trend> {
+    let (dates, counts) = figures;
     let labels: Vec<String> = dates
         .iter()
         .take(dates.len().saturating_sub(1))
@@ -136,13 +149,13 @@ pub async fn home(ctx: Ctx, q: web::Query<PeriodQuery>) -> Result<HttpResponse, 
     .into_iter()
     .map(|(id, key, m)| {
         let (values, before) = of(m);
-        trend::counts(&ctx, id, ctx.t(key), &labels, values, before)
+        trend::counts(ctx, id, ctx.t(key), &labels, values, before)
     })
     .collect();
     let (sent, sent_before) = of(PlatformMeasure::MailSent);
     let (failed, _) = of(PlatformMeasure::MailFailed);
     trends.push(trend::chart(
-        &ctx,
+        ctx,
         "mail",
         ctx.t("admin-trend-mail"),
         Unit::Count,
@@ -155,10 +168,5 @@ pub async fn home(ctx: Ctx, q: web::Query<PeriodQuery>) -> Result<HttpResponse, 
         Some(sent_before),
         None,
     ));
-    render(&HomePage {
-        ctx: &ctx,
-        period,
-        periods: PERIODS,
-        trends,
-    })
+    trends
 }

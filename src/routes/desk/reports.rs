@@ -349,7 +349,7 @@ struct ReportsPage<'a> {
     agent_bars: Vec<(String, i64, i64)>,
     /// Set when times come from the newest `TIMINGS_CAP` tickets only.
     sampled: Option<i64>,
-    trends: Vec<Trend>,
+    trends: std::sync::Arc<Vec<Trend>>,
     agents: Vec<(i64, String)>,
     partners: Vec<(i64, String)>,
     scope: Scope,
@@ -400,14 +400,15 @@ fn line(
 }
 
 /// What the page needs from the database, aggregated there.
-struct Figures {
-    cfg: SlaConfig,
+pub struct Figures {
     opened: HashMap<By, Vec<Tally>>,
     resolved: HashMap<By, Vec<Tally>>,
     sla: HashMap<String, SlaTally>,
     ratings: HashMap<i32, i64>,
-    firsts: Vec<Timing>,
-    resolutions: Vec<Timing>,
+    /// Business minutes to the first response, with the ticket's timing.
+    firsts: Vec<(i64, Timing)>,
+    /// Business minutes to resolution, pauses left out.
+    resolutions: Vec<(i64, Timing)>,
     people: HashMap<i64, String>,
     partners: HashMap<i64, String>,
 }
@@ -434,12 +435,18 @@ fn figures(
         ids
     };
     let (agent_ids, partner_ids) = (keys(By::Assignee), keys(By::Partner));
+    let cfg = tickets::sla_config(conn)?;
     Ok(Figures {
-        cfg: tickets::sla_config(conn)?,
         sla: tickets::sla_tally(conn, start, end)?,
         ratings: tickets::rating_tally(conn, start, end)?,
-        firsts: tickets::first_responses_between(conn, Scope::default(), start, end, TIMINGS_CAP)?,
-        resolutions: tickets::resolutions_between(conn, Scope::default(), start, end, TIMINGS_CAP)?,
+        firsts: tickets::first_responses_between(conn, Scope::default(), start, end, TIMINGS_CAP)?
+            .into_iter()
+            .filter_map(|t| Some((first_minutes(&cfg, &t)?, t)))
+            .collect(),
+        resolutions: tickets::resolutions_between(conn, Scope::default(), start, end, TIMINGS_CAP)?
+            .into_iter()
+            .filter_map(|t| Some((resolution_minutes(&cfg, &t)?, t)))
+            .collect(),
         people: tickets::people_names(conn, &agent_ids)?,
         partners: tickets::partner_names(conn, &partner_ids)?,
         opened,
@@ -536,23 +543,25 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
             })
         })
         .await?;
-    let (f, agents) = db::run(ctx.pool(), move |conn| {
-        db::with_custom_plans(conn, |conn| {
-            Ok((figures(conn, start, end)?, tickets::staff(conn)?))
+    // The period's tables read up to `TIMINGS_CAP` tickets twice and work
+    // out each one's business minutes: kept as long as the charts, per
+    // period and zone, and loaded once however many ask at the same time.
+    let key = format!("figures:{}:{}:{}", asked.from, asked.to, ctx.zone.name());
+    let period = ctx
+        .state
+        .desk_figures
+        .get_or_load(key, || {
+            db::run(ctx.pool(), move |conn| {
+                db::with_custom_plans(conn, |conn| {
+                    Ok((figures(conn, start, end)?, tickets::staff(conn)?))
+                })
+            })
         })
-    })
-    .await?;
+        .await?;
+    let (f, agents) = (&period.0, period.1.clone());
 
-    let firsts: Vec<(i64, &Timing)> = f
-        .firsts
-        .iter()
-        .filter_map(|t| Some((first_minutes(&f.cfg, t)?, t)))
-        .collect();
-    let resolutions: Vec<(i64, &Timing)> = f
-        .resolutions
-        .iter()
-        .filter_map(|t| Some((resolution_minutes(&f.cfg, t)?, t)))
-        .collect();
+    let firsts: Vec<(i64, &Timing)> = f.firsts.iter().map(|(m, t)| (*m, t)).collect();
+    let resolutions: Vec<(i64, &Timing)> = f.resolutions.iter().map(|(m, t)| (*m, t)).collect();
     let all = |list: &[(i64, &Timing)]| list.iter().map(|(m, _)| *m).collect::<Vec<i64>>();
     let total = line(
         ctx.lang,
@@ -607,7 +616,11 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         to: asked.to.to_string(),
         query: q.query(&asked),
         errors: asked.errors,
-        trends: charts(&ctx, &trends),
+        trends: trend::drawn(
+            &ctx,
+            &format!("desk:{}:{}:{:?}", asked.from, asked.to, scope),
+            || charts(&ctx, &trends),
+        ),
         agents,
         partners,
         scope,

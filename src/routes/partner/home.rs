@@ -60,7 +60,7 @@ struct DashboardPage<'a> {
     stats: Stats,
     period: i64,
     periods: [i64; 4],
-    trends: Vec<Trend>,
+    trends: Arc<Vec<Trend>>,
     top_requests: Vec<TopListing>,
     top_conversion: Vec<TopListing>,
 }
@@ -94,7 +94,9 @@ pub async fn dashboard(
         .await?;
     let (o, first) = figures.as_ref();
     let data = trend_data(&ctx, pid, period).await?;
-    let trends = trends(&ctx, &data);
+    let trends = trend::drawn(&ctx, &format!("overview:{pid}:{period}"), || {
+        trends(&ctx, &data)
+    });
     let stats = Stats {
         published: o.published,
         drafts: o.drafts,
