@@ -572,8 +572,8 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         &all(&resolutions),
     );
     let none = ctx.t("report-none");
-    let by_agent = breakdown(ctx.lang, &f, By::Assignee, &none, &firsts, &resolutions);
-    let by_partner = breakdown(ctx.lang, &f, By::Partner, &none, &firsts, &resolutions);
+    let by_agent = breakdown(ctx.lang, f, By::Assignee, &none, &firsts, &resolutions);
+    let by_partner = breakdown(ctx.lang, f, By::Partner, &none, &firsts, &resolutions);
 
     let by_priority = Priority::ALL
         .iter()
