@@ -194,6 +194,7 @@ impl Application {
             overview: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
             trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 4096),
             desk_trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 256),
+            desk_tables: crate::web::cache::TtlCache::new(settings.figures_ttl, 256),
             chart_views: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
             desk_figures: crate::web::cache::TtlCache::new(settings.figures_ttl, 256),
             platform_trends: crate::web::cache::TtlCache::new(settings.figures_ttl, 64),

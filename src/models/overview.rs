@@ -232,13 +232,23 @@ pub fn rating_series(
     use crate::schema::reviews;
     let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
     for w in bounds.windows(2) {
-        let (n, total): (i64, Option<i64>) = reviews::table
+        // Hidden reviews are left out in the sums, not in a condition: a
+        // condition on `hidden_at` lets SQLite choose the visible-reviews
+        // index and read every visible review of the platform.
+        let (n, total): (Option<i64>, Option<i64>) = reviews::table
             .filter(reviews::partner_id.eq(partner_id))
             .filter(reviews::created_at.ge(w[0]))
             .filter(reviews::created_at.lt(w[1]))
-            .filter(reviews::hidden_at.is_null())
-            .select((count_star(), sum(reviews::rating)))
+            .select((
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                    "SUM(CASE WHEN hidden_at IS NULL THEN 1 ELSE 0 END)",
+                ),
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                    "SUM(CASE WHEN hidden_at IS NULL THEN rating ELSE 0 END)",
+                ),
+            ))
             .get_result(conn)?;
+        let n = n.unwrap_or(0);
         out.push((n, total.unwrap_or(0)));
     }
     Ok(out)

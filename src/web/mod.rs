@@ -64,6 +64,8 @@ pub struct AppState {
     pub desk_figures: cache::TtlCache<(crate::routes::desk::reports::Figures, Vec<(i64, String)>)>,
     /// Charts as drawn for a language and zone (`trend::drawn`), as long.
     pub chart_views: cache::TtlCache<Vec<crate::web::trend::Trend>>,
+    /// The desk reports' tables as drawn in a language, as long.
+    pub desk_tables: cache::TtlCache<crate::routes::desk::reports::Tables>,
     pub desk_trends: cache::TtlCache<crate::routes::desk::reports::DeskTrends>,
     /// Each agent's desk queue counts, for a few seconds.
     pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,

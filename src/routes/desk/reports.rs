@@ -341,6 +341,16 @@ struct ReportsPage<'a> {
     from: String,
     to: String,
     errors: FormErrors,
+    tables: std::sync::Arc<Tables>,
+    trends: std::sync::Arc<Vec<Trend>>,
+    agents: Vec<(i64, String)>,
+    scope: Scope,
+    query: String,
+}
+
+/// The period's tables as the page shows them in one language: kept with
+/// the figures they come from (`AppState::desk_tables`).
+pub struct Tables {
     total: Line,
     by_agent: Vec<Line>,
     by_partner: Vec<Line>,
@@ -349,11 +359,71 @@ struct ReportsPage<'a> {
     agent_bars: Vec<(String, i64, i64)>,
     /// Set when times come from the newest `TIMINGS_CAP` tickets only.
     sampled: Option<i64>,
-    trends: std::sync::Arc<Vec<Trend>>,
-    agents: Vec<(i64, String)>,
+    /// The partners of the period, by name (the scope's choices).
     partners: Vec<(i64, String)>,
-    scope: Scope,
-    query: String,
+}
+
+fn tables_of(ctx: &Ctx, f: &Figures) -> Tables {
+    let firsts: Vec<(i64, &Timing)> = f.firsts.iter().map(|(m, t)| (*m, t)).collect();
+    let resolutions: Vec<(i64, &Timing)> = f.resolutions.iter().map(|(m, t)| (*m, t)).collect();
+    let all = |list: &[(i64, &Timing)]| list.iter().map(|(m, _)| *m).collect::<Vec<i64>>();
+    let total = line(
+        ctx.lang,
+        ctx.t("report-all"),
+        f.opened[&By::All].first().map_or(0, |t| t.count),
+        &f.resolved[&By::All].first().cloned().unwrap_or_default(),
+        &all(&firsts),
+        &all(&resolutions),
+    );
+    let none = ctx.t("report-none");
+    let by_agent = breakdown(ctx.lang, f, By::Assignee, &none, &firsts, &resolutions);
+    let by_partner = breakdown(ctx.lang, f, By::Partner, &none, &firsts, &resolutions);
+
+    let by_priority = Priority::ALL
+        .iter()
+        .map(|p| {
+            let s = f.sla.get(p.as_str()).cloned().unwrap_or_default();
+            PriorityLine {
+                key: p.label_key(),
+                count: s.opened as usize,
+                first_met: percent(s.first_met as usize, s.first_decided as usize),
+                resolution_met: percent(s.resolution_met as usize, s.resolution_decided as usize),
+            }
+        })
+        .collect();
+
+    let ratings = bars(
+        &(1..=5)
+            .map(|n| {
+                (
+                    ctx.tn("rating-label", "rating", n as i64),
+                    f.ratings.get(&n).copied().unwrap_or(0),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let agent_bars = bars(
+        &by_agent
+            .iter()
+            .map(|l| (l.label.clone(), l.resolved))
+            .collect::<Vec<_>>(),
+    );
+    let sampled = (f.firsts.len() as i64 >= TIMINGS_CAP
+        || f.resolutions.len() as i64 >= TIMINGS_CAP)
+        .then_some(TIMINGS_CAP);
+    let mut partners: Vec<(i64, String)> =
+        f.partners.iter().map(|(k, v)| (*k, v.clone())).collect();
+    partners.sort_by(|a, b| a.1.cmp(&b.1));
+    Tables {
+        total,
+        by_agent,
+        by_partner,
+        by_priority,
+        ratings,
+        agent_bars,
+        sampled,
+        partners,
+    }
 }
 
 /// Response and resolution times are computed from at most this many
@@ -560,56 +630,23 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         .await?;
     let (f, agents) = (&period.0, period.1.clone());
 
-    let firsts: Vec<(i64, &Timing)> = f.firsts.iter().map(|(m, t)| (*m, t)).collect();
-    let resolutions: Vec<(i64, &Timing)> = f.resolutions.iter().map(|(m, t)| (*m, t)).collect();
-    let all = |list: &[(i64, &Timing)]| list.iter().map(|(m, _)| *m).collect::<Vec<i64>>();
-    let total = line(
-        ctx.lang,
-        ctx.t("report-all"),
-        f.opened[&By::All].first().map_or(0, |t| t.count),
-        &f.resolved[&By::All].first().cloned().unwrap_or_default(),
-        &all(&firsts),
-        &all(&resolutions),
+    // Drawn once per language from the kept figures: the breakdowns group
+    // and sort up to `TIMINGS_CAP` times twice.
+    let key = format!(
+        "tables:{}:{}:{}:{}",
+        asked.from,
+        asked.to,
+        ctx.zone.name(),
+        ctx.lang.code()
     );
-    let none = ctx.t("report-none");
-    let by_agent = breakdown(ctx.lang, f, By::Assignee, &none, &firsts, &resolutions);
-    let by_partner = breakdown(ctx.lang, f, By::Partner, &none, &firsts, &resolutions);
-
-    let by_priority = Priority::ALL
-        .iter()
-        .map(|p| {
-            let s = f.sla.get(p.as_str()).cloned().unwrap_or_default();
-            PriorityLine {
-                key: p.label_key(),
-                count: s.opened as usize,
-                first_met: percent(s.first_met as usize, s.first_decided as usize),
-                resolution_met: percent(s.resolution_met as usize, s.resolution_decided as usize),
-            }
-        })
-        .collect();
-
-    let ratings = bars(
-        &(1..=5)
-            .map(|n| {
-                (
-                    ctx.tn("rating-label", "rating", n as i64),
-                    f.ratings.get(&n).copied().unwrap_or(0),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    let agent_bars = bars(
-        &by_agent
-            .iter()
-            .map(|l| (l.label.clone(), l.resolved))
-            .collect::<Vec<_>>(),
-    );
-    let sampled = (f.firsts.len() as i64 >= TIMINGS_CAP
-        || f.resolutions.len() as i64 >= TIMINGS_CAP)
-        .then_some(TIMINGS_CAP);
-    let mut partners: Vec<(i64, String)> =
-        f.partners.iter().map(|(k, v)| (*k, v.clone())).collect();
-    partners.sort_by(|a, b| a.1.cmp(&b.1));
+    let tables = match ctx.state.desk_tables.get(&key) {
+        Some(t) => t,
+        None => {
+            let t = std::sync::Arc::new(tables_of(&ctx, f));
+            ctx.state.desk_tables.put(key, t.clone());
+            t
+        }
+    };
     render(&ReportsPage {
         ctx: &ctx,
         from: asked.from.to_string(),
@@ -622,15 +659,8 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
             || charts(&ctx, &trends),
         ),
         agents,
-        partners,
         scope,
-        total,
-        by_agent,
-        by_partner,
-        by_priority,
-        ratings,
-        agent_bars,
-        sampled,
+        tables,
     })
 }
 
