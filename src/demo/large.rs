@@ -189,7 +189,10 @@ pub fn fill(
         AnyConnection::Sqlite(_) => conn.batch_execute(
             "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);",
         )?,
-        AnyConnection::Postgres(_) => conn.batch_execute("ANALYZE")?,
+        // VACUUM as well: a freshly loaded table has no visibility map, so
+        // every index-only scan (the charts' counts) would still read the
+        // heap until autovacuum came round.
+        AnyConnection::Postgres(_) => conn.batch_execute("VACUUM (ANALYZE)")?,
     }
     bar.finish();
     Ok(summary)

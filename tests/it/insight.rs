@@ -329,6 +329,27 @@ async fn segments_a_month_ago_and_the_moves_between_them(backend: Backend) {
         .await;
     assert!(newcomers.body.contains("Ben Newer") && !newcomers.body.contains("Ann Older"));
     assert!(newcomers.body.contains("<option value=\"none\" selected>"));
+    // Consent is read live: once Ben stops sharing, he is neither counted
+    // nor listed.
+    app.db(move |c| {
+        use agora::schema::consents as k;
+        diesel::update(k::table.filter(k::consumer_id.eq(b)))
+            .set((
+                k::given.eq(false),
+                k::withdrawn_at.eq(Some(agora::models::now())),
+            ))
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    let after = app
+        .get_with(
+            &owner.client,
+            &format!("/partner/{slug}/customers?was=none"),
+        )
+        .await;
+    assert!(!after.body.contains("Ben Newer"));
+    assert!(!after.body.contains("became customers in the last month"));
 }
 both!(segments_a_month_ago_and_the_moves_between_them);
 
