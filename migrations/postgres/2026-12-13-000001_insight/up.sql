@@ -13,3 +13,7 @@ CREATE INDEX partners_approved ON partners(approved_at);
 -- Each customer's segment by the same rules a month before the scores were
 -- computed (none when they were not a customer yet).
 ALTER TABLE customer_scores ADD COLUMN past_segment TEXT;
+-- Scores stored before this have no segment a month ago: their partners are
+-- scored again (on the next visit or by the maintenance loop) rather than
+-- showing every customer as new.
+DELETE FROM customer_score_runs;
