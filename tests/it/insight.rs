@@ -466,6 +466,20 @@ async fn desk_report_charts_and_export(backend: Backend) {
         two.body
             .contains(&format!("<option value=\"{p2}\" selected>Report Two"))
     );
+    // A partner without tickets in the period stays chosen.
+    let (p3, _) = app.partner("Report Three", &owner).await;
+    let three = app
+        .get_with(
+            &staff.client,
+            &format!("/desk/reports?from={from}&to={to}&partner={p3}"),
+        )
+        .await;
+    assert!(
+        three
+            .body
+            .contains(&format!("<option value=\"{p3}\" selected>Report Three"))
+    );
+    assert_eq!(trend_values(&three.body, "opened-resolved"), vec![0; 7]);
     // Bad choices are said, and the report still shows.
     let bad = app
         .get_with(

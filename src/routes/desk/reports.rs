@@ -344,6 +344,7 @@ struct ReportsPage<'a> {
     tables: std::sync::Arc<Tables>,
     trends: std::sync::Arc<Vec<Trend>>,
     agents: Vec<(i64, String)>,
+    partners: Vec<(i64, String)>,
     scope: Scope,
     query: String,
 }
@@ -647,6 +648,19 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
             t
         }
     };
+    // The partner chosen stays offered, tickets in the period or not.
+    let mut partners = tables.partners.clone();
+    if let Some(pid) = scope.partner
+        && !partners.iter().any(|(id, _)| *id == pid)
+    {
+        let mut named = db::run(ctx.pool(), move |conn| {
+            Ok(tickets::partner_names(conn, &[pid])?)
+        })
+        .await?;
+        if let Some(name) = named.remove(&pid) {
+            partners.push((pid, name));
+        }
+    }
     render(&ReportsPage {
         ctx: &ctx,
         from: asked.from.to_string(),
@@ -659,6 +673,7 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
             || charts(&ctx, &trends),
         ),
         agents,
+        partners,
         scope,
         tables,
     })
