@@ -43,8 +43,11 @@ impl Overview {
     /// Requests per hundred views over the same listings and days, when
     /// there were views enough for it to mean something.
     pub fn conversion(&self) -> Option<i64> {
-        (self.views >= MIN_VIEWS_FOR_CONVERSION)
-            .then(|| (self.requests_in_period * 200 + self.views) / (self.views * 2))
+        conversion(
+            self.requests_in_period,
+            self.views,
+            MIN_VIEWS_FOR_CONVERSION,
+        )
     }
 }
 
@@ -172,6 +175,26 @@ pub enum Measure {
     ConsentsWithdrawn,
 }
 
+/// `read(from, to)` for each period `[bounds[i], bounds[i + 1])`, in
+/// order: one bar of a chart each.
+pub fn per_bar<T>(
+    bounds: &[PrimitiveDateTime],
+    mut read: impl FnMut(PrimitiveDateTime, PrimitiveDateTime) -> QueryResult<T>,
+) -> QueryResult<Vec<T>> {
+    bounds.windows(2).map(|w| read(w[0], w[1])).collect()
+}
+
+/// Rows of `query` whose `column` falls in `[from, to)`, counted.
+macro_rules! count_between {
+    ($conn:expr, $query:expr, $column:expr, $from:expr, $to:expr) => {
+        $query
+            .filter($column.ge($from))
+            .filter($column.lt($to))
+            .count()
+            .get_result::<i64>($conn)
+    };
+}
+
 /// How many of the partner's `what` fell in each of the periods
 /// `[bounds[i], bounds[i + 1])`: one count over an index of the partner's
 /// rows by time per period.
@@ -182,45 +205,44 @@ pub fn series(
     bounds: &[PrimitiveDateTime],
 ) -> QueryResult<Vec<i64>> {
     use crate::schema::{consents, reviews};
-    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
-    for w in bounds.windows(2) {
-        let (from, to) = (w[0], w[1]);
-        let n: i64 = match what {
-            Measure::Requests => engagements::table
-                .filter(engagements::partner_id.eq(partner_id))
-                .filter(engagements::created_at.ge(from))
-                .filter(engagements::created_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            Measure::Reviews => reviews::table
-                .filter(reviews::partner_id.eq(partner_id))
-                .filter(reviews::created_at.ge(from))
-                .filter(reviews::created_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            Measure::Tickets => tickets::table
-                .filter(tickets::partner_id.eq(partner_id))
-                .filter(tickets::created_at.ge(from))
-                .filter(tickets::created_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            // A consent given (again) in the period: its latest giving.
-            Measure::ConsentsGiven => consents::table
-                .filter(consents::partner_id.eq(partner_id))
-                .filter(consents::given_at.ge(from))
-                .filter(consents::given_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            Measure::ConsentsWithdrawn => consents::table
-                .filter(consents::partner_id.eq(partner_id))
-                .filter(consents::withdrawn_at.ge(from))
-                .filter(consents::withdrawn_at.lt(to))
-                .count()
-                .get_result(conn)?,
-        };
-        out.push(n);
-    }
-    Ok(out)
+    per_bar(bounds, |from, to| match what {
+        Measure::Requests => count_between!(
+            conn,
+            engagements::table.filter(engagements::partner_id.eq(partner_id)),
+            engagements::created_at,
+            from,
+            to
+        ),
+        Measure::Reviews => count_between!(
+            conn,
+            reviews::table.filter(reviews::partner_id.eq(partner_id)),
+            reviews::created_at,
+            from,
+            to
+        ),
+        Measure::Tickets => count_between!(
+            conn,
+            tickets::table.filter(tickets::partner_id.eq(partner_id)),
+            tickets::created_at,
+            from,
+            to
+        ),
+        // A consent given (again) in the period: its latest giving.
+        Measure::ConsentsGiven => count_between!(
+            conn,
+            consents::table.filter(consents::partner_id.eq(partner_id)),
+            consents::given_at,
+            from,
+            to
+        ),
+        Measure::ConsentsWithdrawn => count_between!(
+            conn,
+            consents::table.filter(consents::partner_id.eq(partner_id)),
+            consents::withdrawn_at,
+            from,
+            to
+        ),
+    })
 }
 
 /// Visible reviews per period: (how many, sum of their ratings).
@@ -230,28 +252,26 @@ pub fn rating_series(
     bounds: &[PrimitiveDateTime],
 ) -> QueryResult<Vec<(i64, i64)>> {
     use crate::schema::reviews;
-    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
-    for w in bounds.windows(2) {
+    use diesel::sql_types::{BigInt, Nullable};
+    per_bar(bounds, |from, to| {
         // Hidden reviews are left out in the sums, not in a condition: a
         // condition on `hidden_at` lets SQLite choose the visible-reviews
         // index and read every visible review of the platform.
         let (n, total): (Option<i64>, Option<i64>) = reviews::table
             .filter(reviews::partner_id.eq(partner_id))
-            .filter(reviews::created_at.ge(w[0]))
-            .filter(reviews::created_at.lt(w[1]))
+            .filter(reviews::created_at.ge(from))
+            .filter(reviews::created_at.lt(to))
             .select((
-                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                diesel::dsl::sql::<Nullable<BigInt>>(
                     "SUM(CASE WHEN hidden_at IS NULL THEN 1 ELSE 0 END)",
                 ),
-                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                diesel::dsl::sql::<Nullable<BigInt>>(
                     "SUM(CASE WHEN hidden_at IS NULL THEN rating ELSE 0 END)",
                 ),
             ))
             .get_result(conn)?;
-        let n = n.unwrap_or(0);
-        out.push((n, total.unwrap_or(0)));
-    }
-    Ok(out)
+        Ok((n.unwrap_or(0), total.unwrap_or(0)))
+    })
 }
 
 /// The median is taken over at most this many answered tickets of each
@@ -265,24 +285,21 @@ pub fn first_responses(
     partner_id: i64,
     bounds: &[PrimitiveDateTime],
 ) -> QueryResult<Vec<Vec<(PrimitiveDateTime, PrimitiveDateTime)>>> {
-    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
-    for w in bounds.windows(2) {
+    per_bar(bounds, |from, to| {
         let rows: Vec<(PrimitiveDateTime, Option<PrimitiveDateTime>)> = tickets::table
             .filter(tickets::partner_id.eq(partner_id))
-            .filter(tickets::created_at.ge(w[0]))
-            .filter(tickets::created_at.lt(w[1]))
+            .filter(tickets::created_at.ge(from))
+            .filter(tickets::created_at.lt(to))
             .filter(tickets::first_response_at.is_not_null())
             .order(tickets::created_at.desc())
             .limit(RESPONSE_SAMPLE_PER_BAR)
             .select((tickets::created_at, tickets::first_response_at))
             .load(conn)?;
-        out.push(
-            rows.into_iter()
-                .filter_map(|(opened, answered)| Some((opened, answered?)))
-                .collect(),
-        );
-    }
-    Ok(out)
+        Ok(rows
+            .into_iter()
+            .filter_map(|(opened, answered)| Some((opened, answered?)))
+            .collect())
+    })
 }
 
 /// Views of the partner's listings per day (views are kept per UTC day)
@@ -320,7 +337,7 @@ pub struct TopListing {
 impl TopListing {
     /// Requests per hundred views, as the overview rounds it.
     pub fn conversion(&self) -> Option<i64> {
-        (self.views > 0).then(|| (self.requests * 200 + self.views) / (self.views * 2))
+        conversion(self.requests, self.views, 1)
     }
 }
 
@@ -430,51 +447,37 @@ pub fn platform_series(
 ) -> QueryResult<Vec<i64>> {
     use crate::models::outbox::{FAILED, SENT};
     use crate::schema::{outgoing_email, partners, users};
-    let mut out = Vec::with_capacity(bounds.len().saturating_sub(1));
-    for w in bounds.windows(2) {
-        let (from, to) = (w[0], w[1]);
-        let n: i64 = match what {
-            PlatformMeasure::SignUps => users::table
-                .filter(users::created_at.ge(from))
-                .filter(users::created_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            PlatformMeasure::PartnersApproved => partners::table
-                .filter(partners::approved_at.ge(from))
-                .filter(partners::approved_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            PlatformMeasure::ListingsPublished => listings::table
-                .filter(listings::published_at.ge(from))
-                .filter(listings::published_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            PlatformMeasure::Requests => engagements::table
-                .filter(engagements::created_at.ge(from))
-                .filter(engagements::created_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            PlatformMeasure::Tickets => tickets::table
-                .filter(tickets::created_at.ge(from))
-                .filter(tickets::created_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            PlatformMeasure::MailSent => outgoing_email::table
-                .filter(outgoing_email::status.eq(SENT))
-                .filter(outgoing_email::sent_at.ge(from))
-                .filter(outgoing_email::sent_at.lt(to))
-                .count()
-                .get_result(conn)?,
-            PlatformMeasure::MailFailed => outgoing_email::table
-                .filter(outgoing_email::status.eq(FAILED))
-                .filter(outgoing_email::next_attempt_at.ge(from))
-                .filter(outgoing_email::next_attempt_at.lt(to))
-                .count()
-                .get_result(conn)?,
-        };
-        out.push(n);
-    }
-    Ok(out)
+    per_bar(bounds, |from, to| match what {
+        PlatformMeasure::SignUps => {
+            count_between!(conn, users::table, users::created_at, from, to)
+        }
+        PlatformMeasure::PartnersApproved => {
+            count_between!(conn, partners::table, partners::approved_at, from, to)
+        }
+        PlatformMeasure::ListingsPublished => {
+            count_between!(conn, listings::table, listings::published_at, from, to)
+        }
+        PlatformMeasure::Requests => {
+            count_between!(conn, engagements::table, engagements::created_at, from, to)
+        }
+        PlatformMeasure::Tickets => {
+            count_between!(conn, tickets::table, tickets::created_at, from, to)
+        }
+        PlatformMeasure::MailSent => count_between!(
+            conn,
+            outgoing_email::table.filter(outgoing_email::status.eq(SENT)),
+            outgoing_email::sent_at,
+            from,
+            to
+        ),
+        PlatformMeasure::MailFailed => count_between!(
+            conn,
+            outgoing_email::table.filter(outgoing_email::status.eq(FAILED)),
+            outgoing_email::next_attempt_at,
+            from,
+            to
+        ),
+    })
 }
 
 #[cfg(test)]

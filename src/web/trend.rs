@@ -102,12 +102,30 @@ impl Buckets {
 
     /// The bars' labels: the date each starts on.
     pub fn labels(&self, ctx: &Ctx) -> Vec<String> {
-        self.dates
-            .iter()
-            .take(self.len())
-            .map(|d| ctx.lang.date(&PrimitiveDateTime::new(*d, Time::MIDNIGHT)))
-            .collect()
+        labels(ctx, &self.dates)
     }
+
+    /// The bar an instant falls in.
+    pub fn index_of(&self, at: PrimitiveDateTime) -> Option<usize> {
+        self.instants
+            .windows(2)
+            .position(|w| w[0] <= at && at < w[1])
+    }
+}
+
+/// The labels of bars starting on `dates` (one date more than there are
+/// bars, the last the end): the date each starts on, in the reader's words.
+pub fn labels(ctx: &Ctx, dates: &[Date]) -> Vec<String> {
+    dates
+        .iter()
+        .take(dates.len().saturating_sub(1))
+        .map(|d| ctx.lang.date(&PrimitiveDateTime::new(*d, Time::MIDNIGHT)))
+        .collect()
+}
+
+/// A mean rating in hundredths from (how many, their sum), when any.
+pub fn mean_rating((n, sum): (i64, i64)) -> Option<i64> {
+    (n > 0).then(|| Rating::from_sum(sum, n).hundredths)
 }
 
 /// What a chart's numbers are.

@@ -43,11 +43,7 @@ pub async fn overview(ctx: Ctx) -> Result<HttpResponse, AppError> {
         let Some(k) = kinds.iter().position(|(name, _)| name == kind) else {
             continue;
         };
-        if let Some(i) = buckets
-            .instants
-            .windows(2)
-            .position(|w| w[0] <= *at && *at < w[1])
-        {
+        if let Some(i) = buckets.index_of(*at) {
             counts[k][i] += 1;
         }
     }

@@ -116,14 +116,7 @@ pub async fn home(ctx: Ctx, q: web::Query<PeriodQuery>) -> Result<HttpResponse, 
 /// The admin's charts from the platform's figures.
 fn platform_charts(ctx: &Ctx, figures: &PlatformFigures) -> Vec<Trend> {
     let (dates, counts) = figures;
-    let labels: Vec<String> = dates
-        .iter()
-        .take(dates.len().saturating_sub(1))
-        .map(|d| {
-            ctx.lang
-                .date(&time::PrimitiveDateTime::new(*d, time::Time::MIDNIGHT))
-        })
-        .collect();
+    let labels = trend::labels(ctx, dates);
     let of = |m: PlatformMeasure| {
         PlatformMeasure::ALL
             .iter()

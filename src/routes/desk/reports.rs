@@ -13,8 +13,8 @@ use crate::db;
 use crate::domain::ticket::Priority;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::models::listings::Rating;
 use crate::models::now;
+use crate::models::overview::per_bar;
 use crate::models::tickets::{self, By, Scope, SlaConfig, SlaTally, Tally, Timing};
 use crate::support::stats::{bars, duration_label, median, percent, percentile};
 use crate::web::csv_export;
@@ -154,12 +154,14 @@ fn load_trends(
         weeks: weeks.dates.clone(),
         ..DeskTrends::default()
     };
-    for w in bars.instants.windows(2) {
-        t.opened
-            .push(tickets::opened_between(conn, scope, w[0], w[1])?);
-        t.resolved
-            .push(tickets::resolved_between(conn, scope, w[0], w[1])?.count);
-    }
+    (t.opened, t.resolved) = per_bar(&bars.instants, |from, to| {
+        Ok((
+            tickets::opened_between(conn, scope, from, to)?,
+            tickets::resolved_between(conn, scope, from, to)?.count,
+        ))
+    })?
+    .into_iter()
+    .unzip();
     // The backlog at the end of each bar: what is unresolved now, less
     // what was opened since, plus what was resolved since.
     let now = now();
@@ -180,51 +182,47 @@ fn load_trends(
         resolved_since += t.resolved[i];
     }
     t.backlog = backlog;
-    for w in weeks.instants.windows(2) {
+    let per_week = per_bar(&weeks.instants, |from, to| {
         let firsts: Vec<i64> =
-            tickets::first_responses_between(conn, scope, w[0], w[1], WEEK_SAMPLE)?
+            tickets::first_responses_between(conn, scope, from, to, WEEK_SAMPLE)?
                 .iter()
                 .filter_map(|x| first_minutes(&cfg, x))
                 .collect();
         let resolutions: Vec<i64> =
-            tickets::resolutions_between(conn, scope, w[0], w[1], WEEK_SAMPLE)?
+            tickets::resolutions_between(conn, scope, from, to, WEEK_SAMPLE)?
                 .iter()
                 .filter_map(|x| resolution_minutes(&cfg, x))
                 .collect();
-        t.first_median.push(median(&firsts));
-        t.resolution_median.push(median(&resolutions));
-        let r = tickets::resolved_between(conn, scope, w[0], w[1])?;
-        t.satisfaction.push((r.ratings, r.rating_sum));
+        let r = tickets::resolved_between(conn, scope, from, to)?;
+        Ok((
+            median(&firsts),
+            median(&resolutions),
+            (r.ratings, r.rating_sum),
+        ))
+    })?;
+    for (first, resolution, satisfaction) in per_week {
+        t.first_median.push(first);
+        t.resolution_median.push(resolution);
+        t.satisfaction.push(satisfaction);
     }
     for p in Priority::ALL {
-        let mut per_week = Vec::new();
-        for w in weeks.instants.windows(2) {
-            let s = tickets::sla_between(conn, scope, p, w[0], w[1])?;
-            per_week.push((
+        t.sla.push(per_bar(&weeks.instants, |from, to| {
+            let s = tickets::sla_between(conn, scope, p, from, to)?;
+            Ok((
                 s.first_met + s.resolution_met,
                 s.first_decided + s.resolution_decided,
-            ));
-        }
-        t.sla.push(per_week);
+            ))
+        })?);
     }
     Ok(t)
 }
 
-fn labels(ctx: &Ctx, dates: &[Date]) -> Vec<String> {
-    dates
-        .iter()
-        .take(dates.len().saturating_sub(1))
-        .map(|d| ctx.lang.date(&PrimitiveDateTime::new(*d, Time::MIDNIGHT)))
-        .collect()
-}
-
 /// The report's charts from its figures.
 fn charts(ctx: &Ctx, t: &DeskTrends) -> Vec<Trend> {
-    let days = labels(ctx, &t.dates);
-    let weeks = labels(ctx, &t.weeks);
+    let days = trend::labels(ctx, &t.dates);
+    let weeks = trend::labels(ctx, &t.weeks);
     let total = |v: &[i64]| v.iter().sum::<i64>();
     let all = |v: &[Option<i64>]| v.iter().flatten().count() > 0;
-    let mean = |(n, sum): (i64, i64)| (n > 0).then(|| Rating::from_sum(sum, n).hundredths);
     let sla_share = |(met, decided): (i64, i64)| percent(met as usize, decided as usize);
     let mut out = vec![
         trend::chart(
@@ -306,9 +304,13 @@ fn charts(ctx: &Ctx, t: &DeskTrends) -> Vec<Trend> {
         &weeks,
         vec![Series {
             name: ctx.t("report-satisfaction"),
-            values: t.satisfaction.iter().map(|w| mean(*w)).collect(),
+            values: t
+                .satisfaction
+                .iter()
+                .map(|w| trend::mean_rating(*w))
+                .collect(),
         }],
-        mean((n, sum)),
+        trend::mean_rating((n, sum)),
         None,
         Some(ctx.t("report-trend-nothing")),
     ));

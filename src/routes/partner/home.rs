@@ -208,15 +208,7 @@ fn load_trends(
 /// withdrawn, reviews and their average rating, tickets opened and the
 /// median first response, per day (per week over a year).
 fn trends(ctx: &Ctx, d: &TrendData) -> Vec<Trend> {
-    let labels: Vec<String> = d
-        .dates
-        .iter()
-        .take(d.dates.len().saturating_sub(1))
-        .map(|day| {
-            ctx.lang
-                .date(&PrimitiveDateTime::new(*day, time::Time::MIDNIGHT))
-        })
-        .collect();
+    let labels = trend::labels(ctx, &d.dates);
     let count = |id: &str, key: &str, m: Measure| {
         let (values, before) = d.count(m);
         trend::counts(ctx, id, ctx.t(key), &labels, values, before)
@@ -259,7 +251,6 @@ fn trends(ctx: &Ctx, d: &TrendData) -> Vec<Trend> {
         Some(given_before),
         None,
     );
-    let mean = |(n, sum): (i64, i64)| (n > 0).then(|| Rating::from_sum(sum, n).hundredths);
     let (n_all, sum_all) = d
         .ratings
         .iter()
@@ -272,10 +263,10 @@ fn trends(ctx: &Ctx, d: &TrendData) -> Vec<Trend> {
         &labels,
         vec![Series {
             name: ctx.t("trend-rating"),
-            values: d.ratings.iter().map(|r| mean(*r)).collect(),
+            values: d.ratings.iter().map(|r| trend::mean_rating(*r)).collect(),
         }],
-        mean((n_all, sum_all)),
-        mean(d.ratings_before),
+        trend::mean_rating((n_all, sum_all)),
+        trend::mean_rating(d.ratings_before),
         None,
     );
     let first = trend::chart(
