@@ -4,11 +4,11 @@
 
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::query_dsl::methods::LimitDsl;
 use diesel::sql_types::BigInt;
 use diesel::{QueryResult, RunQueryDsl};
 
 use super::AnyConnection;
+use super::limit::{LimitInText, Limited};
 use crate::web::paging::COUNT_CAP;
 
 #[derive(Debug, Clone)]
@@ -43,8 +43,8 @@ impl<Q, Conn> RunQueryDsl<Conn> for CountCapped<Q> {}
 /// result to `paging::capped`.
 pub fn count_capped<Q>(conn: &mut AnyConnection, query: Q) -> QueryResult<i64>
 where
-    Q: LimitDsl,
-    CountCapped<<Q as LimitDsl>::Output>: diesel::query_dsl::LoadQuery<'static, AnyConnection, i64>,
+    Q: Query,
+    CountCapped<Limited<Q>>: diesel::query_dsl::LoadQuery<'static, AnyConnection, i64>,
 {
-    CountCapped(query.limit(COUNT_CAP + 1)).get_result(conn)
+    CountCapped(query.at_most(COUNT_CAP + 1)).get_result(conn)
 }

@@ -21,6 +21,7 @@
 //! Automatic answers to one address are limited to a few an hour, and
 //! every one carries `Auto-Submitted`.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use mail_parser::{Message, MessageParser, MimeHeaders};
 
@@ -789,8 +790,6 @@ pub fn page(
     );
     let rows: Vec<Row> = q
         .order(inbound_mail::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select((
             inbound_mail::id,
             inbound_mail::from_addr,
@@ -801,6 +800,7 @@ pub fn page(
             tickets_t::number.nullable(),
             inbound_mail::received_at,
         ))
+        .page_of(&req)
         .load(conn)?;
     let list = rows
         .into_iter()

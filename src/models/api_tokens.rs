@@ -2,6 +2,7 @@
 //! scopes it may use and an optional expiry. The secret is shown once; only
 //! its SHA-256 is kept, with its first characters to tell tokens apart.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
@@ -175,9 +176,8 @@ pub fn page(
     }
     let rows = q
         .order(api_tokens::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select((ApiToken::as_select(), users::display_name.nullable()))
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(rows, |(t, _)| (t.id, t.id)))
 }

@@ -1,5 +1,6 @@
 //! Audit events: who did what to whom, from where, and when.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -100,8 +101,6 @@ pub fn recent_page(
     }
     let list = query
         .order(audit_events::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select((
             (
                 audit_events::id,
@@ -113,6 +112,7 @@ pub fn recent_page(
             ),
             users::email.nullable(),
         ))
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |(e, _)| (e.id, e.id)))
 }

@@ -1,6 +1,7 @@
 //! Partners, memberships, categories and listings: what the demo fills and
 //! the home page shows.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -105,7 +106,6 @@ pub fn latest_public(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<Li
         .filter(listings::status.eq(LISTING_PUBLISHED))
         .filter(partners::status.eq(PARTNER_APPROVED))
         .order((listings::published_at.desc(), listings::id.desc()))
-        .limit(limit)
         .select((
             listings::title,
             listings::slug,
@@ -114,5 +114,6 @@ pub fn latest_public(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<Li
             partners::name,
             categories::name.nullable(),
         ))
+        .at_most(limit)
         .load(conn)
 }

@@ -2,6 +2,7 @@
 //! email is the partner's as a whole, in `consents`), the activity feed,
 //! and reviews.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -202,8 +203,6 @@ pub fn for_partner(
     }
     let rows: Vec<PartnerRow> = q
         .order((engagements::created_at.desc(), engagements::id.desc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select((
             engagements::id,
             listings::title,
@@ -215,6 +214,7 @@ pub fn for_partner(
             users::email,
             engagements::reply_body,
         ))
+        .page_of(&req)
         .load(conn)?;
     let page = req.finish(rows, |r| (0, r.0));
     let ids: Vec<i64> = page.items.iter().map(|r| r.5).collect();
@@ -404,9 +404,8 @@ pub fn visible_reviews(
     }
     let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select((Review::as_select(), users::display_name))
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(rows, |(r, _)| (0, r.id)))
 }
@@ -455,9 +454,8 @@ pub fn reviews_for_partner(
     }
     let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select((Review::as_select(), users::display_name, listings::title))
+        .page_of(&req)
         .load(conn)?;
     let page = req.finish(rows, |(r, _, _)| (0, r.id));
     let ids: Vec<i64> = page.items.iter().map(|(r, _, _)| r.consumer_id).collect();
@@ -490,9 +488,8 @@ pub fn all_reviews(
     }
     let list = q
         .order(reviews::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select((Review::as_select(), users::display_name, listings::title))
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |(r, _, _)| (r.id, r.id)))
 }
@@ -585,7 +582,6 @@ pub fn shared_requests(
         q = q.filter(engagements::id.lt(id));
     }
     q.order(engagements::id.desc())
-        .limit(limit)
         .select((
             engagements::id,
             engagements::listing_id,
@@ -596,5 +592,6 @@ pub fn shared_requests(
             engagements::message,
             engagements::created_at,
         ))
+        .limit(limit)
         .load(conn)
 }

@@ -2,6 +2,7 @@
 //! gives it: their activities (requests, reviews, tickets, consents), read
 //! over the `(consumer_id, created_at)` index of their own rows only.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -24,8 +25,8 @@ pub fn kinds_since(
         .filter(activities::consumer_id.eq(consumer_id))
         .filter(activities::created_at.ge(from))
         .order(activities::created_at.desc())
-        .limit(CHART_CAP)
         .select((activities::kind, activities::created_at))
+        .at_most(CHART_CAP)
         .load(conn)
 }
 
@@ -59,7 +60,6 @@ pub fn batch(
         );
     }
     q.order((activities::created_at.asc(), activities::id.asc()))
-        .limit(limit)
         .select((
             activities::id,
             activities::kind,
@@ -67,5 +67,6 @@ pub fn batch(
             partners::name.nullable(),
             listings::title.nullable(),
         ))
+        .at_most(limit)
         .load(conn)
 }

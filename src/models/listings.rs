@@ -1,6 +1,7 @@
 //! Listings: the partner's own view (every status) and the public one
 //! (published listings of approved partners only).
 
+use crate::db::LimitInText;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -107,9 +108,8 @@ pub fn page_of_partner(
     }
     let rows = q
         .order((listings::updated_at.desc(), listings::id.desc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select(Listing::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(rows, |l| (0, l.id)))
 }
@@ -248,13 +248,12 @@ pub fn published_for_moderation(
     }
     let list = q
         .order((listings::published_at.desc(), listings::id.desc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select((
             Listing::as_select(),
             partners::name,
             partners::contact_email,
         ))
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |(l, _, _)| {
         (l.published_at.map(time_key).unwrap_or_default(), l.id)
@@ -298,8 +297,8 @@ pub fn of_partner_newest_first(
         q = q.filter(listings::id.lt(id));
     }
     q.order(listings::id.desc())
-        .limit(limit)
         .select(Listing::as_select())
+        .limit(limit)
         .load(conn)
 }
 
@@ -518,7 +517,7 @@ pub fn public_page(
         CardOrder::Rating => q.order((listings::rating_key.desc(), listings::id.desc())),
         CardOrder::Popular => q.order((listings::views_30d.desc(), listings::id.desc())),
     };
-    let rows: Vec<CardRow> = q.offset(req.offset()).limit(req.limit()).load(conn)?;
+    let rows: Vec<CardRow> = q.page_of(&req).load(conn)?;
     let cards: Vec<Card> = rows.into_iter().map(card).collect();
     Ok(req.finish(cards, |c| {
         let key = match order {

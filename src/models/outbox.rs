@@ -1,6 +1,7 @@
 //! The email outbox. A message is inserted in the same transaction as the
 //! change that causes it; the mail worker claims, sends and marks it.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
@@ -292,9 +293,8 @@ pub fn page_by_status(
     }
     let list = q
         .order(outgoing_email::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select(OutgoingEmail::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |m| (m.id, m.id)))
 }

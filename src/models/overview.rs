@@ -2,6 +2,7 @@
 //! an index of the partner's own rows: no list of its listing ids is ever
 //! bound into a query (the views join the listings instead).
 
+use crate::db::LimitInText;
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime, Time};
@@ -112,8 +113,8 @@ pub fn of_partner(
         .filter(tickets::created_at.ge(now - time::Duration::days(RESPONSE_DAYS)))
         .filter(tickets::first_response_at.is_not_null())
         .order(tickets::created_at.desc())
-        .limit(RESPONSE_SAMPLE)
         .select((tickets::created_at, tickets::first_response_at))
+        .at_most(RESPONSE_SAMPLE)
         .load(conn)?;
     Ok(Overview {
         published: count_of(PUBLISHED),
@@ -292,8 +293,8 @@ pub fn first_responses(
             .filter(tickets::created_at.lt(to))
             .filter(tickets::first_response_at.is_not_null())
             .order(tickets::created_at.desc())
-            .limit(RESPONSE_SAMPLE_PER_BAR)
             .select((tickets::created_at, tickets::first_response_at))
+            .at_most(RESPONSE_SAMPLE_PER_BAR)
             .load(conn)?;
         Ok(rows
             .into_iter()
@@ -357,8 +358,8 @@ pub fn top_by_requests(
         .filter(engagements::created_at.ge(from))
         .group_by((listings::id, listings::title, listings::slug))
         .order((count_star().desc(), listings::id.asc()))
-        .limit(TOP_LISTINGS)
         .select((listings::title, listings::slug, count_star()))
+        .at_most(TOP_LISTINGS)
         .load(conn)?;
     Ok(rows
         .into_iter()

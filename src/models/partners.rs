@@ -1,5 +1,6 @@
 //! Partners, their teams and invitations.
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -196,9 +197,8 @@ pub fn admin_page(
     }
     let list = query
         .order(partners::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select(Partner::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |p| (p.id, p.id)))
 }

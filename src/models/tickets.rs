@@ -1,5 +1,6 @@
 //! Support tickets, their messages, the SLA settings and canned replies.
 
+use crate::db::LimitInText;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -738,9 +739,8 @@ fn newest_page(
     }
     let list = q
         .order(tickets::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select(Ticket::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |t| (t.id, t.id)))
 }
@@ -1070,11 +1070,7 @@ pub fn desk_page(
         }
         q = q.order((tickets::queue_key.asc(), tickets::id.asc()));
     }
-    let list: Vec<Ticket> = q
-        .offset(req.offset())
-        .limit(req.limit())
-        .select(Ticket::as_select())
-        .load(conn)?;
+    let list: Vec<Ticket> = q.select(Ticket::as_select()).page_of(&req).load(conn)?;
     let page = req.finish(list, |t| {
         let key = if resolved {
             t.resolved_at.map(paging::time_key)
@@ -1121,8 +1117,8 @@ pub fn partners_with_active_tickets(
     partners::table
         .filter(diesel::dsl::exists(active))
         .order((partners::name.asc(), partners::id.asc()))
-        .limit(limit)
         .select((partners::id, partners::name))
+        .at_most(limit)
         .load(conn)
 }
 
@@ -1137,8 +1133,8 @@ pub fn history(
         .filter(tickets::requester_id.eq(requester_id))
         .filter(tickets::id.ne(except))
         .order(tickets::id.desc())
-        .limit(n + 1)
         .select(Ticket::as_select())
+        .at_most(n + 1)
         .load(conn)?;
     let more = list.len() as i64 > n;
     list.truncate(n as usize);
@@ -1569,7 +1565,6 @@ pub fn report_rows(
     }
     let rows: Vec<ReportTicket> = q
         .order((tickets::created_at.asc(), tickets::id.asc()))
-        .limit(limit)
         .select((
             tickets::id,
             tickets::number,
@@ -1583,6 +1578,7 @@ pub fn report_rows(
             tickets::paused_minutes,
             tickets::satisfaction_rating,
         ))
+        .at_most(limit)
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.partner_id).collect();
     let names = partner_names(conn, &ids)?;
@@ -1690,8 +1686,8 @@ pub const CANNED_MENU: i64 = 200;
 pub fn canned(conn: &mut AnyConnection) -> QueryResult<Vec<Canned>> {
     canned_replies::table
         .order((canned_replies::title.asc(), canned_replies::id.asc()))
-        .limit(CANNED_MENU)
         .select(Canned::as_select())
+        .at_most(CANNED_MENU)
         .load(conn)
 }
 
@@ -1715,9 +1711,8 @@ pub fn canned_page(conn: &mut AnyConnection, req: &PageRequest) -> QueryResult<P
     }
     let list = q
         .order((canned_replies::title.asc(), canned_replies::id.asc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select(Canned::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |c| (0, c.id)))
 }

@@ -1,3 +1,4 @@
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
@@ -177,9 +178,8 @@ pub fn search_page(
     }
     let list = query
         .order((users::created_at.desc(), users::id.desc()))
-        .offset(req.offset())
-        .limit(req.limit())
         .select(User::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(list, |u| (paging::time_key(u.created_at), u.id)))
 }

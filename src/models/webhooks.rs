@@ -3,6 +3,7 @@
 //! delivery per endpoint that chose its type; the webhook worker claims,
 //! posts and marks deliveries (`crate::webhooks::worker`).
 
+use crate::db::LimitInText;
 use diesel::prelude::*;
 use time::{Duration, PrimitiveDateTime};
 
@@ -176,9 +177,8 @@ pub fn page(
     }
     let rows = q
         .order(webhook_endpoints::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select(Endpoint::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(rows, |e| (e.id, e.id)))
 }
@@ -583,9 +583,8 @@ pub fn deliveries_page(
     }
     let rows = q
         .order(webhook_deliveries::id.desc())
-        .offset(req.offset())
-        .limit(req.limit())
         .select(Delivery::as_select())
+        .page_of(&req)
         .load(conn)?;
     Ok(req.finish(rows, |d| (d.id, d.id)))
 }

@@ -73,6 +73,9 @@ pub struct PageRequest {
     pub number: usize,
     pub seek: Seek,
     pub size: usize,
+    /// The size came with the request (the API's `limit`) rather than from
+    /// the page: the query binds it instead of writing it into its text.
+    pub caller_sized: bool,
 }
 
 impl PageRequest {
@@ -81,6 +84,7 @@ impl PageRequest {
             number: 1,
             seek: Seek::Offset(0),
             size,
+            caller_sized: false,
         }
     }
 
@@ -93,6 +97,7 @@ impl PageRequest {
                     id: c.id,
                 },
                 size,
+                caller_sized: false,
             };
         }
         let number = params
@@ -106,6 +111,7 @@ impl PageRequest {
             number,
             seek: Seek::Offset(((number - 1) * size) as i64),
             size,
+            caller_sized: false,
         }
     }
 
@@ -119,6 +125,7 @@ impl PageRequest {
                 number: MAX_NUMBERED_PAGE + 1,
                 seek: Seek::Offset(0),
                 size,
+                caller_sized: true,
             });
         };
         let c = Cursor::decode(c)?;
@@ -129,6 +136,7 @@ impl PageRequest {
                 id: c.id,
             },
             size,
+            caller_sized: true,
         })
     }
 

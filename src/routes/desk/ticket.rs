@@ -89,6 +89,42 @@ async fn load(ctx: &Ctx, number: i64) -> Result<Ticket, AppError> {
     .await
 }
 
+/// What the ticket page shows besides the ticket: the thread, the newest
+/// message's id (the page was up to date until it), and the context.
+type PageData = (Vec<MessageView>, i64, Context);
+
+fn read_page(conn: &mut db::AnyConnection, t: &Ticket) -> Result<PageData, AppError> {
+    let thread = tickets::messages(conn, t.id, true)?;
+    // The thread holds every message, internal notes too.
+    let seen = thread.iter().map(|m| m.id).max().unwrap_or(0);
+    let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
+    let partner_name = match t.partner_id {
+        Some(p) => partners::by_id(conn, p)?.map(|p| p.name),
+        None => None,
+    };
+    let listing = match t.listing_id {
+        Some(l) => listings::title_and_slug(conn, l)?,
+        None => None,
+    };
+    let reviews = engagements::ratings_by_consumer(conn, t.requester_id)?;
+    let (history, more_history) = tickets::history(conn, t.requester_id, t.id, HISTORY_SHOWN)?;
+    Ok((
+        thread,
+        seen,
+        Context {
+            history,
+            more_history,
+            engagements: crate::models::consents::of_consumer(conn, t.requester_id)?,
+            reviews,
+            agents: tickets::staff(conn)?,
+            canned: tickets::canned(conn)?,
+            requester,
+            partner_name,
+            listing,
+        },
+    ))
+}
+
 async fn page(
     ctx: &Ctx,
     t: &Ticket,
@@ -98,38 +134,19 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let tt = t.clone();
-    let (thread, seen, c) = db::run(ctx.pool(), move |conn| {
-        let thread = tickets::messages(conn, tt.id, true)?;
-        let seen = tickets::last_message_id(conn, tt.id, true)?;
-        let requester = users::by_id(conn, tt.requester_id)?.ok_or(AppError::NotFound)?;
-        let partner_name = match tt.partner_id {
-            Some(p) => partners::by_id(conn, p)?.map(|p| p.name),
-            None => None,
-        };
-        let listing = match tt.listing_id {
-            Some(l) => listings::title_and_slug(conn, l)?,
-            None => None,
-        };
-        let reviews = engagements::ratings_by_consumer(conn, tt.requester_id)?;
-        let (history, more_history) =
-            tickets::history(conn, tt.requester_id, tt.id, HISTORY_SHOWN)?;
-        Ok((
-            thread,
-            seen,
-            Context {
-                history,
-                more_history,
-                engagements: crate::models::consents::of_consumer(conn, tt.requester_id)?,
-                reviews,
-                agents: tickets::staff(conn)?,
-                canned: tickets::canned(conn)?,
-                requester,
-                partner_name,
-                listing,
-            },
-        ))
-    })
-    .await?;
+    let data = db::run(ctx.pool(), move |conn| read_page(conn, &tt)).await?;
+    render_page(ctx, t, data, draft, collided, errors, status)
+}
+
+fn render_page(
+    ctx: &Ctx,
+    t: &Ticket,
+    (thread, seen, c): PageData,
+    draft: String,
+    collided: Vec<i64>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let n = now();
     render_status(
         status,
@@ -175,30 +192,34 @@ pub async fn show(
     q: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
     let agent = require_staff(&ctx)?.display_name.clone();
-    let t = load(&ctx, number.into_inner()).await?;
-    let mut draft = String::new();
-    if let Some(id) = q.canned.as_deref().and_then(|c| c.parse::<i64>().ok()) {
-        let requester_id = t.requester_id;
-        let found = db::run(ctx.pool(), move |conn| {
-            Ok((
-                tickets::canned_by_id(conn, id)?,
-                users::by_id(conn, requester_id)?,
-            ))
-        })
-        .await?;
-        if let (Some(c), Some(r)) = found {
-            draft = tickets::fill_placeholders(&c.body, &r.display_name, t.number, &agent);
+    let number = number.into_inner();
+    let canned = q.canned.as_deref().and_then(|c| c.parse::<i64>().ok());
+    // The ticket and everything beside it in one trip to the database.
+    let (t, data, reply) = db::run(ctx.pool(), move |conn| {
+        let t = tickets::by_number(conn, number)?.ok_or(AppError::NotFound)?;
+        let reply = match canned {
+            Some(id) => tickets::canned_by_id(conn, id)?,
+            None => None,
+        };
+        let data = read_page(conn, &t)?;
+        Ok((t, data, reply))
+    })
+    .await?;
+    let draft = match reply {
+        Some(c) => {
+            tickets::fill_placeholders(&c.body, &data.2.requester.display_name, t.number, &agent)
         }
-    }
-    page(
+        None => String::new(),
+    };
+    render_page(
         &ctx,
         &t,
+        data,
         draft,
         Vec::new(),
         FormErrors::new(),
         StatusCode::OK,
     )
-    .await
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Access, access};
+use super::{Access, access, access_and};
 use crate::db;
 use crate::domain::required_text;
 use crate::error::AppError;
@@ -29,11 +29,10 @@ pub async fn engagements(
     slug: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let a = access(&ctx, &slug).await?;
-    let pid = a.partner.id;
     let req = PageRequest::parse(&page, PAGE_SIZE);
-    let rows = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::for_partner(conn, pid, &req)?)
+    let (a, rows) = access_and(&ctx, &slug, move |conn, a| {
+        let pid = a.partner.id;
+        db::with_generic_plans(conn, |conn| Ok(engagements::for_partner(conn, pid, &req)?))
     })
     .await?;
     let pager = rows.pager(&format!("{}/engagements", a.base()), None);
@@ -84,7 +83,9 @@ async fn reviews_page(
     let pid = a.partner.id;
     let req = PageRequest::parse(&current, PAGE_SIZE);
     let rows = db::run(ctx.pool(), move |conn| {
-        Ok(engagements::reviews_for_partner(conn, pid, &req)?)
+        db::with_generic_plans(conn, |conn| {
+            Ok(engagements::reviews_for_partner(conn, pid, &req)?)
+        })
     })
     .await?;
     let pager = rows.pager(&format!("{}/reviews", a.base()), None);

@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Access, access};
+use super::{Access, access, access_and};
 use crate::db::{self, write_tx, write_tx_retrying};
 use crate::domain::{markdown, optional_text, parse_slug, required_text};
 use crate::error::AppError;
@@ -26,11 +26,9 @@ pub async fn index(
     slug: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let a = access(&ctx, &slug).await?;
-    let pid = a.partner.id;
     let req = PageRequest::parse(&page, super::crm::PAGE_SIZE);
-    let list = db::run(ctx.pool(), move |conn| {
-        Ok(listings::page_of_partner(conn, pid, &req)?)
+    let (a, list) = access_and(&ctx, &slug, move |conn, a| {
+        Ok(listings::page_of_partner(conn, a.partner.id, &req)?)
     })
     .await?;
     let pager = list.pager(&format!("{}/listings", a.base()), None);

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Access, access};
+use super::{Access, access, access_and};
 use crate::db::{self, write_tx};
 use crate::domain::required_text;
 use crate::error::AppError;
@@ -36,11 +36,10 @@ pub async fn list(
     slug: web::Path<String>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let a = access(&ctx, &slug).await?;
-    let pid = a.partner.id;
     let req = PageRequest::parse(&params, PAGE_SIZE);
-    let page = db::run(ctx.pool(), move |conn| {
-        Ok(tickets::partner_rows(conn, pid, &req)?)
+    let (a, page) = access_and(&ctx, &slug, move |conn, a| {
+        let pid = a.partner.id;
+        db::with_generic_plans(conn, |conn| Ok(tickets::partner_rows(conn, pid, &req)?))
     })
     .await?;
     let pager = page.pager(&format!("{}/tickets", a.base()), None);
