@@ -206,6 +206,10 @@ impl Application {
                 settings.figures_ttl.min(Duration::from_secs(10)),
                 1,
             ),
+            desk_menus: crate::web::cache::TtlCache::new(
+                settings.figures_ttl.min(Duration::from_secs(10)),
+                1,
+            ),
             partner_tags: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
             segment_moves: crate::web::cache::TtlCache::new(settings.figures_ttl, 1024),
             api_limiter: Default::default(),

@@ -800,7 +800,7 @@ pub fn page(
             tickets_t::number.nullable(),
             inbound_mail::received_at,
         ))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     let list = rows
         .into_iter()

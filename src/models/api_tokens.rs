@@ -177,7 +177,7 @@ pub fn page(
     let rows = q
         .order(api_tokens::id.desc())
         .select((ApiToken::as_select(), users::display_name.nullable()))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(rows, |(t, _)| (t.id, t.id)))
 }

@@ -112,7 +112,7 @@ pub fn recent_page(
             ),
             users::email.nullable(),
         ))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |(e, _)| (e.id, e.id)))
 }

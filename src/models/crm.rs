@@ -452,7 +452,7 @@ pub fn page(
             customer_scores::consumer_id.desc(),
         )),
     };
-    let rows: Vec<ScoreRow> = q.select(SCORE_COLUMNS).page_of(&req).load(conn)?;
+    let rows: Vec<ScoreRow> = q.select(SCORE_COLUMNS).page_of(req).load(conn)?;
     let mut list: Vec<Customer> = rows.into_iter().map(customer_from).collect();
     attach_tags(conn, partner_id, &mut list)?;
     let sort = f.sort;
@@ -1004,7 +1004,7 @@ pub fn timeline(
             listings::title.nullable(),
             activities::created_at,
         ))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     let entries = rows
         .into_iter()

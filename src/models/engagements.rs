@@ -214,7 +214,7 @@ pub fn for_partner(
             users::email,
             engagements::reply_body,
         ))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     let page = req.finish(rows, |r| (0, r.0));
     let ids: Vec<i64> = page.items.iter().map(|r| r.5).collect();
@@ -405,7 +405,7 @@ pub fn visible_reviews(
     let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
         .select((Review::as_select(), users::display_name))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(rows, |(r, _)| (0, r.id)))
 }
@@ -455,7 +455,7 @@ pub fn reviews_for_partner(
     let rows = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
         .select((Review::as_select(), users::display_name, listings::title))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     let page = req.finish(rows, |(r, _, _)| (0, r.id));
     let ids: Vec<i64> = page.items.iter().map(|(r, _, _)| r.consumer_id).collect();
@@ -489,7 +489,7 @@ pub fn all_reviews(
     let list = q
         .order(reviews::id.desc())
         .select((Review::as_select(), users::display_name, listings::title))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |(r, _, _)| (r.id, r.id)))
 }

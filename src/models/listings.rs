@@ -109,7 +109,7 @@ pub fn page_of_partner(
     let rows = q
         .order((listings::updated_at.desc(), listings::id.desc()))
         .select(Listing::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(rows, |l| (0, l.id)))
 }
@@ -253,7 +253,7 @@ pub fn published_for_moderation(
             partners::name,
             partners::contact_email,
         ))
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |(l, _, _)| {
         (l.published_at.map(time_key).unwrap_or_default(), l.id)
@@ -517,7 +517,7 @@ pub fn public_page(
         CardOrder::Rating => q.order((listings::rating_key.desc(), listings::id.desc())),
         CardOrder::Popular => q.order((listings::views_30d.desc(), listings::id.desc())),
     };
-    let rows: Vec<CardRow> = q.page_of(&req).load(conn)?;
+    let rows: Vec<CardRow> = q.page_of(req).load(conn)?;
     let cards: Vec<Card> = rows.into_iter().map(card).collect();
     Ok(req.finish(cards, |c| {
         let key = match order {

@@ -294,7 +294,7 @@ pub fn page_by_status(
     let list = q
         .order(outgoing_email::id.desc())
         .select(OutgoingEmail::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |m| (m.id, m.id)))
 }

@@ -198,7 +198,7 @@ pub fn admin_page(
     let list = query
         .order(partners::id.desc())
         .select(Partner::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |p| (p.id, p.id)))
 }

@@ -740,7 +740,7 @@ fn newest_page(
     let list = q
         .order(tickets::id.desc())
         .select(Ticket::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |t| (t.id, t.id)))
 }
@@ -1070,7 +1070,7 @@ pub fn desk_page(
         }
         q = q.order((tickets::queue_key.asc(), tickets::id.asc()));
     }
-    let list: Vec<Ticket> = q.select(Ticket::as_select()).page_of(&req).load(conn)?;
+    let list: Vec<Ticket> = q.select(Ticket::as_select()).page_of(req).load(conn)?;
     let page = req.finish(list, |t| {
         let key = if resolved {
             t.resolved_at.map(paging::time_key)
@@ -1712,7 +1712,7 @@ pub fn canned_page(conn: &mut AnyConnection, req: &PageRequest) -> QueryResult<P
     let list = q
         .order((canned_replies::title.asc(), canned_replies::id.asc()))
         .select(Canned::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |c| (0, c.id)))
 }

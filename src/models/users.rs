@@ -179,7 +179,7 @@ pub fn search_page(
     let list = query
         .order((users::created_at.desc(), users::id.desc()))
         .select(User::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(list, |u| (paging::time_key(u.created_at), u.id)))
 }

@@ -178,7 +178,7 @@ pub fn page(
     let rows = q
         .order(webhook_endpoints::id.desc())
         .select(Endpoint::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(rows, |e| (e.id, e.id)))
 }
@@ -584,7 +584,7 @@ pub fn deliveries_page(
     let rows = q
         .order(webhook_deliveries::id.desc())
         .select(Delivery::as_select())
-        .page_of(&req)
+        .page_of(req)
         .load(conn)?;
     Ok(req.finish(rows, |d| (d.id, d.id)))
 }

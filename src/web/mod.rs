@@ -71,6 +71,8 @@ pub struct AppState {
     pub desk_counts: cache::TtlCache<Vec<(crate::models::tickets::Queue, i64)>>,
     /// The desk's partner choices, for a few seconds.
     pub desk_partners: cache::TtlCache<Vec<(i64, String)>>,
+    /// The desk's agents and canned replies, for a few seconds.
+    pub desk_menus: cache::TtlCache<crate::routes::desk::Menus>,
     /// The categories, for half a minute.
     pub categories: cache::TtlCache<Vec<crate::models::listings::Category>>,
     /// The tags each partner uses (the customer list's filter), as long

@@ -142,6 +142,7 @@ pub async fn delete_submit(
         return render_status(StatusCode::CONFLICT, &DeletePage { ctx: &ctx, errors });
     }
     ctx.state.mail_wakeup.notify_one();
+    crate::routes::desk::menus_changed(&ctx.state);
     ctx.sign_out();
     // The page after is drawn for nobody signed in.
     let mut ctx = ctx;

@@ -192,6 +192,8 @@ pub async fn profile_submit(
         )?)
     })
     .await?;
+    // Staff names appear in the desk's menus.
+    crate::routes::desk::menus_changed(&ctx.state);
     let lang = locale.and_then(Lang::from_code).unwrap_or(ctx.lang);
     ctx.flash_text("success", lang.t("profile-saved"));
     Ok(see_other("/me/profile"))

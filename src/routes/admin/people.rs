@@ -118,6 +118,7 @@ pub async fn change_user(
         })
     })
     .await?;
+    crate::routes::desk::menus_changed(&ctx.state);
     ctx.flash("success", "admin-user-updated");
     Ok(see_other("/admin/users"))
 }

@@ -120,6 +120,7 @@ async fn save(ctx: Ctx, id: Option<i64>, form: CannedForm) -> Result<HttpRespons
         Ok(tickets::save_canned(conn, id, &title, &body)?)
     })
     .await?;
+    super::menus_changed(&ctx.state);
     if n == 0 {
         return Err(AppError::NotFound);
     }
@@ -146,6 +147,7 @@ pub async fn delete(ctx: Ctx, id: web::Path<i64>) -> Result<HttpResponse, AppErr
         Ok(tickets::delete_canned(conn, id)?)
     })
     .await?;
+    super::menus_changed(&ctx.state);
     if n == 0 {
         return Err(AppError::NotFound);
     }

@@ -55,3 +55,35 @@ pub fn require_staff(ctx: &Ctx) -> Result<&User, AppError> {
     }
     Ok(user)
 }
+
+/// The lists every desk page offers: agents to assign and canned replies.
+/// Kept for a few seconds (AGORA_FIGURES_CACHE_SECONDS, at most 10) and
+/// dropped here when staff, names or canned replies change; another
+/// instance sees a change within those seconds.
+pub struct Menus {
+    pub agents: Vec<(i64, String)>,
+    pub canned: Vec<crate::models::tickets::Canned>,
+}
+
+const MENUS_KEY: &str = "menus";
+
+/// The desk's menus, read when not kept.
+pub fn menus(
+    state: &crate::web::AppState,
+    conn: &mut crate::db::AnyConnection,
+) -> Result<std::sync::Arc<Menus>, AppError> {
+    if let Some(m) = state.desk_menus.get(MENUS_KEY) {
+        return Ok(m);
+    }
+    let menus = std::sync::Arc::new(Menus {
+        agents: crate::models::tickets::staff(conn)?,
+        canned: crate::models::tickets::canned(conn)?,
+    });
+    state.desk_menus.put(MENUS_KEY.into(), menus.clone());
+    Ok(menus)
+}
+
+/// Someone's staff flag, account or name changed, or a canned reply did.
+pub fn menus_changed(state: &crate::web::AppState) {
+    state.desk_menus.forget(MENUS_KEY);
+}

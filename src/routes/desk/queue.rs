@@ -49,7 +49,7 @@ struct IndexPage<'a> {
     statuses: [Status; 5],
     priorities: [Priority; 4],
     partners: Vec<(i64, String)>,
-    agents: Vec<(i64, String)>,
+    agents: &'a [(i64, String)],
     now: PrimitiveDateTime,
 }
 
@@ -126,7 +126,8 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
     let known_counts = ctx.state.desk_counts.get(&counts_key);
     let known_partners = ctx.state.desk_partners.get("partners");
     let (counts_fresh, partners_fresh) = (known_counts.is_none(), known_partners.is_none());
-    let (counts, total, page, partners, agents) = db::run(ctx.pool(), move |conn| {
+    let state = ctx.state.clone();
+    let (counts, total, page, partners, menus) = db::run(ctx.pool(), move |conn| {
         db::with_custom_plans(conn, |conn| {
             let counts = match known_counts {
                 Some(c) => c.as_ref().clone(),
@@ -152,8 +153,8 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
             {
                 partners.push((pid, name));
             }
-            let agents = tickets::staff(conn)?;
-            Ok((counts, total, page, (partners, choices), agents))
+            let menus = super::menus(&state, conn)?;
+            Ok((counts, total, page, (partners, choices), menus))
         })
     })
     .await?;
@@ -184,7 +185,7 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
         statuses: Status::ALL,
         priorities: Priority::ALL,
         partners,
-        agents,
+        agents: &menus.agents,
         now,
     })
 }

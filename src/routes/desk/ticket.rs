@@ -10,7 +10,7 @@ use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Priority, Status};
 use crate::error::AppError;
 use crate::models::engagements;
-use crate::models::tickets::{self, Canned, MessageView, Ticket, Writer};
+use crate::models::tickets::{self, MessageView, Ticket, Writer};
 use crate::models::{listings, now, partners, users};
 use crate::support;
 use crate::web::ctx::Val;
@@ -35,8 +35,8 @@ pub struct Context {
     pub more_history: bool,
     pub engagements: Vec<crate::models::consents::ConsentLine>,
     pub reviews: Vec<(i32, String)>,
-    pub agents: Vec<(i64, String)>,
-    pub canned: Vec<Canned>,
+    /// Agents to assign and canned replies.
+    pub menus: std::sync::Arc<super::Menus>,
 }
 
 #[derive(Template)]
@@ -93,7 +93,11 @@ async fn load(ctx: &Ctx, number: i64) -> Result<Ticket, AppError> {
 /// message's id (the page was up to date until it), and the context.
 type PageData = (Vec<MessageView>, i64, Context);
 
-fn read_page(conn: &mut db::AnyConnection, t: &Ticket) -> Result<PageData, AppError> {
+fn read_page(
+    state: &crate::web::AppState,
+    conn: &mut db::AnyConnection,
+    t: &Ticket,
+) -> Result<PageData, AppError> {
     let thread = tickets::messages(conn, t.id, true)?;
     // The thread holds every message, internal notes too.
     let seen = thread.iter().map(|m| m.id).max().unwrap_or(0);
@@ -116,8 +120,7 @@ fn read_page(conn: &mut db::AnyConnection, t: &Ticket) -> Result<PageData, AppEr
             more_history,
             engagements: crate::models::consents::of_consumer(conn, t.requester_id)?,
             reviews,
-            agents: tickets::staff(conn)?,
-            canned: tickets::canned(conn)?,
+            menus: super::menus(state, conn)?,
             requester,
             partner_name,
             listing,
@@ -134,7 +137,8 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let tt = t.clone();
-    let data = db::run(ctx.pool(), move |conn| read_page(conn, &tt)).await?;
+    let state = ctx.state.clone();
+    let data = db::run(ctx.pool(), move |conn| read_page(&state, conn, &tt)).await?;
     render_page(ctx, t, data, draft, collided, errors, status)
 }
 
@@ -195,13 +199,14 @@ pub async fn show(
     let number = number.into_inner();
     let canned = q.canned.as_deref().and_then(|c| c.parse::<i64>().ok());
     // The ticket and everything beside it in one trip to the database.
+    let state = ctx.state.clone();
     let (t, data, reply) = db::run(ctx.pool(), move |conn| {
         let t = tickets::by_number(conn, number)?.ok_or(AppError::NotFound)?;
         let reply = match canned {
             Some(id) => tickets::canned_by_id(conn, id)?,
             None => None,
         };
-        let data = read_page(conn, &t)?;
+        let data = read_page(&state, conn, &t)?;
         Ok((t, data, reply))
     })
     .await?;
