@@ -45,64 +45,78 @@ impl AnyConnection {
             .collect::<Vec<_>>()
             .join(",");
         if self.is_postgres() {
-            IdsIn {
-                column,
-                open: " = ANY(CAST(",
-                list: format!("{{{list}}}"),
-                close: " AS BIGINT[]))",
-            }
+            Condition::new(
+                [column, " = ANY(CAST("],
+                format!("{{{list}}}"),
+                " AS BIGINT[]))",
+            )
         } else {
-            IdsIn {
-                column,
-                open: " IN (SELECT value FROM json_each(",
-                list: format!("[{list}]"),
-                close: "))",
-            }
+            Condition::new(
+                [column, " IN (SELECT value FROM json_each("],
+                format!("[{list}]"),
+                "))",
+            )
         }
     }
 }
 
-/// The condition `AnyConnection::in_ids` makes. Unlike diesel's raw SQL
-/// fragments it may be kept prepared: its text depends only on the column
-/// and the backend.
+/// The condition `AnyConnection::in_ids` makes.
+pub type IdsIn = Condition<diesel::sql_types::Text, String>;
+
+/// A condition the code writes around one bound value: the `head`
+/// fragments, the value, the `tail`. Unlike diesel's raw SQL fragments it
+/// may be kept prepared: its text depends only on the code. The fragments
+/// come from the code, never from input.
 #[derive(Debug, Clone)]
-pub struct IdsIn {
-    column: &'static str,
-    open: &'static str,
-    list: String,
-    close: &'static str,
+pub struct Condition<ST, T> {
+    head: [&'static str; 2],
+    value: T,
+    tail: &'static str,
+    sql_type: std::marker::PhantomData<ST>,
 }
 
-impl diesel::Expression for IdsIn {
+impl<ST, T> Condition<ST, T> {
+    pub fn new(head: [&'static str; 2], value: T, tail: &'static str) -> Condition<ST, T> {
+        Condition {
+            head,
+            value,
+            tail,
+            sql_type: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<ST, T> diesel::Expression for Condition<ST, T> {
     type SqlType = diesel::sql_types::Bool;
 }
 
-impl<QS> diesel::AppearsOnTable<QS> for IdsIn {}
+impl<QS, ST, T> diesel::AppearsOnTable<QS> for Condition<ST, T> {}
 
-impl<QS> diesel::SelectableExpression<QS> for IdsIn {}
+impl<QS, ST, T> diesel::SelectableExpression<QS> for Condition<ST, T> {}
 
-impl<GB> diesel::expression::ValidGrouping<GB> for IdsIn {
+impl<GB, ST, T> diesel::expression::ValidGrouping<GB> for Condition<ST, T> {
     type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
-impl diesel::query_builder::QueryId for IdsIn {
+impl<ST, T> diesel::query_builder::QueryId for Condition<ST, T> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<DB> diesel::query_builder::QueryFragment<DB> for IdsIn
+impl<DB, ST, T> diesel::query_builder::QueryFragment<DB> for Condition<ST, T>
 where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
-    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<ST>,
+    T: diesel::serialize::ToSql<ST, DB>,
 {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        out.push_sql(self.column);
-        out.push_sql(self.open);
-        out.push_bind_param::<diesel::sql_types::Text, _>(&self.list)?;
-        out.push_sql(self.close);
+        for fragment in self.head {
+            out.push_sql(fragment);
+        }
+        out.push_bind_param::<ST, _>(&self.value)?;
+        out.push_sql(self.tail);
         Ok(())
     }
 }

@@ -266,7 +266,7 @@ macro_rules! cut_by {
         let (partner_id, f): (i64, &Filter) = ($partner_id, $f);
         let mut q = $q
             .filter(customer_scores::partner_id.eq(partner_id))
-            .filter(ConsentStands(partner_id));
+            .filter(consent_stands(partner_id));
         if let Some(s) = f.segment {
             q = q.filter(customer_scores::segment.eq(s.code()));
         }
@@ -304,42 +304,14 @@ macro_rules! cut_by {
 /// it into a join, and for a plan made without the values (a kept one) it
 /// then chose to hash every consent of the partner: 540 ms a page for the
 /// largest. As a value the plan is always the scores' index in the page's
-/// order, stopping after the page, with one key lookup per row. A type of
-/// its own rather than raw SQL, so the statement stays prepared.
-#[derive(Debug, Clone, Copy)]
-struct ConsentStands(i64);
-
-impl diesel::Expression for ConsentStands {
-    type SqlType = Bool;
-}
-
-impl<QS> diesel::AppearsOnTable<QS> for ConsentStands {}
-
-impl<QS> diesel::SelectableExpression<QS> for ConsentStands {}
-
-impl<GB> diesel::expression::ValidGrouping<GB> for ConsentStands {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl diesel::query_builder::QueryId for ConsentStands {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<DB> diesel::query_builder::QueryFragment<DB> for ConsentStands
-where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>,
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        out.push_sql("(SELECT c.given FROM consents c WHERE c.partner_id = ");
-        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.0)?;
-        out.push_sql(" AND c.consumer_id = customer_scores.consumer_id)");
-        Ok(())
-    }
+/// order, stopping after the page, with one key lookup per row. A
+/// `db::Condition` rather than raw SQL, so the statement stays prepared.
+fn consent_stands(partner_id: i64) -> crate::db::Condition<BigInt, i64> {
+    crate::db::Condition::new(
+        ["(SELECT c.given FROM consents c WHERE c.partner_id = ", ""],
+        partner_id,
+        " AND c.consumer_id = customer_scores.consumer_id)",
+    )
 }
 
 /// The partner's scored customers who consent right now, cut by the
