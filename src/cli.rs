@@ -365,7 +365,7 @@ async fn create_admin(settings: Settings, email: &str, name: &str) -> Result<(),
     let created = blocking(move || {
         let pool = open_database(&settings)?;
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let conn = &mut *conn;
+        let conn = &mut **conn;
         db::write_tx(conn, |conn| {
             if let Some(existing) = users::by_email(conn, email.as_str())? {
                 users::set_admin(conn, existing.id)?;

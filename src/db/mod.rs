@@ -3,8 +3,10 @@
 
 pub mod capped;
 pub mod limit;
+pub mod per_run;
 
 pub use limit::LimitInText;
+pub use per_run::PlannedPerRun;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -176,6 +178,79 @@ impl DbUrl {
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
+/// How PostgreSQL plans the prepared statements of a connection.
+/// Diesel keeps each statement prepared; PostgreSQL then either plans it
+/// for every run's values (custom) or keeps one plan made without them
+/// (generic), and by default (`Auto`) picks after five runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plans {
+    /// PostgreSQL's own choice. What every read gets unless it asks.
+    Auto,
+    /// One plan per statement, made without the bound values. For a page
+    /// of a partner's own rows (newest first over `(partner_id,
+    /// created_at)`, a written-in LIMIT) that plan is the same index scan
+    /// whatever the partner, but PostgreSQL's own choice compares it with
+    /// what it costs for the largest partner, finds it dearer and plans
+    /// every run afresh instead: 1.5–2 ms per page, ten times the run
+    /// itself. Only for statements whose plan does not hang on the values
+    /// (and whose LIMIT is in the text: a bound one is planned as a tenth
+    /// of the table).
+    Generic,
+    /// Every run planned for its own values: a range over a skewed index (a
+    /// few thousand active tickets among 300,000) would otherwise become a
+    /// table scan in a plan kept for all values. Planning costs time on
+    /// every run, so only the reads that need it (the desk's) ask for it.
+    Custom,
+}
+
+impl Plans {
+    fn setting(self) -> &'static str {
+        match self {
+            Plans::Auto => "RESET plan_cache_mode",
+            Plans::Generic => "SET plan_cache_mode = force_generic_plan",
+            Plans::Custom => "SET plan_cache_mode = force_custom_plan",
+        }
+    }
+}
+
+/// A pooled connection and the way its statements are planned. The
+/// setting is kept by the connection across checkouts and changed only
+/// when a read asks for another (`Conn::plan`): a page that asks for the
+/// same as the one before it spends no round trip on it. SQLite plans
+/// each statement once, with its values unseen either way.
+pub struct Conn {
+    conn: AnyConnection,
+    plans: Plans,
+}
+
+impl Conn {
+    /// Plans the statements from here on as `plans` asks: one short round
+    /// trip on PostgreSQL when the connection planned otherwise, none when
+    /// not. Outside a transaction only (a rollback would undo the setting
+    /// behind the record kept here).
+    pub fn plan(&mut self, plans: Plans) -> QueryResult<()> {
+        if self.plans != plans && self.conn.is_postgres() {
+            self.conn.batch_execute(plans.setting())?;
+        }
+        self.plans = plans;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
 #[derive(Debug)]
 pub struct Manager {
     url: DbUrl,
@@ -226,24 +301,29 @@ impl QueryLog {
 }
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = Conn;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+    fn connect(&self) -> Result<Conn, Self::Error> {
         let mut conn = self.open()?;
         if let Some(log) = &self.log {
             log.install(&mut conn);
         }
-        Ok(conn)
+        Ok(Conn {
+            conn,
+            plans: Plans::Auto,
+        })
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(
+            &mut conn.conn,
+        )
     }
 }
 
@@ -311,7 +391,8 @@ impl r2d2::HandleEvent for WaitCounter {
 /// One connection, without a pool (and so without the pool's threads):
 /// for a short command that must exit cleanly with its own code.
 pub fn connect_one(url: &DbUrl) -> Result<AnyConnection, String> {
-    r2d2::ManageConnection::connect(&Manager::new(url.clone()))
+    Manager::new(url.clone())
+        .open()
         .map_err(|e| format!("cannot open the database: {e}"))
 }
 
@@ -409,8 +490,18 @@ pub fn analyze_new_indexes(conn: &mut AnyConnection) -> QueryResult<usize> {
     Ok(missing.len())
 }
 
-/// Runs blocking database work on the blocking thread pool.
+/// Runs blocking database work on the blocking thread pool, with
+/// PostgreSQL's own plan choice.
 pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    run_planned(pool, Plans::Auto, f).await
+}
+
+/// `run`, with the statements planned as `plans` asks (PostgreSQL).
+pub async fn run_planned<T, F>(pool: &Pool, plans: Plans, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
@@ -418,6 +509,7 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
+        conn.plan(plans)?;
         f(&mut conn)
     })
     .await
@@ -437,65 +529,13 @@ where
     T: Send + 'static,
 {
     if let Some(mut conn) = pool.try_get() {
-        if matches!(*conn, AnyConnection::Sqlite(_)) {
+        if matches!(**conn, AnyConnection::Sqlite(_)) {
             return f(&mut conn);
         }
         // Back to the pool at once; the blocking pool takes one again.
         drop(conn);
     }
     run(pool, f).await
-}
-
-/// Runs `f` with PostgreSQL planning each statement for its own values.
-/// Diesel keeps statements prepared, and after a few runs PostgreSQL may
-/// switch one to a generic plan that cannot see the bound values: a range
-/// over a skewed index (a few thousand active tickets among 300,000) then
-/// becomes a table scan. Planning costs time on every execution, so only
-/// the queries that need it (the desk's) ask for it. SQLite plans each
-/// statement once, with its values unseen either way.
-pub fn with_custom_plans<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    match conn {
-        AnyConnection::Postgres(_) => conn.transaction(|conn| {
-            conn.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")?;
-            f(conn)
-        }),
-        AnyConnection::Sqlite(_) => f(conn),
-    }
-}
-
-/// Runs `f` with PostgreSQL keeping one plan per prepared statement, made
-/// without the bound values. For a page of a partner's own rows (newest
-/// first over `(partner_id, created_at)`, a written-in LIMIT) that plan is
-/// the same index scan whatever the partner, but PostgreSQL's own choice
-/// compares it with what it costs for the largest partner, finds it dearer
-/// and plans every run afresh instead: 1.5–2 ms per page, ten times the run
-/// itself. Only for statements whose plan does not hang on the values (and
-/// whose LIMIT is in the text: a bound one is planned as a tenth of the
-/// table). Two short round trips; SQLite plans once either way.
-pub fn with_generic_plans<T, E, F>(conn: &mut AnyConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    match conn {
-        AnyConnection::Postgres(_) => {
-            conn.batch_execute("SET plan_cache_mode = force_generic_plan")?;
-            let out = f(conn);
-            // Inside a transaction that failed the reset fails too, and the
-            // rollback undoes the setting anyway.
-            let reset = conn.batch_execute("RESET plan_cache_mode");
-            match (out, reset) {
-                (Ok(v), Ok(())) => Ok(v),
-                (Ok(_), Err(e)) => Err(e.into()),
-                (Err(e), _) => Err(e),
-            }
-        }
-        AnyConnection::Sqlite(_) => f(conn),
-    }
 }
 
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so two

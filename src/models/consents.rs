@@ -169,7 +169,7 @@ pub struct ConsentLine {
 
 /// Every partner the consumer asked, with whether consent stands.
 pub fn of_consumer(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Vec<ConsentLine>> {
-    let rows: Vec<(i64, String, String, String)> = engagements::table
+    let rows: Vec<(i64, String, String, String, bool)> = engagements::table
         .inner_join(partners::table)
         .inner_join(listings::table)
         .filter(engagements::consumer_id.eq(consumer_id))
@@ -179,24 +179,23 @@ pub fn of_consumer(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Ve
             partners::name,
             partners::slug,
             listings::title,
+            exists(
+                consents::table
+                    .filter(consents::consumer_id.eq(engagements::consumer_id))
+                    .filter(consents::partner_id.eq(engagements::partner_id))
+                    .filter(consents::given.eq(true)),
+            ),
         ))
         .load(conn)?;
-    let given: HashSet<i64> = consents::table
-        .filter(consents::consumer_id.eq(consumer_id))
-        .filter(consents::given.eq(true))
-        .select(consents::partner_id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect();
     let mut out: Vec<ConsentLine> = Vec::new();
-    for (pid, name, slug, title) in rows {
+    for (pid, name, slug, title, consent) in rows {
         match out.iter_mut().find(|l| l.partner_id == pid) {
             Some(line) => line.listings.push(title),
             None => out.push(ConsentLine {
                 partner_id: pid,
                 partner_name: name,
                 partner_slug: slug,
-                consent: given.contains(&pid),
+                consent,
                 listings: vec![title],
             }),
         }

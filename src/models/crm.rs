@@ -205,6 +205,7 @@ type ScoreRow = (
     i32,
     String,
     PrimitiveDateTime,
+    Option<String>,
 );
 
 type ScoreColumns = (
@@ -220,6 +221,7 @@ type ScoreColumns = (
     customer_scores::s_score,
     customer_scores::segment,
     customer_scores::computed_at,
+    TagList,
 );
 
 const SCORE_COLUMNS: ScoreColumns = (
@@ -235,14 +237,20 @@ const SCORE_COLUMNS: ScoreColumns = (
     customer_scores::s_score,
     customer_scores::segment,
     customer_scores::computed_at,
+    TagList,
 );
 
 fn customer_from(r: ScoreRow) -> Customer {
+    let mut tags: Vec<String> = match &r.12 {
+        Some(list) => list.split(',').map(str::to_string).collect(),
+        None => Vec::new(),
+    };
+    tags.sort_unstable();
     Customer {
         id: r.0,
         name: r.1,
         email: r.2,
-        tags: Vec::new(),
+        tags,
         score: Some(Score {
             last_activity: r.3,
             first_activity: r.4,
@@ -338,12 +346,7 @@ pub fn count_capped(conn: &mut AnyConnection, partner_id: i64, f: &Filter) -> Qu
 pub fn movements(conn: &mut AnyConnection, partner_id: i64) -> QueryResult<Vec<Movement>> {
     let rows: Vec<(Option<String>, String, i64)> = customer_scores::table
         .filter(customer_scores::partner_id.eq(partner_id))
-        .filter(exists(
-            consents::table
-                .filter(consents::partner_id.eq(partner_id))
-                .filter(consents::consumer_id.eq(customer_scores::consumer_id))
-                .filter(consents::given.eq(true)),
-        ))
+        .filter(consent_stands(partner_id))
         .group_by((customer_scores::past_segment, customer_scores::segment))
         .select((
             customer_scores::past_segment,
@@ -424,9 +427,10 @@ pub fn page(
             customer_scores::consumer_id.desc(),
         )),
     };
+    // One plan serves every partner (an index scan in the sort's order, a
+    // key lookup per row for the consent, the name and the tags).
     let rows: Vec<ScoreRow> = q.select(SCORE_COLUMNS).page_of(req).load(conn)?;
-    let mut list: Vec<Customer> = rows.into_iter().map(customer_from).collect();
-    attach_tags(conn, partner_id, &mut list)?;
+    let list: Vec<Customer> = rows.into_iter().map(customer_from).collect();
     let sort = f.sort;
     let page = req.finish(list, |c| {
         (c.score.as_ref().map(|s| sort.key(s)).unwrap_or(0), c.id)
@@ -460,35 +464,43 @@ pub fn by_id_after(
         .select(SCORE_COLUMNS)
         .limit(limit)
         .load(conn)?;
-    let mut list: Vec<Customer> = rows.into_iter().map(customer_from).collect();
-    attach_tags(conn, partner_id, &mut list)?;
-    Ok(list)
+    Ok(rows.into_iter().map(customer_from).collect())
 }
 
-/// The tags of a page's (or a batch's) customers.
-fn attach_tags(
-    conn: &mut AnyConnection,
-    partner_id: i64,
-    list: &mut [Customer],
-) -> QueryResult<()> {
-    if list.is_empty() {
-        return Ok(());
+/// A customer row's tags, joined by commas (a tag never holds one): read
+/// with the row from `crm_tags`' unique index on (partner, consumer, tag),
+/// so a page and its tags are one statement that plans the same for every
+/// partner. The order is the caller's to make.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct TagList;
+
+impl Expression for TagList {
+    type SqlType = diesel::sql_types::Nullable<Text>;
+}
+
+impl<QS> AppearsOnTable<QS> for TagList {}
+
+impl<QS> SelectableExpression<QS> for TagList {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for TagList {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for TagList {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql(match out.backend() {
+            MultiBackend::Postgres(_) => "(SELECT string_agg(t.tag, ',')",
+            MultiBackend::Sqlite(_) => "(SELECT group_concat(t.tag, ',')",
+        });
+        out.push_sql(
+            " FROM crm_tags t WHERE t.partner_id = customer_scores.partner_id \
+             AND t.consumer_id = customer_scores.consumer_id)",
+        );
+        Ok(())
     }
-    let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
-    let rows: Vec<(i64, String)> = crm_tags::table
-        .filter(crm_tags::partner_id.eq(partner_id))
-        .filter(conn.in_ids("crm_tags.consumer_id", &ids))
-        .order((crm_tags::consumer_id.asc(), crm_tags::tag.asc()))
-        .select((crm_tags::consumer_id, crm_tags::tag))
-        .load(conn)?;
-    let mut by_id: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, tag) in rows {
-        by_id.entry(id).or_default().push(tag);
-    }
-    for c in list {
-        c.tags = by_id.remove(&c.id).unwrap_or_default();
-    }
-    Ok(())
 }
 
 pub fn is_customer(

@@ -268,15 +268,6 @@ pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Listing>> 
         .optional()
 }
 
-/// A listing's title and slug, whatever its status.
-pub fn title_and_slug(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<(String, String)>> {
-    listings::table
-        .find(id)
-        .select((listings::title, listings::slug))
-        .first(conn)
-        .optional()
-}
-
 /// The partner's listings by id, newest first, after the id `after` when
 /// given, with one status or all (indexes `listings_partner_id` and
 /// `listings_partner_status_id`).

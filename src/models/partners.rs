@@ -108,6 +108,26 @@ pub fn by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<Partn
         .optional()
 }
 
+/// The partner with this slug and the person's role in its team (none
+/// when not a member), in one read.
+pub fn by_slug_with_role(
+    conn: &mut AnyConnection,
+    slug: &str,
+    user_id: i64,
+) -> QueryResult<Option<(Partner, Option<Role>)>> {
+    let row: Option<(Partner, Option<String>)> = partners::table
+        .left_join(
+            memberships::table.on(memberships::partner_id
+                .eq(partners::id)
+                .and(memberships::user_id.eq(user_id))),
+        )
+        .filter(partners::slug.eq(slug))
+        .select((Partner::as_select(), memberships::role.nullable()))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(p, role)| (p, role.as_deref().and_then(Role::parse))))
+}
+
 pub fn by_id(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<Partner>> {
     partners::table
         .find(id)

@@ -1,6 +1,6 @@
 //! Support tickets, their messages, the SLA settings and canned replies.
 
-use crate::db::LimitInText;
+use crate::db::{LimitInText, PlannedPerRun};
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -1070,7 +1070,11 @@ pub fn desk_page(
         }
         q = q.order((tickets::queue_key.asc(), tickets::id.asc()));
     }
-    let list: Vec<Ticket> = q.select(Ticket::as_select()).page_of(req).load(conn)?;
+    let list: Vec<Ticket> = q
+        .select(Ticket::as_select())
+        .page_of(req)
+        .planned_per_run()
+        .load(conn)?;
     let page = req.finish(list, |t| {
         let key = if resolved {
             t.resolved_at.map(paging::time_key)
@@ -1085,7 +1089,7 @@ pub fn desk_page(
 /// How many tickets the filtered queue holds, counted no further than
 /// `COUNT_CAP + 1`.
 pub fn desk_count(conn: &mut AnyConnection, f: &DeskFilter) -> QueryResult<i64> {
-    count_capped(conn, f.query().select(tickets::id))
+    count_capped(conn, f.query().select(tickets::id).planned_per_run())
 }
 
 /// Every queue's size, each counted over its index and capped.
@@ -1099,7 +1103,8 @@ pub fn queue_counts(
         .map(|queue| {
             let q = queue
                 .filter(tickets::table.into_boxed(), me, now)
-                .select(tickets::id);
+                .select(tickets::id)
+                .planned_per_run();
             Ok((queue, count_capped(conn, q)?))
         })
         .collect()
@@ -1119,7 +1124,41 @@ pub fn partners_with_active_tickets(
         .order((partners::name.asc(), partners::id.asc()))
         .select((partners::id, partners::name))
         .at_most(limit)
+        .planned_per_run()
         .load(conn)
+}
+
+/// Who asked, and the names of what the ticket is about: the requester,
+/// the partner's name and the listing's title and slug, in one read.
+pub type Surroundings = (
+    crate::models::users::User,
+    Option<String>,
+    Option<(String, String)>,
+);
+
+/// The ticket's `Surroundings`; `None` when the requester is gone.
+pub fn surroundings(conn: &mut AnyConnection, ticket_id: i64) -> QueryResult<Option<Surroundings>> {
+    use crate::schema::listings;
+    type Row = (
+        crate::models::users::User,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = tickets::table
+        .inner_join(users::table.on(users::id.eq(tickets::requester_id)))
+        .left_join(partners::table.on(partners::id.nullable().eq(tickets::partner_id)))
+        .left_join(listings::table.on(listings::id.nullable().eq(tickets::listing_id)))
+        .filter(tickets::id.eq(ticket_id))
+        .select((
+            crate::models::users::User::as_select(),
+            partners::name.nullable(),
+            listings::title.nullable(),
+            listings::slug.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(user, partner, title, slug)| (user, partner, title.zip(slug))))
 }
 
 /// The requester's `n` newest other tickets, and whether there are more.

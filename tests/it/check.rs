@@ -169,7 +169,7 @@ async fn check_fails_on_pending_migrations(backend: Backend) {
         let tables = table_count(&mut conn);
         // Then all but the last migration.
         agora::db::run_migrations(&mut conn).unwrap();
-        match &mut *conn {
+        match &mut **conn {
             agora::db::AnyConnection::Sqlite(c) => {
                 c.revert_last_migration(agora::db::SQLITE_MIGRATIONS)
                     .unwrap();

@@ -239,7 +239,7 @@ fn assert_coherent(conn: &mut AnyConnection, anchor: PrimitiveDateTime) {
 async fn large_demo_at_a_tiny_scale(backend: Backend) {
     tokio::task::spawn_blocking(move || {
         let (_db, _url, pool) = fresh(backend);
-        let conn = &mut *pool.get().unwrap();
+        let conn: &mut AnyConnection = &mut pool.get().unwrap();
         let spec = LargeSpec::tiny();
         let anchor = agora::models::now();
         let summary = large::fill(conn, &spec, 7, anchor, &Progress::hidden()).unwrap();
@@ -403,7 +403,7 @@ fn the_same_seed_gives_the_same_data() {
     make("c.db", 43);
     let url = DbUrl::Sqlite(dir.path().join("a.db").to_string_lossy().into_owned());
     let pool = pool_of(&url);
-    let conn = &mut *pool.get().unwrap();
+    let conn: &mut AnyConnection = &mut pool.get().unwrap();
     let tables: Vec<Name> = match conn {
         AnyConnection::Sqlite(c) => diesel::sql_query(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
@@ -467,7 +467,7 @@ fn the_same_seed_gives_the_same_data() {
 async fn small_demo_has_a_history(backend: Backend) {
     tokio::task::spawn_blocking(move || {
         let (_db, _url, pool) = fresh(backend);
-        let conn = &mut *pool.get().unwrap();
+        let conn: &mut AnyConnection = &mut pool.get().unwrap();
         let anchor = agora::models::now();
         let logins = demo_data::fill(conn, 1).unwrap().expect("demo data added");
         assert!(logins.iter().any(|l| l.0 == "admin@agora.example"));

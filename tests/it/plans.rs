@@ -146,7 +146,7 @@ async fn explain_statements(
     let path = path.to_string();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
-        if let agora::db::AnyConnection::Postgres(c) = &mut *conn {
+        if let agora::db::AnyConnection::Postgres(c) = &mut **conn {
             diesel::sql_query("SET plan_cache_mode = force_generic_plan")
                 .execute(c)
                 .unwrap();
@@ -160,7 +160,7 @@ async fn explain_statements(
                 problems.push(format!("{path}: {p}\n    {sql}"));
             }
         }
-        if let agora::db::AnyConnection::Postgres(c) = &mut *conn {
+        if let agora::db::AnyConnection::Postgres(c) = &mut **conn {
             let _ = diesel::sql_query("RESET ALL").execute(c);
         }
         problems
@@ -478,3 +478,65 @@ async fn notification_pass_reads_no_whole_large_table(backend: Backend) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 both!(notification_pass_reads_no_whole_large_table);
+
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = Text)]
+    plan_cache_mode: String,
+}
+
+#[derive(QueryableByName)]
+struct Prepared {
+    #[diesel(sql_type = Text)]
+    statement: String,
+}
+
+/// On PostgreSQL a connection keeps the plan setting the last read asked
+/// for, and changes it only when a read asks for another; statements marked
+/// `planned_per_run` are sent with their values and never kept prepared,
+/// while the others are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_settings_follow_the_reads_postgres() {
+    use agora::db::{self, Plans};
+    let (_db, url) = crate::helpers::TestDb::create(Backend::Postgres);
+    // One connection: every read below gets the same one.
+    let pool = db::connect(&url, 1).unwrap();
+    db::run_migrations(&mut pool.get().unwrap()).unwrap();
+    let mode = |plans: Plans| {
+        let pool = pool.clone();
+        async move {
+            db::run_planned(&pool, plans, |conn| {
+                let row: Setting = diesel::sql_query("SHOW plan_cache_mode").get_result(conn)?;
+                Ok(row.plan_cache_mode)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(mode(Plans::Generic).await, "force_generic_plan");
+    assert_eq!(mode(Plans::Generic).await, "force_generic_plan");
+    assert_eq!(mode(Plans::Auto).await, "auto");
+    assert_eq!(mode(Plans::Custom).await, "force_custom_plan");
+    assert_eq!(mode(Plans::Auto).await, "auto");
+
+    let kept = db::run(&pool, |conn| {
+        use agora::models::tickets::{self, DeskFilter, Queue};
+        let filter = DeskFilter::new(Queue::Open, 1, agora::models::now());
+        tickets::desk_count(conn, &filter)?;
+        tickets::queue_counts(conn, 1, agora::models::now())?;
+        agora::models::partners::by_slug_with_role(conn, "no-such-partner", 1)?;
+        let rows: Vec<Prepared> =
+            diesel::sql_query("SELECT statement FROM pg_prepared_statements").load(conn)?;
+        Ok(rows.into_iter().map(|r| r.statement).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap();
+    assert!(
+        kept.iter().any(|s| s.contains("\"partners\".\"slug\"")),
+        "the partner read is kept prepared: {kept:?}"
+    );
+    assert!(
+        !kept.iter().any(|s| s.contains("\"tickets\"")),
+        "the desk's counts are planned per run: {kept:?}"
+    );
+}

@@ -207,7 +207,7 @@ async fn migrations_run_down_and_up_again(backend: Backend) {
         let pool = crate::helpers::pool_of(&url);
         let mut conn = pool.get().unwrap();
         agora::db::run_migrations(&mut conn).unwrap();
-        match &mut *conn {
+        match &mut **conn {
             agora::db::AnyConnection::Sqlite(c) => {
                 c.revert_all_migrations(agora::db::SQLITE_MIGRATIONS)
                     .unwrap();

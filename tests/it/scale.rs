@@ -422,7 +422,7 @@ async fn two_instances_behave_as_one_portal() {
             "SELECT pg_advisory_lock({})",
             agora::maintenance::LOCK_KEY
         ))
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .unwrap();
         held_tx.send(()).unwrap();
         rx.recv().unwrap();
@@ -430,7 +430,7 @@ async fn two_instances_behave_as_one_portal() {
             "SELECT pg_advisory_unlock({})",
             agora::maintenance::LOCK_KEY
         ))
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .unwrap();
     });
     held_rx.recv().unwrap();

@@ -128,34 +128,32 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
     let (counts_fresh, partners_fresh) = (known_counts.is_none(), known_partners.is_none());
     let state = ctx.state.clone();
     let (counts, total, page, partners, menus) = db::run(ctx.pool(), move |conn| {
-        db::with_custom_plans(conn, |conn| {
-            let counts = match known_counts {
-                Some(c) => c.as_ref().clone(),
-                None => tickets::queue_counts(conn, me, now)?,
-            };
-            let total = match counts.iter().find(|(q, _)| *q == queue) {
-                Some((_, n)) if !filter.narrows() => *n,
-                _ => tickets::desk_count(conn, &filter)?,
-            };
-            let page = tickets::desk_page(conn, &filter, &req)?;
-            let choices = match known_partners {
-                Some(p) => p,
-                None => std::sync::Arc::new(tickets::partners_with_active_tickets(
-                    conn,
-                    PARTNER_CHOICES,
-                )?),
-            };
-            let mut partners = choices.as_ref().clone();
-            // The partner filtered on stays offered, active tickets or not.
-            if let Some(pid) = filter.partner
-                && !partners.iter().any(|(id, _)| *id == pid)
-                && let Some(name) = tickets::partner_names(conn, &[pid])?.remove(&pid)
-            {
-                partners.push((pid, name));
-            }
-            let menus = super::menus(&state, conn)?;
-            Ok((counts, total, page, (partners, choices), menus))
-        })
+        let counts = match known_counts {
+            Some(c) => c.as_ref().clone(),
+            None => tickets::queue_counts(conn, me, now)?,
+        };
+        let total = match counts.iter().find(|(q, _)| *q == queue) {
+            Some((_, n)) if !filter.narrows() => *n,
+            _ => tickets::desk_count(conn, &filter)?,
+        };
+        let page = tickets::desk_page(conn, &filter, &req)?;
+        let choices = match known_partners {
+            Some(p) => p,
+            None => std::sync::Arc::new(tickets::partners_with_active_tickets(
+                conn,
+                PARTNER_CHOICES,
+            )?),
+        };
+        let mut partners = choices.as_ref().clone();
+        // The partner filtered on stays offered, active tickets or not.
+        if let Some(pid) = filter.partner
+            && !partners.iter().any(|(id, _)| *id == pid)
+            && let Some(name) = tickets::partner_names(conn, &[pid])?.remove(&pid)
+        {
+            partners.push((pid, name));
+        }
+        let menus = super::menus(&state, conn)?;
+        Ok((counts, total, page, (partners, choices), menus))
     })
     .await?;
     // Kept only when read afresh, so the entries do age out under load.

@@ -611,8 +611,8 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         .state
         .desk_trends
         .get_or_load(key, || {
-            db::run(ctx.pool(), move |conn| {
-                db::with_custom_plans(conn, |conn| load_trends(conn, scope, &periods, &weeks))
+            db::run_planned(ctx.pool(), db::Plans::Custom, move |conn| {
+                load_trends(conn, scope, &periods, &weeks)
             })
         })
         .await?;
@@ -624,10 +624,8 @@ pub async fn show(ctx: Ctx, q: web::Query<Period>) -> Result<HttpResponse, AppEr
         .state
         .desk_figures
         .get_or_load(key, || {
-            db::run(ctx.pool(), move |conn| {
-                db::with_custom_plans(conn, |conn| {
-                    Ok((figures(conn, start, end)?, tickets::staff(conn)?))
-                })
+            db::run_planned(ctx.pool(), db::Plans::Custom, move |conn| {
+                Ok((figures(conn, start, end)?, tickets::staff(conn)?))
             })
         })
         .await?;

@@ -11,7 +11,7 @@ use crate::domain::ticket::{Priority, Status};
 use crate::error::AppError;
 use crate::models::engagements;
 use crate::models::tickets::{self, MessageView, Ticket, Writer};
-use crate::models::{listings, now, partners, users};
+use crate::models::{now, users};
 use crate::support;
 use crate::web::ctx::Val;
 use crate::web::{Ctx, FormErrors, render_status, see_other};
@@ -101,15 +101,8 @@ fn read_page(
     let thread = tickets::messages(conn, t.id, true)?;
     // The thread holds every message, internal notes too.
     let seen = thread.iter().map(|m| m.id).max().unwrap_or(0);
-    let requester = users::by_id(conn, t.requester_id)?.ok_or(AppError::NotFound)?;
-    let partner_name = match t.partner_id {
-        Some(p) => partners::by_id(conn, p)?.map(|p| p.name),
-        None => None,
-    };
-    let listing = match t.listing_id {
-        Some(l) => listings::title_and_slug(conn, l)?,
-        None => None,
-    };
+    let (requester, partner_name, listing) =
+        tickets::surroundings(conn, t.id)?.ok_or(AppError::NotFound)?;
     let reviews = engagements::ratings_by_consumer(conn, t.requester_id)?;
     let (history, more_history) = tickets::history(conn, t.requester_id, t.id, HISTORY_SHOWN)?;
     Ok((

@@ -30,9 +30,8 @@ pub async fn engagements(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
     let req = PageRequest::parse(&page, PAGE_SIZE);
-    let (a, rows) = access_and(&ctx, &slug, move |conn, a| {
-        let pid = a.partner.id;
-        db::with_generic_plans(conn, |conn| Ok(engagements::for_partner(conn, pid, &req)?))
+    let (a, rows) = access_and(&ctx, &slug, db::Plans::Generic, move |conn, a| {
+        Ok(engagements::for_partner(conn, a.partner.id, &req)?)
     })
     .await?;
     let pager = rows.pager(&format!("{}/engagements", a.base()), None);
@@ -74,6 +73,8 @@ impl ReviewsPage<'_> {
     }
 }
 
+type ReviewRows = crate::web::paging::Page<(Review, Option<String>, String)>;
+
 async fn reviews_page(
     ctx: &Ctx,
     a: &Access,
@@ -82,12 +83,20 @@ async fn reviews_page(
 ) -> Result<HttpResponse, AppError> {
     let pid = a.partner.id;
     let req = PageRequest::parse(&current, PAGE_SIZE);
-    let rows = db::run(ctx.pool(), move |conn| {
-        db::with_generic_plans(conn, |conn| {
-            Ok(engagements::reviews_for_partner(conn, pid, &req)?)
-        })
+    let rows = db::run_planned(ctx.pool(), db::Plans::Generic, move |conn| {
+        Ok(engagements::reviews_for_partner(conn, pid, &req)?)
     })
     .await?;
+    render_reviews(ctx, a, rows, current, refused)
+}
+
+fn render_reviews(
+    ctx: &Ctx,
+    a: &Access,
+    rows: ReviewRows,
+    current: PageParams,
+    refused: Option<(i64, String, String)>,
+) -> Result<HttpResponse, AppError> {
     let pager = rows.pager(&format!("{}/reviews", a.base()), None);
     let rows = rows.items;
     let status = if refused.is_some() {
@@ -113,8 +122,13 @@ pub async fn reviews(
     slug: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
-    let a = access(&ctx, &slug).await?;
-    reviews_page(&ctx, &a, page.into_inner(), None).await
+    let current = page.into_inner();
+    let req = PageRequest::parse(&current, PAGE_SIZE);
+    let (a, rows) = access_and(&ctx, &slug, db::Plans::Generic, move |conn, a| {
+        Ok(engagements::reviews_for_partner(conn, a.partner.id, &req)?)
+    })
+    .await?;
+    render_reviews(&ctx, &a, rows, current, None)
 }
 
 #[derive(Deserialize)]

@@ -27,7 +27,7 @@ pub async fn index(
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
     let req = PageRequest::parse(&page, super::crm::PAGE_SIZE);
-    let (a, list) = access_and(&ctx, &slug, move |conn, a| {
+    let (a, list) = access_and(&ctx, &slug, db::Plans::Auto, move |conn, a| {
         Ok(listings::page_of_partner(conn, a.partner.id, &req)?)
     })
     .await?;

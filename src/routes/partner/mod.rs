@@ -233,15 +233,21 @@ pub async fn access(ctx: &Ctx, slug: &str) -> Result<Access, AppError> {
 }
 
 /// `access`, and then `read` for the page in the same trip to the
-/// database (one connection, one hand-off to the blocking pool).
-pub async fn access_and<T, F>(ctx: &Ctx, slug: &str, read: F) -> Result<(Access, T), AppError>
+/// database (one connection, one hand-off to the blocking pool), with the
+/// statements of both planned as `plans` asks.
+pub async fn access_and<T, F>(
+    ctx: &Ctx,
+    slug: &str,
+    plans: db::Plans,
+    read: F,
+) -> Result<(Access, T), AppError>
 where
     F: FnOnce(&mut db::AnyConnection, &Access) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
     let user_id = ctx.require_user()?.id;
     let slug = slug.to_string();
-    db::run(ctx.pool(), move |conn| {
+    db::run_planned(ctx.pool(), plans, move |conn| {
         let a = access_in(conn, &slug, user_id)?;
         let value = read(conn, &a)?;
         Ok((a, value))
@@ -250,14 +256,15 @@ where
 }
 
 fn access_in(conn: &mut db::AnyConnection, slug: &str, user_id: i64) -> Result<Access, AppError> {
-    let partner = partners::by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
+    let (partner, role) =
+        partners::by_slug_with_role(conn, slug, user_id)?.ok_or(AppError::NotFound)?;
     if !matches!(
         partner.status.as_str(),
         partners::APPROVED | partners::SUSPENDED
     ) {
         return Err(AppError::NotFound);
     }
-    let role = partners::role_of(conn, partner.id, user_id)?.ok_or(AppError::NotFound)?;
+    let role = role.ok_or(AppError::NotFound)?;
     // The owners asked the team for two-step sign-in.
     if partner.require_two_step && !crate::models::two_step::enabled(conn, user_id)? {
         return Err(AppError::TwoStepRequired);

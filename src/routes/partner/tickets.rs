@@ -37,9 +37,8 @@ pub async fn list(
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, AppError> {
     let req = PageRequest::parse(&params, PAGE_SIZE);
-    let (a, page) = access_and(&ctx, &slug, move |conn, a| {
-        let pid = a.partner.id;
-        db::with_generic_plans(conn, |conn| Ok(tickets::partner_rows(conn, pid, &req)?))
+    let (a, page) = access_and(&ctx, &slug, db::Plans::Generic, move |conn, a| {
+        Ok(tickets::partner_rows(conn, a.partner.id, &req)?)
     })
     .await?;
     let pager = page.pager(&format!("{}/tickets", a.base()), None);
