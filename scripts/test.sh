@@ -12,7 +12,16 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need_apt+=(libssl-dev)
 # The HTML check (tests/it/html.rs) runs the Nu HTML checker on a JRE.
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
-command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# Node.js may come with npm's files but no `npm` on the PATH; Debian's own
+# npm package then cannot be installed beside that Node.js.
+npm_cli=/usr/lib/node_modules/npm/bin/npm-cli.js
+if ! command -v npm >/dev/null 2>&1; then
+  if command -v node >/dev/null 2>&1 && [ -f "$npm_cli" ]; then
+    npm() { node "$npm_cli" "$@"; }
+  else
+    need_apt+=(npm)
+  fi
+fi
 # The IMAP poller is tested against Dovecot (tests/it/imap.rs), which the
 # tests run with a throwaway configuration of their own.
 [ -x /usr/sbin/dovecot ] || need_apt+=(dovecot-imapd)

@@ -84,6 +84,18 @@ async fn blocking<T: Send + 'static>(
     .await?
 }
 
+/// A short read of the store: on the HTTP worker when a connection is idle
+/// (see `db::read`), on the blocking pool when none is.
+async fn read<T: Send + 'static>(
+    pool: &Pool,
+    f: impl FnOnce(&mut db::AnyConnection) -> diesel::QueryResult<T> + Send + 'static,
+) -> Result<T, anyhow::Error> {
+    if let Some(mut conn) = pool.try_get() {
+        return Ok(f(&mut conn)?);
+    }
+    blocking(pool, f).await
+}
+
 async fn insert_new(
     pool: &Pool,
     state: State,
@@ -119,19 +131,26 @@ impl SessionStore for DbSessionStore {
         let id = key_hash(session_key);
         let absolute = self.absolute;
         let expires_at = self.expiry();
-        // Activity pushes the idle expiry forward, written at most once a
-        // minute per session: reading a page costs no write otherwise.
-        let row = blocking(&self.pool, move |conn| {
-            let row = sessions::load_with_user(conn, &id, absolute)?;
-            if let Some((r, _)) = &row
-                && r.last_seen_at < models::now() - Duration::minutes(1)
-            {
-                sessions::touch(conn, &id, expires_at)?;
-            }
-            Ok(row)
+        // Every signed-in request reads its session: one key lookup, read on
+        // the worker like a page's reads.
+        let read_id = id.clone();
+        let row = read(&self.pool, move |conn| {
+            sessions::load_with_user(conn, &read_id, absolute)
         })
         .await
         .map_err(LoadError::Other)?;
+        // Activity pushes the idle expiry forward, written at most once a
+        // minute per session (reading a page costs no write otherwise), and
+        // on the blocking pool: a write may wait for another writer.
+        if let Some((r, _)) = &row
+            && r.last_seen_at < models::now() - Duration::minutes(1)
+        {
+            blocking(&self.pool, move |conn| {
+                sessions::touch(conn, &id, expires_at)
+            })
+            .await
+            .map_err(LoadError::Other)?;
+        }
         match row {
             None => Ok(None),
             Some((row, user)) => {

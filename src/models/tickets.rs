@@ -357,9 +357,12 @@ type MessageRow = (
     PrimitiveDateTime,
     Option<i64>,
     Option<String>,
+    bool,
 );
 
-/// The thread, oldest first; internal notes only when asked for.
+/// The thread, oldest first; internal notes only when asked for. Each row
+/// says whether its message has files, so a thread without any (most of
+/// them) is read in one statement.
 pub fn messages(
     conn: &mut AnyConnection,
     ticket_id: i64,
@@ -386,9 +389,13 @@ pub fn messages(
             ticket_messages::created_at,
             ticket_messages::inbound_id,
             ticket_messages::matched_by,
+            diesel::dsl::exists(
+                crate::schema::attachments::table
+                    .filter(crate::schema::attachments::message_id.eq(ticket_messages::id)),
+            ),
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<i64> = rows.iter().filter(|r| r.10).map(|r| r.0).collect();
     let mut files = crate::support::attachments::of_messages(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -1138,27 +1145,56 @@ pub type Surroundings = (
 
 /// The ticket's `Surroundings`; `None` when the requester is gone.
 pub fn surroundings(conn: &mut AnyConnection, ticket_id: i64) -> QueryResult<Option<Surroundings>> {
+    Ok(with_surroundings(conn, Which::Id(ticket_id))?.and_then(|(_, around)| around))
+}
+
+/// The ticket numbered `number` with its `Surroundings` (`None` when the
+/// requester is gone), in one read: the desk's ticket page.
+pub fn by_number_with_surroundings(
+    conn: &mut AnyConnection,
+    number: i64,
+) -> QueryResult<Option<(Ticket, Option<Surroundings>)>> {
+    with_surroundings(conn, Which::Number(number))
+}
+
+enum Which {
+    Id(i64),
+    Number(i64),
+}
+
+fn with_surroundings(
+    conn: &mut AnyConnection,
+    which: Which,
+) -> QueryResult<Option<(Ticket, Option<Surroundings>)>> {
+    use crate::models::users::User;
     use crate::schema::listings;
     type Row = (
-        crate::models::users::User,
+        Ticket,
+        Option<User>,
         Option<String>,
         Option<String>,
         Option<String>,
     );
-    let row: Option<Row> = tickets::table
-        .inner_join(users::table.on(users::id.eq(tickets::requester_id)))
+    let q = tickets::table
+        .left_join(users::table.on(users::id.eq(tickets::requester_id)))
         .left_join(partners::table.on(partners::id.nullable().eq(tickets::partner_id)))
         .left_join(listings::table.on(listings::id.nullable().eq(tickets::listing_id)))
-        .filter(tickets::id.eq(ticket_id))
         .select((
-            crate::models::users::User::as_select(),
+            Ticket::as_select(),
+            Option::<User>::as_select(),
             partners::name.nullable(),
             listings::title.nullable(),
             listings::slug.nullable(),
         ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(|(user, partner, title, slug)| (user, partner, title.zip(slug))))
+        .into_boxed();
+    let q = match which {
+        Which::Id(id) => q.filter(tickets::id.eq(id)),
+        Which::Number(n) => q.filter(tickets::number.eq(n)),
+    };
+    let row: Option<Row> = q.first(conn).optional()?;
+    Ok(row.map(|(t, user, partner, title, slug)| {
+        (t, user.map(|u| (u, partner, title.zip(slug))))
+    }))
 }
 
 /// The requester's `n` newest other tickets, and whether there are more.

@@ -144,36 +144,72 @@ impl<V> TtlCache<V> {
         if let Some(v) = self.get(&key) {
             return Ok(v);
         }
-        let gate = match self.loading.lock() {
-            Ok(mut loading) => Some(loading.entry(key.clone()).or_default().clone()),
-            Err(_) => None,
-        };
-        // The gate leaves the map however this ends, a dropped request
-        // included.
-        let mut leave = gate.clone().map(|gate| Leave {
-            loading: &self.loading,
-            key: key.clone(),
-            gate,
-            armed: false,
-        });
+        let (gate, mut leave) = self.gate(&key);
         let held = match &gate {
             Some(g) => Some(g.lock().await),
             None => None,
         };
+        if let Some(v) = self.through_gate(&key, &mut leave) {
+            return Ok(v);
+        }
+        let loaded = self.keep(key, load().await);
+        drop(held);
+        loaded
+    }
+
+    /// `get_or_load` for work already on the blocking pool (inside
+    /// `db::run`): those waiting block their thread, so never on the HTTP
+    /// worker.
+    pub fn get_or_load_blocking<E>(
+        &self,
+        key: &str,
+        load: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
+        if let Some(v) = self.get(key) {
+            return Ok(v);
+        }
+        let (gate, mut leave) = self.gate(key);
+        let held = gate.as_ref().map(|g| g.blocking_lock());
+        if let Some(v) = self.through_gate(key, &mut leave) {
+            return Ok(v);
+        }
+        let loaded = self.keep(key.to_string(), load());
+        drop(held);
+        loaded
+    }
+
+    /// The gate of `key` (shared by everyone loading it now), and what
+    /// takes it out of the loading map however the load ends, a dropped
+    /// request included.
+    fn gate(&self, key: &str) -> (Option<Arc<tokio::sync::Mutex<()>>>, Option<Leave<'_>>) {
+        let gate = match self.loading.lock() {
+            Ok(mut loading) => Some(loading.entry(key.to_string()).or_default().clone()),
+            Err(_) => None,
+        };
+        let leave = gate.clone().map(|gate| Leave {
+            loading: &self.loading,
+            key: key.to_string(),
+            gate,
+            armed: false,
+        });
+        (gate, leave)
+    }
+
+    /// Through the gate: the value whoever held it before loaded, if any.
+    fn through_gate(&self, key: &str, leave: &mut Option<Leave<'_>>) -> Option<Arc<V>> {
         // Only a request that got through the gate takes it away: one that
         // gave up waiting leaves it to the one loading.
         if let Some(l) = leave.as_mut() {
             l.armed = true;
         }
-        // Whoever held the gate before may have loaded it.
-        if let Some(v) = self.get(&key) {
-            return Ok(v);
-        }
-        let loaded = load().await.map(Arc::new);
+        self.get(key)
+    }
+
+    fn keep<E>(&self, key: String, loaded: Result<V, E>) -> Result<Arc<V>, E> {
+        let loaded = loaded.map(Arc::new);
         if let Ok(v) = &loaded {
-            self.put(key.clone(), v.clone());
+            self.put(key, v.clone());
         }
-        drop(held);
         loaded
     }
 
@@ -245,6 +281,39 @@ mod tests {
             .get_or_load("e".into(), || async { Ok::<_, &str>(1) })
             .await;
         assert_eq!(again.as_deref(), Ok(&1));
+    }
+
+    #[test]
+    fn threads_asking_during_a_blocking_load_share_it() {
+        let c = Arc::new(TtlCache::new(Duration::from_secs(60), 8));
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (c, loads) = (c.clone(), loads.clone());
+                std::thread::spawn(move || {
+                    c.get_or_load_blocking("q", || {
+                        loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(30));
+                        Ok::<_, ()>(7)
+                    })
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(*t.join().unwrap().unwrap(), 7);
+        }
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(c.loading.lock().unwrap().is_empty());
+        // A failed load is not kept, and leaves no gate behind.
+        assert_eq!(
+            c.get_or_load_blocking("e", || Err::<i32, _>("down")),
+            Err("down")
+        );
+        assert!(c.loading.lock().unwrap().is_empty());
+        assert_eq!(
+            c.get_or_load_blocking("e", || Ok::<_, &str>(1)).as_deref(),
+            Ok(&1)
+        );
     }
 
     #[test]

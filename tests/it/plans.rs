@@ -486,6 +486,12 @@ struct Setting {
 }
 
 #[derive(QueryableByName)]
+struct Memoize {
+    #[diesel(sql_type = Text)]
+    enable_memoize: String,
+}
+
+#[derive(QueryableByName)]
 struct Prepared {
     #[diesel(sql_type = Text)]
     statement: String,
@@ -494,7 +500,8 @@ struct Prepared {
 /// On PostgreSQL a connection keeps the plan setting the last read asked
 /// for, and changes it only when a read asks for another; statements marked
 /// `planned_per_run` are sent with their values and never kept prepared,
-/// while the others are.
+/// while the others are. Reads on the HTTP worker (`db::read_planned`) take
+/// the same settings, and every connection opens with memoize off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_settings_follow_the_reads_postgres() {
     use agora::db::{self, Plans};
@@ -518,6 +525,29 @@ async fn plan_settings_follow_the_reads_postgres() {
     assert_eq!(mode(Plans::Auto).await, "auto");
     assert_eq!(mode(Plans::Custom).await, "force_custom_plan");
     assert_eq!(mode(Plans::Auto).await, "auto");
+    // A short read on the HTTP worker follows the same rule.
+    let read_mode = |plans: Plans| {
+        let pool = pool.clone();
+        async move {
+            db::read_planned(&pool, plans, |conn| {
+                let row: Setting = diesel::sql_query("SHOW plan_cache_mode").get_result(conn)?;
+                Ok(row.plan_cache_mode)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(read_mode(Plans::Generic).await, "force_generic_plan");
+    assert_eq!(mode(Plans::Generic).await, "force_generic_plan");
+    assert_eq!(read_mode(Plans::Auto).await, "auto");
+    // Every connection opens with the page-sized setting for memoize.
+    let memoize = db::read(&pool, |conn| {
+        let row: Memoize = diesel::sql_query("SHOW enable_memoize").get_result(conn)?;
+        Ok(row.enable_memoize)
+    })
+    .await
+    .unwrap();
+    assert_eq!(memoize, "off");
 
     let kept = db::run(&pool, |conn| {
         use agora::models::tickets::{self, DeskFilter, Queue};

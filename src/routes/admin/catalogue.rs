@@ -183,7 +183,7 @@ pub async fn moderation(
         },
         REVIEWS_PER_PAGE,
     );
-    let page = db::run(ctx.pool(), move |conn| {
+    let page = db::read(ctx.pool(), move |conn| {
         Ok(engagements::all_reviews(conn, hidden, &req)?)
     })
     .await?;

@@ -125,12 +125,18 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
     let counts_key = format!("queues:{me}");
     let known_counts = ctx.state.desk_counts.get(&counts_key);
     let known_partners = ctx.state.desk_partners.get("partners");
-    let (counts_fresh, partners_fresh) = (known_counts.is_none(), known_partners.is_none());
+    // With the counts kept and no narrowing filter, what is left is a page
+    // of the queue: short enough for the HTTP worker.
+    let short = known_counts.is_some() && known_partners.is_some() && !filter.narrows();
     let state = ctx.state.clone();
-    let (counts, total, page, partners, menus) = db::run(ctx.pool(), move |conn| {
+    let (counts, total, page, partners, menus) = db::read_if(ctx.pool(), short, move |conn| {
+        // Read afresh once however many agents ask at once (on the blocking
+        // pool: `short` is false whenever one is missing).
         let counts = match known_counts {
-            Some(c) => c.as_ref().clone(),
-            None => tickets::queue_counts(conn, me, now)?,
+            Some(c) => c,
+            None => state
+                .desk_counts
+                .get_or_load_blocking(&counts_key, || tickets::queue_counts(conn, me, now))?,
         };
         let total = match counts.iter().find(|(q, _)| *q == queue) {
             Some((_, n)) if !filter.narrows() => *n,
@@ -139,10 +145,9 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
         let page = tickets::desk_page(conn, &filter, &req)?;
         let choices = match known_partners {
             Some(p) => p,
-            None => std::sync::Arc::new(tickets::partners_with_active_tickets(
-                conn,
-                PARTNER_CHOICES,
-            )?),
+            None => state.desk_partners.get_or_load_blocking("partners", || {
+                tickets::partners_with_active_tickets(conn, PARTNER_CHOICES)
+            })?,
         };
         let mut partners = choices.as_ref().clone();
         // The partner filtered on stays offered, active tickets or not.
@@ -153,19 +158,9 @@ pub async fn index(ctx: Ctx, f: web::Query<Filters>) -> Result<HttpResponse, App
             partners.push((pid, name));
         }
         let menus = super::menus(&state, conn)?;
-        Ok((counts, total, page, (partners, choices), menus))
+        Ok((counts.as_ref().clone(), total, page, partners, menus))
     })
     .await?;
-    // Kept only when read afresh, so the entries do age out under load.
-    if counts_fresh {
-        ctx.state
-            .desk_counts
-            .put(counts_key, std::sync::Arc::new(counts.clone()));
-    }
-    let (partners, choices) = partners;
-    if partners_fresh {
-        ctx.state.desk_partners.put("partners".into(), choices);
-    }
     let total = paging::capped(total);
     let pages = (!total.1).then(|| (total.0 as usize).div_ceil(PAGE_SIZE).max(1));
     let pager = page.pager(&f.base_url(queue), pages);

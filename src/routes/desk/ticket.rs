@@ -83,7 +83,7 @@ impl TicketPage<'_> {
 }
 
 async fn load(ctx: &Ctx, number: i64) -> Result<Ticket, AppError> {
-    db::run(ctx.pool(), move |conn| {
+    db::read(ctx.pool(), move |conn| {
         tickets::by_number(conn, number)?.ok_or(AppError::NotFound)
     })
     .await
@@ -93,16 +93,21 @@ async fn load(ctx: &Ctx, number: i64) -> Result<Ticket, AppError> {
 /// message's id (the page was up to date until it), and the context.
 type PageData = (Vec<MessageView>, i64, Context);
 
+/// `around`: the ticket's surroundings when they were read with it.
 fn read_page(
     state: &crate::web::AppState,
     conn: &mut db::AnyConnection,
     t: &Ticket,
+    around: Option<tickets::Surroundings>,
 ) -> Result<PageData, AppError> {
     let thread = tickets::messages(conn, t.id, true)?;
     // The thread holds every message, internal notes too.
     let seen = thread.iter().map(|m| m.id).max().unwrap_or(0);
-    let (requester, partner_name, listing) =
-        tickets::surroundings(conn, t.id)?.ok_or(AppError::NotFound)?;
+    let around = match around {
+        Some(a) => Some(a),
+        None => tickets::surroundings(conn, t.id)?,
+    };
+    let (requester, partner_name, listing) = around.ok_or(AppError::NotFound)?;
     let reviews = engagements::ratings_by_consumer(conn, t.requester_id)?;
     let (history, more_history) = tickets::history(conn, t.requester_id, t.id, HISTORY_SHOWN)?;
     Ok((
@@ -131,7 +136,7 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     let tt = t.clone();
     let state = ctx.state.clone();
-    let data = db::run(ctx.pool(), move |conn| read_page(&state, conn, &tt)).await?;
+    let data = db::read(ctx.pool(), move |conn| read_page(&state, conn, &tt, None)).await?;
     render_page(ctx, t, data, draft, collided, errors, status)
 }
 
@@ -193,13 +198,15 @@ pub async fn show(
     let canned = q.canned.as_deref().and_then(|c| c.parse::<i64>().ok());
     // The ticket and everything beside it in one trip to the database.
     let state = ctx.state.clone();
-    let (t, data, reply) = db::run(ctx.pool(), move |conn| {
-        let t = tickets::by_number(conn, number)?.ok_or(AppError::NotFound)?;
+    let (t, data, reply) = db::read(ctx.pool(), move |conn| {
+        let (t, around) =
+            tickets::by_number_with_surroundings(conn, number)?.ok_or(AppError::NotFound)?;
+        let around = Some(around.ok_or(AppError::NotFound)?);
         let reply = match canned {
             Some(id) => tickets::canned_by_id(conn, id)?,
             None => None,
         };
-        let data = read_page(&state, conn, &t)?;
+        let data = read_page(&state, conn, &t, around)?;
         Ok((t, data, reply))
     })
     .await?;

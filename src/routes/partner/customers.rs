@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 use time::PrimitiveDateTime;
 
-use super::{Access, access, access_and};
+use super::{Access, access, access_and_run};
 use crate::db;
 use crate::domain::required_text;
 use crate::domain::segments::Segment;
@@ -178,47 +178,29 @@ pub async fn list(
     let query = f.query();
     let state = ctx.state.clone();
     let (a, (computed_at, page, total, tags, moves)) =
-        access_and(&ctx, &slug, db::Plans::Generic, move |conn, a| {
+        access_and_run(&ctx, &slug, db::Plans::Generic, move |conn, a| {
             let pid = a.partner.id;
             let count_key = format!("{}{query}", count_key_prefix(pid));
-            let known = if searched {
-                None
-            } else {
-                state.figures.get(&count_key)
-            };
-            let known_moves = state.segment_moves.get(&moves_key(pid));
             let computed_at = crm::ensure_scored(conn, pid)?;
             // Every read here plans the same for every partner (index scans
             // by partner with a key lookup per row for the consent, the
             // name and the tags): kept on one plan each (PostgreSQL), where
             // its own choice would plan every page afresh for the largest.
-            let total = match known {
-                Some(n) => *n,
-                None => {
-                    let n = crm::count_capped(conn, pid, &filter)?;
-                    if !searched {
-                        state.figures.put(count_key, std::sync::Arc::new(n));
-                    }
-                    n
-                }
+            // The figures kept are loaded once however many ask at once.
+            let total = if searched {
+                crm::count_capped(conn, pid, &filter)?
+            } else {
+                *state
+                    .figures
+                    .get_or_load_blocking(&count_key, || crm::count_capped(conn, pid, &filter))?
             };
-            let moves = match known_moves {
-                Some(moves) => moves,
-                None => {
-                    let moves = std::sync::Arc::new(crm::movements(conn, pid)?);
-                    state.segment_moves.put(moves_key(pid), moves.clone());
-                    moves
-                }
-            };
+            let moves = state
+                .segment_moves
+                .get_or_load_blocking(&moves_key(pid), || crm::movements(conn, pid))?;
             // The tags in use take a read over all the partner's tags.
-            let tags = match state.partner_tags.get(&tags_key(pid)) {
-                Some(tags) => tags,
-                None => {
-                    let tags = std::sync::Arc::new(crm::tags_in_use(conn, pid)?);
-                    state.partner_tags.put(tags_key(pid), tags.clone());
-                    tags
-                }
-            };
+            let tags = state
+                .partner_tags
+                .get_or_load_blocking(&tags_key(pid), || crm::tags_in_use(conn, pid))?;
             let page = crm::page(conn, pid, &filter, &req)?;
             Ok((computed_at, page, total, tags, moves))
         })

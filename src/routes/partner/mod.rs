@@ -229,12 +229,12 @@ impl Access {
 pub async fn access(ctx: &Ctx, slug: &str) -> Result<Access, AppError> {
     let user_id = ctx.require_user()?.id;
     let slug = slug.to_string();
-    db::run(ctx.pool(), move |conn| access_in(conn, &slug, user_id)).await
+    db::read(ctx.pool(), move |conn| access_in(conn, &slug, user_id)).await
 }
 
-/// `access`, and then `read` for the page in the same trip to the
-/// database (one connection, one hand-off to the blocking pool), with the
-/// statements of both planned as `plans` asks.
+/// `access`, and then `read` for the page on the same connection, with the
+/// statements of both planned as `plans` asks. `read` must be bounded by a
+/// page: it runs on the HTTP worker when a connection is idle (`db::read`).
 pub async fn access_and<T, F>(
     ctx: &Ctx,
     slug: &str,
@@ -245,14 +245,47 @@ where
     F: FnOnce(&mut db::AnyConnection, &Access) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
+    access_then(ctx, slug, plans, true, read).await
+}
+
+/// `access_and` for a read that may take long (a scoring run, a count that
+/// grows with the data): on the blocking pool.
+pub async fn access_and_run<T, F>(
+    ctx: &Ctx,
+    slug: &str,
+    plans: db::Plans,
+    read: F,
+) -> Result<(Access, T), AppError>
+where
+    F: FnOnce(&mut db::AnyConnection, &Access) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    access_then(ctx, slug, plans, false, read).await
+}
+
+async fn access_then<T, F>(
+    ctx: &Ctx,
+    slug: &str,
+    plans: db::Plans,
+    short: bool,
+    read: F,
+) -> Result<(Access, T), AppError>
+where
+    F: FnOnce(&mut db::AnyConnection, &Access) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
     let user_id = ctx.require_user()?.id;
     let slug = slug.to_string();
-    db::run_planned(ctx.pool(), plans, move |conn| {
+    let work = move |conn: &mut db::AnyConnection| {
         let a = access_in(conn, &slug, user_id)?;
         let value = read(conn, &a)?;
         Ok((a, value))
-    })
-    .await
+    };
+    if short {
+        db::read_planned(ctx.pool(), plans, work).await
+    } else {
+        db::run_planned(ctx.pool(), plans, work).await
+    }
 }
 
 fn access_in(conn: &mut db::AnyConnection, slug: &str, user_id: i64) -> Result<Access, AppError> {
