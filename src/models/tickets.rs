@@ -1192,9 +1192,7 @@ fn with_surroundings(
         Which::Number(n) => q.filter(tickets::number.eq(n)),
     };
     let row: Option<Row> = q.first(conn).optional()?;
-    Ok(row.map(|(t, user, partner, title, slug)| {
-        (t, user.map(|u| (u, partner, title.zip(slug))))
-    }))
+    Ok(row.map(|(t, user, partner, title, slug)| (t, user.map(|u| (u, partner, title.zip(slug))))))
 }
 
 /// The requester's `n` newest other tickets, and whether there are more.
