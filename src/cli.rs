@@ -298,10 +298,12 @@ async fn serve(settings: Settings, demo: bool) -> Result<(), String> {
     };
     // Listen for signals before anything is served, so none is missed.
     let stop = stop_signal()?;
+    let workers = settings.workers;
     let app = Application::build(
         settings,
         ServeOptions {
             handle_signals: false,
+            workers,
             ..ServeOptions::default()
         },
     )

@@ -38,6 +38,8 @@ pub struct Settings {
     pub imap_poll: Duration,
     pub secret: Vec<u8>,
     pub pool_size: u32,
+    /// HTTP worker threads; the server's default (one per core) when unset.
+    pub workers: Option<usize>,
     pub session_idle: Duration,
     pub session_absolute: Duration,
     /// Failed sign-ins an account (or a known browser of it) may have
@@ -298,6 +300,10 @@ impl Settings {
             imap_poll: Duration::from_secs(number("AGORA_IMAP_POLL_SECONDS", 60u64)?.max(1)),
             secret,
             pool_size: number("AGORA_DB_POOL", 8)?,
+            workers: match var("AGORA_WORKERS") {
+                None => None,
+                Some(_) => Some(number("AGORA_WORKERS", 1usize)?.max(1)),
+            },
             session_idle: Duration::from_secs(60 * number("AGORA_SESSION_IDLE_MINUTES", 120u64)?),
             session_absolute: Duration::from_secs(
                 3600 * number("AGORA_SESSION_MAX_HOURS", 24 * 14u64)?,

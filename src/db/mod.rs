@@ -566,10 +566,24 @@ where
     F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
+    read_planned_if(pool, Plans::Auto, short, f).await
+}
+
+/// `read_if`, with the statements planned as `plans` asks (PostgreSQL).
+pub async fn read_planned_if<T, F>(
+    pool: &Pool,
+    plans: Plans,
+    short: bool,
+    f: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
     if short {
-        read(pool, f).await
+        read_planned(pool, plans, f).await
     } else {
-        run(pool, f).await
+        run_planned(pool, plans, f).await
     }
 }
 

@@ -187,6 +187,14 @@ pub fn of_consumer(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Ve
             ),
         ))
         .load(conn)?;
+    Ok(lines(rows))
+}
+
+/// Rows of (partner id, name, slug, listing title, consent stands), in
+/// the order shown, as one line per partner.
+pub fn lines(
+    rows: impl IntoIterator<Item = (i64, String, String, String, bool)>,
+) -> Vec<ConsentLine> {
     let mut out: Vec<ConsentLine> = Vec::new();
     for (pid, name, slug, title, consent) in rows {
         match out.iter_mut().find(|l| l.partner_id == pid) {
@@ -200,5 +208,5 @@ pub fn of_consumer(conn: &mut AnyConnection, consumer_id: i64) -> QueryResult<Ve
             }),
         }
     }
-    Ok(out)
+    out
 }

@@ -350,19 +350,6 @@ pub fn listings_reviewed_by(conn: &mut AnyConnection, consumer_id: i64) -> Query
         .load(conn)
 }
 
-/// The consumer's ratings with the titles of the listings rated.
-pub fn ratings_by_consumer(
-    conn: &mut AnyConnection,
-    consumer_id: i64,
-) -> QueryResult<Vec<(i32, String)>> {
-    reviews::table
-        .inner_join(listings::table)
-        .filter(reviews::consumer_id.eq(consumer_id))
-        .order(reviews::id.desc())
-        .select((reviews::rating, listings::title))
-        .load(conn)
-}
-
 /// `(column, id)` strictly before the row `id` of `table`: a seek on a
 /// time and the id that never sends the time itself, so its stored text
 /// form does not matter. The row is looked up within `scope` (`partner_id`

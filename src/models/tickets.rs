@@ -1137,11 +1137,44 @@ pub fn partners_with_active_tickets(
 
 /// Who asked, and the names of what the ticket is about: the requester,
 /// the partner's name and the listing's title and slug, in one read.
-pub type Surroundings = (
-    crate::models::users::User,
-    Option<String>,
-    Option<(String, String)>,
-);
+/// The requester's newest other tickets shown beside a ticket; the rest are
+/// a link away.
+pub const HISTORY_SHOWN: usize = 10;
+/// At most this many of the requester's reviews and requests are shown
+/// beside a ticket (a consumer's own rows: a handful, in practice).
+pub const CONTEXT_ROWS: usize = 100;
+
+/// A ticket of the requester, as the desk lists it beside another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct HistoryLine {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
+    pub status: String,
+}
+
+impl HistoryLine {
+    pub fn status_key(&self) -> &'static str {
+        Status::parse(&self.status)
+            .unwrap_or(Status::Open)
+            .label_key()
+    }
+}
+
+/// What the desk shows beside a ticket: its requester, the partner's name
+/// and the listing's title and slug when it has them, and the requester's
+/// other tickets, requests (with whether consent stands) and ratings.
+pub struct Surroundings {
+    pub requester: crate::models::users::User,
+    pub partner_name: Option<String>,
+    pub listing: Option<(String, String)>,
+    /// The newest `HISTORY_SHOWN`; `more_history` when there are others.
+    pub history: Vec<HistoryLine>,
+    pub more_history: bool,
+    pub engagements: Vec<super::consents::ConsentLine>,
+    /// (rating, listing title), newest first.
+    pub reviews: Vec<(i32, String)>,
+}
 
 /// The ticket's `Surroundings`; `None` when the requester is gone.
 pub fn surroundings(conn: &mut AnyConnection, ticket_id: i64) -> QueryResult<Option<Surroundings>> {
@@ -1162,19 +1195,104 @@ enum Which {
     Number(i64),
 }
 
+/// The requester's lists beside a ticket, each one column of JSON built
+/// by the database from a bounded, indexed sub-select, so the page costs
+/// one statement rather than one per list. Names refer to the outer
+/// `tickets` row; inner tables carry a `_2` alias.
+struct ContextColumns {
+    history: String,
+    engagements: String,
+    reviews: String,
+}
+
+impl ContextColumns {
+    fn new(postgres: bool) -> ContextColumns {
+        let history = format!(
+            "SELECT tickets_2.id AS id, tickets_2.number AS number, \
+             tickets_2.subject AS subject, tickets_2.status AS status \
+             FROM tickets tickets_2 WHERE tickets_2.requester_id = tickets.requester_id \
+             AND tickets_2.id <> tickets.id ORDER BY tickets_2.id DESC LIMIT {}",
+            HISTORY_SHOWN + 1
+        );
+        let engagements = format!(
+            "SELECT partners_2.id AS id, partners_2.name AS name, partners_2.slug AS slug, \
+             listings_2.title AS title, \
+             CASE WHEN EXISTS (SELECT 1 FROM consents consents_2 \
+               WHERE consents_2.consumer_id = engagements_2.consumer_id \
+               AND consents_2.partner_id = engagements_2.partner_id \
+               AND consents_2.given = TRUE) THEN 1 ELSE 0 END AS consent \
+             FROM engagements engagements_2 \
+             JOIN partners partners_2 ON partners_2.id = engagements_2.partner_id \
+             JOIN listings listings_2 ON listings_2.id = engagements_2.listing_id \
+             WHERE engagements_2.consumer_id = tickets.requester_id \
+             ORDER BY partners_2.name, listings_2.title LIMIT {CONTEXT_ROWS}"
+        );
+        let reviews = format!(
+            "SELECT reviews_2.id AS id, reviews_2.rating AS rating, listings_2.title AS title \
+             FROM reviews reviews_2 JOIN listings listings_2 ON listings_2.id = reviews_2.listing_id \
+             WHERE reviews_2.consumer_id = tickets.requester_id \
+             ORDER BY reviews_2.id DESC LIMIT {CONTEXT_ROWS}"
+        );
+        let list = |items: &str, order: &str, from: &str| {
+            if postgres {
+                format!(
+                    "(SELECT COALESCE(json_agg(json_build_array({items}) ORDER BY {order}), \
+                     '[]'::json)::text FROM ({from}) x)"
+                )
+            } else {
+                format!(
+                    "(SELECT json_group_array(json_array({items}) ORDER BY {order}) FROM ({from}) x)"
+                )
+            }
+        };
+        ContextColumns {
+            history: list("x.id, x.number, x.subject, x.status", "x.id DESC", &history),
+            engagements: list(
+                "x.id, x.name, x.slug, x.title, x.consent",
+                "x.name, x.title",
+                &engagements,
+            ),
+            reviews: list("x.rating, x.title", "x.id DESC", &reviews),
+        }
+    }
+
+    fn of(conn: &AnyConnection) -> &'static ContextColumns {
+        static SQLITE: std::sync::LazyLock<ContextColumns> =
+            std::sync::LazyLock::new(|| ContextColumns::new(false));
+        static POSTGRES: std::sync::LazyLock<ContextColumns> =
+            std::sync::LazyLock::new(|| ContextColumns::new(true));
+        if conn.is_postgres() {
+            &POSTGRES
+        } else {
+            &SQLITE
+        }
+    }
+}
+
+/// A list column as the database built it.
+fn json_rows<T: serde::de::DeserializeOwned>(text: &str) -> QueryResult<Vec<T>> {
+    serde_json::from_str(text).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
 fn with_surroundings(
     conn: &mut AnyConnection,
     which: Which,
 ) -> QueryResult<Option<(Ticket, Option<Surroundings>)>> {
     use crate::models::users::User;
     use crate::schema::listings;
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
     type Row = (
         Ticket,
         Option<User>,
         Option<String>,
         Option<String>,
         Option<String>,
+        String,
+        String,
+        String,
     );
+    let columns = ContextColumns::of(conn);
     let q = tickets::table
         .left_join(users::table.on(users::id.eq(tickets::requester_id)))
         .left_join(partners::table.on(partners::id.nullable().eq(tickets::partner_id)))
@@ -1185,33 +1303,41 @@ fn with_surroundings(
             partners::name.nullable(),
             listings::title.nullable(),
             listings::slug.nullable(),
+            sql::<Text>(&columns.history),
+            sql::<Text>(&columns.engagements),
+            sql::<Text>(&columns.reviews),
         ))
         .into_boxed();
     let q = match which {
         Which::Id(id) => q.filter(tickets::id.eq(id)),
         Which::Number(n) => q.filter(tickets::number.eq(n)),
     };
-    let row: Option<Row> = q.first(conn).optional()?;
-    Ok(row.map(|(t, user, partner, title, slug)| (t, user.map(|u| (u, partner, title.zip(slug))))))
-}
-
-/// The requester's `n` newest other tickets, and whether there are more.
-pub fn history(
-    conn: &mut AnyConnection,
-    requester_id: i64,
-    except: i64,
-    n: i64,
-) -> QueryResult<(Vec<Ticket>, bool)> {
-    let mut list: Vec<Ticket> = tickets::table
-        .filter(tickets::requester_id.eq(requester_id))
-        .filter(tickets::id.ne(except))
-        .order(tickets::id.desc())
-        .select(Ticket::as_select())
-        .at_most(n + 1)
-        .load(conn)?;
-    let more = list.len() as i64 > n;
-    list.truncate(n as usize);
-    Ok((list, more))
+    let Some((t, user, partner, title, slug, history, engagements, reviews)) =
+        q.first::<Row>(conn).optional()?
+    else {
+        return Ok(None);
+    };
+    let Some(requester) = user else {
+        return Ok(Some((t, None)));
+    };
+    let mut history: Vec<HistoryLine> = json_rows(&history)?;
+    let more_history = history.len() > HISTORY_SHOWN;
+    history.truncate(HISTORY_SHOWN);
+    let engagements: Vec<(i64, String, String, String, i32)> = json_rows(&engagements)?;
+    let around = Surroundings {
+        requester,
+        partner_name: partner,
+        listing: title.zip(slug),
+        history,
+        more_history,
+        engagements: super::consents::lines(
+            engagements
+                .into_iter()
+                .map(|(id, name, slug, title, consent)| (id, name, slug, title, consent != 0)),
+        ),
+        reviews: json_rows(&reviews)?,
+    };
+    Ok(Some((t, Some(around))))
 }
 
 /// One page of every ticket of a requester, for the desk.

@@ -150,6 +150,7 @@ pub fn test_settings(
         imap_poll: Duration::from_secs(60),
         secret,
         pool_size: 4,
+        workers: None,
         session_idle: Duration::from_secs(7200),
         session_absolute: Duration::from_secs(14 * 24 * 3600),
         login_max_failures: 5,

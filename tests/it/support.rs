@@ -852,3 +852,81 @@ async fn canned_replies_and_assignment_emails(backend: Backend) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 both!(canned_replies_and_assignment_emails);
+
+/// Index of `text` in `body`, failing when it is missing.
+fn at(body: &str, text: &str) -> usize {
+    body.find(text)
+        .unwrap_or_else(|| panic!("{text:?} missing from:\n{body}"))
+}
+
+async fn the_desk_sees_who_asks(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let walker = app.person("walker@example.com", "Wal").await;
+    let (wid, _) = app.partner("Walkies", &walker).await;
+    let (_, walks) = app.listing(wid, "Dog walks", "Walks.", true).await;
+    let sitter = app.person("sitter@example.com", "Sit").await;
+    let (sid, _) = app.partner("Acme Cats", &sitter).await;
+    let (_, sitting) = app.listing(sid, "Cat sitting", "Sits.", true).await;
+    let (_, grooming) = app.listing(sid, "Cat grooming", "Grooms.", true).await;
+    let carla = app.person("carla@example.com", "Carla").await;
+    let other = app.person("other@example.com", "Otto").await;
+    let agent = app.staff("agent@example.com", "Alex Agent").await;
+    for (listing, share) in [(&walks, true), (&sitting, false), (&grooming, false)] {
+        let mut fields = vec![("message", "Hello there")];
+        if share {
+            fields.push(("consent", "yes"));
+        }
+        let page = post(
+            &app,
+            &carla,
+            &format!("/listings/{listing}/engage"),
+            &fields,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+    let page = post(
+        &app,
+        &carla,
+        &format!("/listings/{walks}/review"),
+        &[("rating", "4"), ("body", "Good walks.")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let first = open_ticket(&app, &carla, "First question", "").await;
+    let second = open_ticket(&app, &carla, "Second question", &walks).await;
+    let third = open_ticket(&app, &carla, "Third question", "").await;
+    open_ticket(&app, &other, "Not hers", "").await;
+
+    let url = format!("/desk/tickets/{second}");
+    let shown = get(&app, &agent, &url).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    // Refused input shows the same surroundings, read by the ticket's id.
+    let refused = post(
+        &app,
+        &agent,
+        &format!("{url}/reply"),
+        &[
+            ("body", ""),
+            ("kind", "reply"),
+            ("seen", &seen_of(&shown.body)),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for page in [&shown, &refused] {
+        let body = &page.body;
+        // Her other tickets, newest first, never this one or another's.
+        let third_at = at(body, &format!("#{third} Third question"));
+        let first_at = at(body, &format!("#{first} First question"));
+        assert!(third_at < first_at);
+        assert!(!body.contains(&format!("#{second} Second question</a>")));
+        assert!(!body.contains("Not hers"));
+        assert!(!body.contains("All tickets from this requester"));
+        // Her requests, one line per partner, partners and titles in order.
+        let cats = at(body, "Acme Cats: Cat grooming, Cat sitting");
+        assert!(cats < at(body, "Walkies: Dog walks"));
+        at(body, "4 stars · Dog walks");
+    }
+}
+both!(the_desk_sees_who_asks);

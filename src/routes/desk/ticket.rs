@@ -9,16 +9,11 @@ use crate::domain::required_text;
 use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Priority, Status};
 use crate::error::AppError;
-use crate::models::engagements;
 use crate::models::tickets::{self, MessageView, Ticket, Writer};
 use crate::models::{now, users};
 use crate::support;
 use crate::web::ctx::Val;
 use crate::web::{Ctx, FormErrors, render_status, see_other};
-
-/// Other tickets of the requester shown beside the thread; the rest are a
-/// link away.
-const HISTORY_SHOWN: i64 = 10;
 
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
@@ -31,7 +26,7 @@ pub struct Context {
     pub partner_name: Option<String>,
     pub listing: Option<(String, String)>,
     /// The requester's newest other tickets; `more` when there are others.
-    pub history: Vec<Ticket>,
+    pub history: Vec<tickets::HistoryLine>,
     pub more_history: bool,
     pub engagements: Vec<crate::models::consents::ConsentLine>,
     pub reviews: Vec<(i32, String)>,
@@ -107,21 +102,19 @@ fn read_page(
         Some(a) => Some(a),
         None => tickets::surroundings(conn, t.id)?,
     };
-    let (requester, partner_name, listing) = around.ok_or(AppError::NotFound)?;
-    let reviews = engagements::ratings_by_consumer(conn, t.requester_id)?;
-    let (history, more_history) = tickets::history(conn, t.requester_id, t.id, HISTORY_SHOWN)?;
+    let a = around.ok_or(AppError::NotFound)?;
     Ok((
         thread,
         seen,
         Context {
-            history,
-            more_history,
-            engagements: crate::models::consents::of_consumer(conn, t.requester_id)?,
-            reviews,
+            history: a.history,
+            more_history: a.more_history,
+            engagements: a.engagements,
+            reviews: a.reviews,
             menus: super::menus(state, conn)?,
-            requester,
-            partner_name,
-            listing,
+            requester: a.requester,
+            partner_name: a.partner_name,
+            listing: a.listing,
         },
     ))
 }

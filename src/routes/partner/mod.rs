@@ -281,11 +281,7 @@ where
         let value = read(conn, &a)?;
         Ok((a, value))
     };
-    if short {
-        db::read_planned(ctx.pool(), plans, work).await
-    } else {
-        db::run_planned(ctx.pool(), plans, work).await
-    }
+    db::read_planned_if(ctx.pool(), plans, short, work).await
 }
 
 fn access_in(conn: &mut db::AnyConnection, slug: &str, user_id: i64) -> Result<Access, AppError> {
