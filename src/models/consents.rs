@@ -6,10 +6,9 @@
 //! authorship, review authorship); otherwise only that "a consumer" did
 //! something. Every page checks it live, so a withdrawal holds at once.
 
-use std::collections::HashSet;
-
 use diesel::dsl::exists;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use super::engagements::{CONSENT_GIVEN, CONSENT_WITHDRAWN, record_activity};
 use crate::db::AnyConnection;
@@ -26,22 +25,33 @@ pub fn stands(conn: &mut AnyConnection, partner_id: i64, consumer_id: i64) -> Qu
     .get_result(conn)
 }
 
-/// Which of `consumer_ids` share their details with the partner right now.
-pub fn standing_among(
-    conn: &mut AnyConnection,
-    partner_id: i64,
-    consumer_ids: &[i64],
-) -> QueryResult<HashSet<i64>> {
-    if consumer_ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let ids: Vec<i64> = consents::table
-        .filter(consents::partner_id.eq(partner_id))
-        .filter(conn.in_ids("consents.consumer_id", consumer_ids))
-        .filter(consents::given.eq(true))
-        .select(consents::consumer_id)
-        .load(conn)?;
-    Ok(ids.into_iter().collect())
+/// The table whose consumer `stands_on_row` reads.
+#[derive(Debug, Clone, Copy)]
+pub enum RowOf {
+    Engagements,
+    Reviews,
+    /// `users.id` is the consumer.
+    Users,
+}
+
+/// Whether the row's consumer shares their details with the partner right
+/// now, as a column of a page's own read: the consent row looked up by its
+/// key for each row of the page (one statement for the page, and a plan
+/// that stays the page's index whatever the values).
+pub fn stands_on_row(partner_id: i64, row: RowOf) -> crate::db::Condition<BigInt, i64> {
+    let tail = match row {
+        RowOf::Engagements => " AND consents_2.consumer_id = engagements.consumer_id), FALSE)",
+        RowOf::Reviews => " AND consents_2.consumer_id = reviews.consumer_id), FALSE)",
+        RowOf::Users => " AND consents_2.consumer_id = users.id), FALSE)",
+    };
+    crate::db::Condition::new(
+        [
+            "COALESCE((SELECT consents_2.given FROM consents consents_2 ",
+            "WHERE consents_2.partner_id = ",
+        ],
+        partner_id,
+        tail,
+    )
 }
 
 /// Gives consent to the partner; `listing_id` is the listing where it was

@@ -316,9 +316,12 @@ macro_rules! cut_by {
 /// `db::Condition` rather than raw SQL, so the statement stays prepared.
 fn consent_stands(partner_id: i64) -> crate::db::Condition<BigInt, i64> {
     crate::db::Condition::new(
-        ["(SELECT c.given FROM consents c WHERE c.partner_id = ", ""],
+        [
+            "(SELECT consents_2.given FROM consents consents_2 ",
+            "WHERE consents_2.partner_id = ",
+        ],
         partner_id,
-        " AND c.consumer_id = customer_scores.consumer_id)",
+        " AND consents_2.consumer_id = customer_scores.consumer_id)",
     )
 }
 

@@ -179,6 +179,7 @@ type PartnerRow = (
     String,
     String,
     Option<String>,
+    bool,
 );
 
 /// A page of the partner's requests, newest first; contact details and
@@ -213,14 +214,13 @@ pub fn for_partner(
             users::display_name,
             users::email,
             engagements::reply_body,
+            super::consents::stands_on_row(partner_id, super::consents::RowOf::Engagements),
         ))
         .page_of(req)
         .load(conn)?;
     let page = req.finish(rows, |r| (0, r.0));
-    let ids: Vec<i64> = page.items.iter().map(|r| r.5).collect();
-    let sharing = super::consents::standing_among(conn, partner_id, &ids)?;
     Ok(page.map(|r| {
-        let shares = sharing.contains(&r.5);
+        let shares = r.9;
         PartnerView {
             id: r.0,
             listing_title: r.1,
@@ -397,8 +397,6 @@ pub fn visible_reviews(
     Ok(req.finish(rows, |(r, _)| (0, r.id)))
 }
 
-/// A page of a partner's reviews (hidden ones too, marked), with listing
-/// titles, newest first; the author's name only where their consent to
 /// One review of the partner's listings, as `reviews_for_partner` gives it.
 pub fn partner_review(
     conn: &mut AnyConnection,
@@ -420,6 +418,8 @@ pub fn partner_review(
     Ok(Some((r, shares.then_some(name), title)))
 }
 
+/// A page of a partner's reviews (hidden ones too, marked), with listing
+/// titles, newest first; the author's name only where their consent to
 /// the partner stands.
 pub fn reviews_for_partner(
     conn: &mut AnyConnection,
@@ -439,18 +439,18 @@ pub fn reviews_for_partner(
             ("partner_id", partner_id),
         ));
     }
-    let rows = q
+    let rows: Vec<(Review, String, String, bool)> = q
         .order((reviews::created_at.desc(), reviews::id.desc()))
-        .select((Review::as_select(), users::display_name, listings::title))
+        .select((
+            Review::as_select(),
+            users::display_name,
+            listings::title,
+            super::consents::stands_on_row(partner_id, super::consents::RowOf::Reviews),
+        ))
         .page_of(req)
         .load(conn)?;
-    let page = req.finish(rows, |(r, _, _)| (0, r.id));
-    let ids: Vec<i64> = page.items.iter().map(|(r, _, _)| r.consumer_id).collect();
-    let sharing = super::consents::standing_among(conn, partner_id, &ids)?;
-    Ok(page.map(|(r, name, title)| {
-        let name = sharing.contains(&r.consumer_id).then_some(name);
-        (r, name, title)
-    }))
+    let page = req.finish(rows, |(r, _, _, _)| (0, r.id));
+    Ok(page.map(|(r, name, title, shares)| (r, shares.then_some(name), title)))
 }
 
 /// One page of every review for moderation, newest first, with author and
