@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
+use crate::db::AnyConnection;
 use crate::db::capped::count_capped;
-use crate::db::{AnyConnection, Fragment};
 use crate::domain::sla::{self, BusinessHours, SlaState};
 use crate::domain::ticket::{Priority, Status};
 use crate::domain::zone::Zone;
@@ -16,7 +16,6 @@ use crate::schema::{
     tickets, users,
 };
 use crate::web::paging::{self, Page, PageRequest};
-use diesel::sql_types::{Nullable, Text};
 
 pub const FIRST_NUMBER: i64 = 1001;
 
@@ -665,51 +664,58 @@ pub struct Row {
     pub partner_name: Option<String>,
 }
 
-/// The names a row of a ticket list shows, read with the ticket: the
-/// requester's name and email address, the assignee's name and the
-/// partner's, each a key lookup of the row's own (one statement a page).
-type NameColumns = (
-    Fragment<Nullable<Text>>,
-    Fragment<Nullable<Text>>,
-    Fragment<Nullable<Text>>,
-    Fragment<Nullable<Text>>,
-);
-
-type Names = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn name_columns() -> NameColumns {
-    (
-        Fragment::new(
-            "(SELECT users_2.display_name FROM users users_2 \
-             WHERE users_2.id = tickets.requester_id)",
-        ),
-        Fragment::new(
-            "(SELECT users_2.email FROM users users_2 WHERE users_2.id = tickets.requester_id)",
-        ),
-        Fragment::new(
-            "(SELECT users_2.display_name FROM users users_2 \
-             WHERE users_2.id = tickets.assignee_id)",
-        ),
-        Fragment::new(
-            "(SELECT partners_2.name FROM partners partners_2 \
-             WHERE partners_2.id = tickets.partner_id)",
-        ),
-    )
+/// The names a page of tickets shows, looked up for that page only.
+struct Names {
+    people: HashMap<i64, (String, String)>,
+    partners: HashMap<i64, String>,
 }
 
-fn named((ticket, (requester, email, assignee, partner)): (Ticket, Names)) -> Row {
-    Row {
-        ticket,
-        requester_name: requester.unwrap_or_default(),
-        requester_email: email.unwrap_or_default(),
-        assignee_name: assignee,
-        partner_name: partner,
+impl Names {
+    fn of(conn: &mut AnyConnection, list: &[Ticket]) -> QueryResult<Names> {
+        let mut ids: Vec<i64> = list.iter().map(|t| t.requester_id).collect();
+        ids.extend(list.iter().filter_map(|t| t.assignee_id));
+        ids.sort_unstable();
+        ids.dedup();
+        let people = users::table
+            .filter(conn.in_ids("users.id", &ids))
+            .select((users::id, users::display_name, users::email))
+            .load::<(i64, String, String)>(conn)?
+            .into_iter()
+            .map(|(id, n, e)| (id, (n, e)))
+            .collect();
+        let mut pids: Vec<i64> = list.iter().filter_map(|t| t.partner_id).collect();
+        pids.sort_unstable();
+        pids.dedup();
+        let partners = partners::table
+            .filter(conn.in_ids("partners.id", &pids))
+            .select((partners::id, partners::name))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect();
+        Ok(Names { people, partners })
     }
+
+    fn row(&self, t: Ticket) -> Row {
+        let (requester_name, requester_email) = self
+            .people
+            .get(&t.requester_id)
+            .cloned()
+            .unwrap_or_default();
+        Row {
+            requester_name,
+            requester_email,
+            assignee_name: t
+                .assignee_id
+                .and_then(|a| self.people.get(&a).map(|p| p.0.clone())),
+            partner_name: t.partner_id.and_then(|p| self.partners.get(&p).cloned()),
+            ticket: t,
+        }
+    }
+}
+
+fn named(conn: &mut AnyConnection, page: Page<Ticket>) -> QueryResult<Page<Row>> {
+    let names = Names::of(conn, &page.items)?;
+    Ok(page.map(|t| names.row(t)))
 }
 
 type Db = <AnyConnection as diesel::Connection>::Backend;
@@ -1073,12 +1079,12 @@ pub fn desk_page(
         }
         q = q.order((tickets::queue_key.asc(), tickets::id.asc()));
     }
-    let list: Vec<(Ticket, Names)> = q
-        .select((Ticket::as_select(), name_columns()))
+    let list: Vec<Ticket> = q
+        .select(Ticket::as_select())
         .page_of(req)
         .planned_per_run()
         .load(conn)?;
-    let page = req.finish(list, |(t, _)| {
+    let page = req.finish(list, |t| {
         let key = if resolved {
             t.resolved_at.map(paging::time_key)
         } else {
@@ -1086,7 +1092,7 @@ pub fn desk_page(
         };
         (key.unwrap_or_default(), t.id)
     });
-    Ok(page.map(named))
+    named(conn, page)
 }
 
 /// How many tickets the filtered queue holds, counted no further than
@@ -1342,18 +1348,8 @@ pub fn requester_rows(
     requester_id: i64,
     req: &PageRequest,
 ) -> QueryResult<Page<Row>> {
-    let mut q = tickets::table
-        .filter(tickets::requester_id.eq(requester_id))
-        .into_boxed();
-    if let Some((_, id)) = req.after() {
-        q = q.filter(tickets::id.lt(id));
-    }
-    let list: Vec<(Ticket, Names)> = q
-        .order(tickets::id.desc())
-        .select((Ticket::as_select(), name_columns()))
-        .page_of(req)
-        .load(conn)?;
-    Ok(req.finish(list, |(t, _)| (t.id, t.id)).map(named))
+    let page = requester_page(conn, requester_id, req)?;
+    named(conn, page)
 }
 
 /// How a report breaks its numbers down.
