@@ -38,7 +38,8 @@ pub struct Settings {
     pub imap_poll: Duration,
     pub secret: Vec<u8>,
     pub pool_size: u32,
-    /// HTTP worker threads; the server's default (one per core) when unset.
+    /// HTTP worker threads (`AGORA_WORKERS`); `startup::default_workers`
+    /// when unset.
     pub workers: Option<usize>,
     pub session_idle: Duration,
     pub session_absolute: Duration,

@@ -1204,7 +1204,8 @@ enum Which {
 /// The requester's lists beside a ticket, each one column of JSON built
 /// by the database from a bounded, indexed sub-select, so the page costs
 /// one statement rather than one per list. Names refer to the outer
-/// `tickets` row; inner tables carry a `_2` alias.
+/// `tickets` row; inner tables carry a `_2` alias. (An aggregate's own
+/// ORDER BY needs SQLite 3.44, which the bundled library is past.)
 struct ContextColumns {
     history: String,
     engagements: String,
