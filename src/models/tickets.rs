@@ -1147,7 +1147,8 @@ pub fn partners_with_active_tickets(
 /// a link away.
 pub const HISTORY_SHOWN: usize = 10;
 /// At most this many of the requester's reviews and requests are shown
-/// beside a ticket (a consumer's own rows: a handful, in practice).
+/// beside a ticket (a consumer's own rows: a handful, in practice); the
+/// page says when there are more.
 pub const CONTEXT_ROWS: usize = 100;
 
 /// A ticket of the requester, as the desk lists it beside another.
@@ -1180,6 +1181,10 @@ pub struct Surroundings {
     pub engagements: Vec<super::consents::ConsentLine>,
     /// (rating, listing title), newest first.
     pub reviews: Vec<(i32, String)>,
+    /// Whether the requester has more than `CONTEXT_ROWS` requests, and
+    /// reviews.
+    pub more_engagements: bool,
+    pub more_reviews: bool,
 }
 
 /// The ticket's `Surroundings`; `None` when the requester is gone.
@@ -1232,13 +1237,15 @@ impl ContextColumns {
              JOIN partners partners_2 ON partners_2.id = engagements_2.partner_id \
              JOIN listings listings_2 ON listings_2.id = engagements_2.listing_id \
              WHERE engagements_2.consumer_id = tickets.requester_id \
-             ORDER BY partners_2.name, listings_2.title LIMIT {CONTEXT_ROWS}"
+             ORDER BY partners_2.name, listings_2.title LIMIT {}",
+            CONTEXT_ROWS + 1
         );
         let reviews = format!(
             "SELECT reviews_2.id AS id, reviews_2.rating AS rating, listings_2.title AS title \
              FROM reviews reviews_2 JOIN listings listings_2 ON listings_2.id = reviews_2.listing_id \
              WHERE reviews_2.consumer_id = tickets.requester_id \
-             ORDER BY reviews_2.id DESC LIMIT {CONTEXT_ROWS}"
+             ORDER BY reviews_2.id DESC LIMIT {}",
+            CONTEXT_ROWS + 1
         );
         let list = |items: &str, order: &str, from: &str| {
             if postgres {
@@ -1330,7 +1337,12 @@ fn with_surroundings(
     let mut history: Vec<HistoryLine> = json_rows(&history)?;
     let more_history = history.len() > HISTORY_SHOWN;
     history.truncate(HISTORY_SHOWN);
-    let engagements: Vec<(i64, String, String, String, i32)> = json_rows(&engagements)?;
+    let mut engagements: Vec<(i64, String, String, String, i32)> = json_rows(&engagements)?;
+    let more_engagements = engagements.len() > CONTEXT_ROWS;
+    engagements.truncate(CONTEXT_ROWS);
+    let mut reviews: Vec<(i32, String)> = json_rows(&reviews)?;
+    let more_reviews = reviews.len() > CONTEXT_ROWS;
+    reviews.truncate(CONTEXT_ROWS);
     let around = Surroundings {
         requester,
         partner_name: partner,
@@ -1342,7 +1354,9 @@ fn with_surroundings(
                 .into_iter()
                 .map(|(id, name, slug, title, consent)| (id, name, slug, title, consent != 0)),
         ),
-        reviews: json_rows(&reviews)?,
+        reviews,
+        more_engagements,
+        more_reviews,
     };
     Ok(Some((t, Some(around))))
 }

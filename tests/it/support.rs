@@ -927,6 +927,54 @@ async fn the_desk_sees_who_asks(backend: Backend) {
         let cats = at(body, "Acme Cats: Cat grooming, Cat sitting");
         assert!(cats < at(body, "Walkies: Dog walks"));
         at(body, "4 stars · Dog walks");
+        assert!(!body.contains("Only the first"));
     }
+
+    // A requester with more reviews than the page shows: it says so.
+    let carla_id = carla.id;
+    app.db(move |c| {
+        use agora::models::catalogue::{NewListing, insert_listing};
+        use agora::schema::reviews::dsl::*;
+        use diesel::prelude::*;
+        let t = agora::models::now();
+        for i in 0..agora::models::tickets::CONTEXT_ROWS {
+            let (title, slug) = (format!("Extra walk {i}"), format!("extra-walk-{i}"));
+            let listing = insert_listing(
+                c,
+                &NewListing {
+                    partner_id: wid,
+                    category_id: None,
+                    title: &title,
+                    slug: &slug,
+                    summary: "More walks.",
+                    body: "More walks.",
+                    price_text: "€10",
+                    status: "published",
+                    created_at: t,
+                    updated_at: t,
+                    published_at: Some(t),
+                },
+            )
+            .unwrap();
+            diesel::insert_into(reviews)
+                .values((
+                    listing_id.eq(listing),
+                    partner_id.eq(wid),
+                    consumer_id.eq(carla_id),
+                    rating.eq(2),
+                    body.eq("Again."),
+                    created_at.eq(t),
+                    updated_at.eq(t),
+                ))
+                .execute(c)
+                .unwrap();
+        }
+    })
+    .await;
+    let body = get(&app, &agent, &url).await.body;
+    at(&body, "Only the first 100 are shown.");
+    assert_eq!(body.matches("2 stars · Extra walk ").count(), 100);
+    // Newest first: the oldest review, rated 4, is the one left out.
+    assert!(!body.contains("4 stars · Dog walks"));
 }
 both!(the_desk_sees_who_asks);

@@ -30,6 +30,9 @@ pub struct Context {
     pub more_history: bool,
     pub engagements: Vec<crate::models::consents::ConsentLine>,
     pub reviews: Vec<(i32, String)>,
+    /// More requests, and reviews, than the page shows.
+    pub more_engagements: bool,
+    pub more_reviews: bool,
     /// Agents to assign and canned replies.
     pub menus: std::sync::Arc<super::Menus>,
 }
@@ -72,6 +75,10 @@ impl TicketPage<'_> {
     fn wide(&self, n: impl Val<i32>) -> i64 {
         n.val() as i64
     }
+    /// How many requests and reviews the page shows at most.
+    fn context_rows(&self) -> i64 {
+        tickets::CONTEXT_ROWS as i64
+    }
     fn allowed(&self, s: &Status) -> bool {
         self.t.status().can_move_to(*s)
     }
@@ -111,6 +118,8 @@ fn read_page(
             more_history: a.more_history,
             engagements: a.engagements,
             reviews: a.reviews,
+            more_engagements: a.more_engagements,
+            more_reviews: a.more_reviews,
             menus: super::menus(state, conn)?,
             requester: a.requester,
             partner_name: a.partner_name,

@@ -463,6 +463,10 @@ history-engagements = Requested services
 history-reviews = Reviews
 history-none = None
 history-all = All tickets from this requester
+history-first-shown = { $count ->
+    [one] Only the first is shown.
+   *[other] Only the first { $count } are shown.
+}
 requester-tickets-title = Tickets from { $name }
 
 ## Support: desk

@@ -458,6 +458,7 @@ history-engagements = 请求过的服务
 history-reviews = 评价
 history-none = 无
 history-all = 此用户的全部工单
+history-first-shown = 仅显示前 { $count } 项。
 requester-tickets-title = { $name } 的工单
 
 ## Support: desk
