@@ -1141,8 +1141,6 @@ pub fn partners_with_active_tickets(
         .load(conn)
 }
 
-/// Who asked, and the names of what the ticket is about: the requester,
-/// the partner's name and the listing's title and slug, in one read.
 /// The requester's newest other tickets shown beside a ticket; the rest are
 /// a link away.
 pub const HISTORY_SHOWN: usize = 10;
@@ -1283,9 +1281,17 @@ impl ContextColumns {
     }
 }
 
-/// A list column as the database built it.
-fn json_rows<T: serde::de::DeserializeOwned>(text: &str) -> QueryResult<Vec<T>> {
-    serde_json::from_str(text).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+/// A list column as the database built it (one row more than `shown`),
+/// cut to `shown`, and whether there were more.
+fn json_rows<T: serde::de::DeserializeOwned>(
+    text: &str,
+    shown: usize,
+) -> QueryResult<(Vec<T>, bool)> {
+    let mut rows: Vec<T> = serde_json::from_str(text)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+    let more = rows.len() > shown;
+    rows.truncate(shown);
+    Ok((rows, more))
 }
 
 fn with_surroundings(
@@ -1334,15 +1340,10 @@ fn with_surroundings(
     let Some(requester) = user else {
         return Ok(Some((t, None)));
     };
-    let mut history: Vec<HistoryLine> = json_rows(&history)?;
-    let more_history = history.len() > HISTORY_SHOWN;
-    history.truncate(HISTORY_SHOWN);
-    let mut engagements: Vec<(i64, String, String, String, i32)> = json_rows(&engagements)?;
-    let more_engagements = engagements.len() > CONTEXT_ROWS;
-    engagements.truncate(CONTEXT_ROWS);
-    let mut reviews: Vec<(i32, String)> = json_rows(&reviews)?;
-    let more_reviews = reviews.len() > CONTEXT_ROWS;
-    reviews.truncate(CONTEXT_ROWS);
+    let (history, more_history) = json_rows::<HistoryLine>(&history, HISTORY_SHOWN)?;
+    let (engagements, more_engagements) =
+        json_rows::<(i64, String, String, String, i32)>(&engagements, CONTEXT_ROWS)?;
+    let (reviews, more_reviews) = json_rows(&reviews, CONTEXT_ROWS)?;
     let around = Surroundings {
         requester,
         partner_name: partner,

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Page, Person, TestApp, secret_in, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, Page, Person, TestApp, request, secret_in, spawn_app, spawn_app_with,
+};
 
 async fn get(app: &TestApp, p: &Person, path: &str) -> Page {
     app.get_with(&p.client, path).await
@@ -28,16 +30,6 @@ fn assert_hidden(page: &Page, texts: &[&str]) {
             page.body
         );
     }
-}
-
-async fn request(app: &TestApp, who: &Person, listing: &str, message: &str, share: bool) -> Page {
-    let mut fields = vec![("message", message)];
-    if share {
-        fields.push(("consent", "yes"));
-    }
-    let page = post(app, who, &format!("/listings/{listing}/engage"), &fields).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    page
 }
 
 async fn open_ticket(app: &TestApp, who: &Person, listing: &str, body: &str) -> i64 {

@@ -290,6 +290,26 @@ pub fn new_client() -> (reqwest::Client, Arc<reqwest::cookie::Jar>) {
     (client, jar)
 }
 
+/// Asks for the listing's service as `who` (its slug), sharing their
+/// details with the partner when `share`; the request must be taken.
+pub async fn request(
+    app: &TestApp,
+    who: &Person,
+    listing: &str,
+    message: &str,
+    share: bool,
+) -> Page {
+    let mut fields = vec![("message", message)];
+    if share {
+        fields.push(("consent", "yes"));
+    }
+    let page = app
+        .post_with(&who.client, &format!("/listings/{listing}/engage"), &fields)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    page
+}
+
 /// A client that sends no cookies but those given by hand.
 /// Opens a ticket as `who` (about a listing when `listing` names one, by
 /// its slug) with the given priority; returns its number.

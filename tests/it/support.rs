@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 
 use crate::both;
-use crate::helpers::{Backend, Page, Person, TestApp, seen_of, spawn_app};
+use crate::helpers::{Backend, Page, Person, TestApp, request, seen_of, spawn_app};
 
 async fn get(app: &TestApp, p: &Person, path: &str) -> Page {
     app.get_with(&p.client, path).await
@@ -872,18 +872,7 @@ async fn the_desk_sees_who_asks(backend: Backend) {
     let other = app.person("other@example.com", "Otto").await;
     let agent = app.staff("agent@example.com", "Alex Agent").await;
     for (listing, share) in [(&walks, true), (&sitting, false), (&grooming, false)] {
-        let mut fields = vec![("message", "Hello there")];
-        if share {
-            fields.push(("consent", "yes"));
-        }
-        let page = post(
-            &app,
-            &carla,
-            &format!("/listings/{listing}/engage"),
-            &fields,
-        )
-        .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        request(&app, &carla, listing, "Hello there", share).await;
     }
     let page = post(
         &app,
@@ -931,31 +920,17 @@ async fn the_desk_sees_who_asks(backend: Backend) {
     }
 
     // A requester with more reviews than the page shows: it says so.
+    let mut extra = Vec::new();
+    for i in 0..agora::models::tickets::CONTEXT_ROWS {
+        let title = format!("Extra walk {i}");
+        extra.push(app.listing(wid, &title, "More walks.", true).await.0);
+    }
     let carla_id = carla.id;
     app.db(move |c| {
-        use agora::models::catalogue::{NewListing, insert_listing};
         use agora::schema::reviews::dsl::*;
         use diesel::prelude::*;
         let t = agora::models::now();
-        for i in 0..agora::models::tickets::CONTEXT_ROWS {
-            let (title, slug) = (format!("Extra walk {i}"), format!("extra-walk-{i}"));
-            let listing = insert_listing(
-                c,
-                &NewListing {
-                    partner_id: wid,
-                    category_id: None,
-                    title: &title,
-                    slug: &slug,
-                    summary: "More walks.",
-                    body: "More walks.",
-                    price_text: "€10",
-                    status: "published",
-                    created_at: t,
-                    updated_at: t,
-                    published_at: Some(t),
-                },
-            )
-            .unwrap();
+        for listing in extra {
             diesel::insert_into(reviews)
                 .values((
                     listing_id.eq(listing),

@@ -9,8 +9,8 @@ use crate::domain::required_text;
 use crate::domain::sla::SlaState;
 use crate::domain::ticket::{Priority, Status};
 use crate::error::AppError;
+use crate::models::now;
 use crate::models::tickets::{self, MessageView, Ticket, Writer};
-use crate::models::{now, users};
 use crate::support;
 use crate::web::ctx::Val;
 use crate::web::{Ctx, FormErrors, render_status, see_other};
@@ -22,17 +22,8 @@ pub struct ShowQuery {
 
 /// What the agent sees besides the thread.
 pub struct Context {
-    pub requester: users::User,
-    pub partner_name: Option<String>,
-    pub listing: Option<(String, String)>,
-    /// The requester's newest other tickets; `more` when there are others.
-    pub history: Vec<tickets::HistoryLine>,
-    pub more_history: bool,
-    pub engagements: Vec<crate::models::consents::ConsentLine>,
-    pub reviews: Vec<(i32, String)>,
-    /// More requests, and reviews, than the page shows.
-    pub more_engagements: bool,
-    pub more_reviews: bool,
+    /// The requester and what they asked, reviewed and opened before.
+    pub around: tickets::Surroundings,
     /// Agents to assign and canned replies.
     pub menus: std::sync::Arc<super::Menus>,
 }
@@ -109,21 +100,13 @@ fn read_page(
         Some(a) => Some(a),
         None => tickets::surroundings(conn, t.id)?,
     };
-    let a = around.ok_or(AppError::NotFound)?;
+    let around = around.ok_or(AppError::NotFound)?;
     Ok((
         thread,
         seen,
         Context {
-            history: a.history,
-            more_history: a.more_history,
-            engagements: a.engagements,
-            reviews: a.reviews,
-            more_engagements: a.more_engagements,
-            more_reviews: a.more_reviews,
+            around,
             menus: super::menus(state, conn)?,
-            requester: a.requester,
-            partner_name: a.partner_name,
-            listing: a.listing,
         },
     ))
 }
@@ -213,9 +196,12 @@ pub async fn show(
     })
     .await?;
     let draft = match reply {
-        Some(c) => {
-            tickets::fill_placeholders(&c.body, &data.2.requester.display_name, t.number, &agent)
-        }
+        Some(c) => tickets::fill_placeholders(
+            &c.body,
+            &data.2.around.requester.display_name,
+            t.number,
+            &agent,
+        ),
         None => String::new(),
     };
     render_page(
